@@ -1,0 +1,39 @@
+"""faqbot: answers questions about one document, grounded in it and citing the lines it used.
+
+>>> from faqbot import Answerer
+>>> bot = Answerer.from_corpus()
+>>> bot.ask("Is ChatGPT an LLM?").kind
+'answer'
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from faqbot.answerer import Answerer
+    from faqbot.config import Config
+    from faqbot.corpus import load_corpus
+    from faqbot.errors import CacheError, ConfigError, CorpusError, FaqbotError
+    from faqbot.models import Answer, Citation, Corpus, Entry, Match, Passage
+    from faqbot.session import Session
+
+# Names are imported on first use so that `faqbot --help` and `--version` never load numpy.
+_EXPORTS = {
+    "Answer": "faqbot.models", "Answerer": "faqbot.answerer", "CacheError": "faqbot.errors",
+    "Citation": "faqbot.models", "Config": "faqbot.config", "ConfigError": "faqbot.errors",
+    "Corpus": "faqbot.models", "CorpusError": "faqbot.errors", "Entry": "faqbot.models",
+    "FaqbotError": "faqbot.errors", "Match": "faqbot.models", "Passage": "faqbot.models",
+    "Session": "faqbot.session", "load_corpus": "faqbot.corpus",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'faqbot' has no attribute {name!r}")

@@ -1,0 +1,130 @@
+"""Turning a text into the words, stems and features the indexes compare.
+
+``Analyzer.document`` is used at build time; ``Analyzer.query`` adds spelling correction against
+the corpus vocabulary ("chatgtp" → "chatgpt"). Both go through the same aliases, stopwords and
+stemmer, so a question and a corpus text are always seen alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from faqbot.text import Aliases, char_features, content_words, normalize, tokenize, word_features
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One text, analysed: what every index and the coverage check look at."""
+
+    normalized: str
+    tokens: tuple[str, ...]        # after spelling correction and aliases
+    content: tuple[str, ...]       # content words, unstemmed
+    stems: tuple[str, ...]         # content words, stemmed
+    corrections: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def word_features(self) -> list[str]:
+        return word_features(self.stems)
+
+    @property
+    def char_features(self) -> list[str]:
+        return char_features(self.content)
+
+    @property
+    def fuzzy_text(self) -> str:
+        """What rapidfuzz compares: content words in order."""
+        return " ".join(self.content)
+
+
+class Stemmer:
+    """Snowball English stems, memoised; the library is imported only for a word never seen before."""
+
+    def __init__(self, known: dict[str, str] | None = None) -> None:
+        self._memo: dict[str, str] = dict(known or {})
+        self._lock = threading.Lock()
+        self._stemmer: object | None = None
+
+    def __call__(self, word: str) -> str:
+        stem = self._memo.get(word)
+        if stem is None:
+            stem = self._memo[word] = self._snowball(word)
+        return stem
+
+    def _snowball(self, word: str) -> str:
+        if not word.isalpha() or len(word) <= 3:
+            return word
+        with self._lock:   # snowball stemmer objects keep per-call state: not thread-safe
+            if self._stemmer is None:
+                import snowballstemmer
+
+                self._stemmer = snowballstemmer.stemmer("english")
+            return str(self._stemmer.stemWord(word))   # type: ignore[attr-defined]
+
+    @property
+    def memo(self) -> dict[str, str]:
+        return dict(self._memo)
+
+
+class Speller:
+    """Corrects a query word to the closest corpus word: same first letter, 1 edit (2 when long).
+
+    Among equally close words the most frequent in the corpus wins ("larg" → "large", not "lang").
+    """
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self._counts = dict(counts)
+        by_first: dict[str, list[str]] = {}
+        for word in sorted(self._counts, key=lambda w: (-self._counts[w], w)):
+            if word.isalpha() and len(word) >= 3:
+                by_first.setdefault(word[0], []).append(word)
+        self._by_first = by_first
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How often each known word occurs in the corpus (0 for stopwords and alias-only words)."""
+        return dict(self._counts)
+
+    def correct(self, word: str) -> str | None:
+        """The corpus word *word* is most likely a typo of, or None when it is known or too far."""
+        if word in self._counts or len(word) < 4 or not word.isalpha():
+            return None
+        from rapidfuzz.distance import OSA
+        from rapidfuzz.process import extractOne
+
+        max_edits = 1 if len(word) <= 7 else 2
+        choices = [w for w in self._by_first.get(word[0], ()) if abs(len(w) - len(word)) <= max_edits]
+        found = extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
+        return None if found is None else str(found[0])
+
+
+class Analyzer:
+    """Question and document analysis for one corpus."""
+
+    def __init__(self, aliases: Aliases, speller: Speller, stemmer: Stemmer) -> None:
+        self.aliases = aliases
+        self.speller = speller
+        self.stemmer = stemmer
+
+    def document(self, text: str) -> Analysis:
+        """Analysis of corpus text (no spelling correction: the corpus defines the vocabulary)."""
+        return self.from_tokens(normalize(text), self.aliases.apply(tokenize(text)), ())
+
+    def query(self, text: str) -> Analysis:
+        """Analysis of a question, with typos of corpus words corrected first."""
+        normalized = normalize(text)
+        tokens = tokenize(normalized)
+        corrections: list[tuple[str, str]] = []
+        for i, token in enumerate(tokens):
+            fixed = self.speller.correct(token)
+            if fixed is not None:
+                corrections.append((token, fixed))
+                tokens[i] = fixed
+        return self.from_tokens(normalized, self.aliases.apply(tokens), tuple(corrections))
+
+    def from_tokens(self, normalized: str, tokens: list[str], corrections: tuple[tuple[str, str], ...] = ()) -> Analysis:
+        """Analysis of already tokenised (and alias-folded) text."""
+        content = content_words(tokens)
+        return Analysis(normalized, tuple(tokens), tuple(content), tuple(self.stemmer(w) for w in content),
+                        corrections)

@@ -1,0 +1,1 @@
+"""The `faqbot` command: thin shells over the library (parse, call, render)."""

@@ -1,0 +1,166 @@
+"""Answer → text for a terminal (with or without colour) or JSON. The only place that knows about colours.
+
+Every piece of corpus or user text goes through ``safe`` first: no escape sequence or control
+character from a question or a corpus file ever reaches the terminal raw.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import IO, Any
+
+from faqbot.models import Answer, Citation, Trace
+from faqbot.text import strip_controls
+
+_STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",
+           "red": "31", "blue": "34"}
+_C1 = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
+QUOTE_CHARS = 90
+
+
+def use_color(stream: IO[str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def safe(text: str) -> str:
+    """*text* without escape sequences or control characters (newlines kept)."""
+    return "\n".join(strip_controls(line) for line in text.split("\n"))
+
+
+class Painter:
+    """Wraps text in ANSI styles when colour is on; a no-op otherwise."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, *styles: str) -> str:
+        if not self.color or not styles:
+            return text
+        codes = ";".join(_STYLES[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+def answer_text(answer: Answer, paint: Painter, *, citations: bool = True) -> str:
+    """The answer as a person reads it: text, then numbered citations or suggestions."""
+    lines = [_body(answer, paint)]
+    if answer.kind == "answer" and citations and answer.citations:
+        lines.append("")
+        lines.extend(citation_line(n, c, paint) for n, c in enumerate(answer.citations, start=1))
+    if answer.kind == "abstain" and answer.suggestions:
+        lines.append("")
+        lines.append(paint("You could ask:", "bold"))
+        lines.extend(f"  - {safe(s)}" for s in answer.suggestions)
+    if answer.kind == "answer" and answer.suggestions:
+        lines.append("")
+        lines.append(paint("Related: ", "dim") + paint(" · ".join(safe(s) for s in answer.suggestions), "dim"))
+    if answer.notice:
+        lines.insert(0, paint(f"Note: {safe(answer.notice)}", "yellow"))
+    return "\n".join(lines)
+
+
+def _body(answer: Answer, paint: Painter) -> str:
+    if answer.kind == "clarify":
+        head = paint("Did you mean:", "bold")
+        options = "\n".join(f"  {paint(str(n), 'cyan', 'bold')}. {safe(q)}"
+                            for n, q in enumerate(answer.suggestions, start=1))
+        return f"{head}\n{options}\n{paint('(answer with a number)', 'dim')}"
+    if answer.kind == "abstain":
+        return paint(safe(answer.text), "yellow")
+    return safe(answer.text)
+
+
+def citation_line(n: int, citation: Citation, paint: Painter) -> str:
+    """``[1] FAQ › Is ChatGPT an LLM or generative AI? (article.md:138) "ChatGPT is both..."``"""
+    return (f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} "
+            f"{paint(f'({span(citation)})', 'dim')} {paint(_short_quote(citation.quote), 'italic')}")
+
+
+def section_path(citation: Citation) -> str:
+    """Headings below the document title, joined by ›."""
+    path = citation.path[1:] if len(citation.path) > 1 else citation.path
+    return safe(" › ".join(path) or citation.section)
+
+
+def span(citation: Citation) -> str:
+    lines = (f"{citation.start_line}" if citation.start_line == citation.end_line
+             else f"{citation.start_line}-{citation.end_line}")
+    return f"{safe(citation.source)}:{lines}"
+
+
+def _short_quote(quote: str) -> str:
+    flat = " ".join(safe(quote).replace("\n- ", " ").split()).lstrip("- ")
+    if len(flat) > QUOTE_CHARS:
+        flat = flat[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return f'"{flat}"'
+
+
+def full_citation(n: int, citation: Citation, paint: Painter) -> str:
+    """Citation *n* with its full text, each line numbered as in the source file."""
+    header = f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} {paint(span(citation), 'dim')}"
+    body = [f"{paint(f'{number:>5} │', 'dim')} {line}" for number, line in
+            zip(range(citation.start_line, citation.end_line + 2), _quote_lines(citation), strict=False)]
+    return "\n".join([header, *body])
+
+
+def _quote_lines(citation: Citation) -> list[str]:
+    """The quote's lines, with blank lines re-inserted so numbering matches the file."""
+    lines = safe(citation.quote).split("\n")
+    span_len = citation.end_line - citation.start_line + 1
+    return lines if len(lines) == span_len else [*lines, *[""] * max(0, span_len - len(lines))]
+
+
+def explain_text(answer: Answer, paint: Painter) -> str:
+    """Why this answer: the question as matched, each candidate's signals, the passages."""
+    trace = answer.trace
+    if trace is None:
+        return f"{answer.kind}: {paint('no matching was needed', 'dim')} (confidence {answer.confidence:.2f})"
+    return "\n".join(_explain_lines(answer, trace, paint))
+
+
+def _explain_lines(answer: Answer, trace: Trace, paint: Painter) -> list[str]:
+    lines = [f"{paint('decision:', 'bold')} {answer.kind} (confidence {answer.confidence:.2f}) — {trace.reason}",
+             f"{paint('matched as:', 'bold')} {safe(' '.join(trace.terms)) or '(no content words)'}"]
+    if trace.context:
+        lines.append(f"{paint('context:', 'bold')} {safe(trace.context)}")
+    lines.append(paint("curated entries", "bold") + paint("   conf  fused  char  word    qa  fuzzy  cover", "dim"))
+    for c in trace.candidates:
+        lines.append(f"  {safe(c.id)[:28]:<28} {c.confidence:5.2f}  {c.fused:5.2f} {c.char:5.2f} {c.word:5.2f} "
+                     f"{c.qa:5.2f}  {c.fuzzy:5.2f}  {c.coverage:5.2f}")
+    if not trace.candidates:
+        lines.append(paint("  (none)", "dim"))
+    lines.append(paint("article passages", "bold") + paint("   score  cover", "dim"))
+    for p in trace.passages:
+        lines.append(f"  {safe(p.id)[:32]:<32} {p.score:5.2f}  {p.coverage:5.2f}  {paint(safe(p.section), 'dim')}")
+    if not trace.passages:
+        lines.append(paint("  (none)", "dim"))
+    return lines
+
+
+def explain_dict(answer: Answer) -> dict[str, Any]:
+    """The trace as JSON-ready data (for ``ask --json --explain``)."""
+    trace = answer.trace
+    if trace is None:
+        return {}
+    return {
+        "reason": trace.reason,
+        "terms": list(trace.terms),
+        "context": trace.context,
+        "candidates": [{"id": c.id, "question": c.question, "confidence": round(c.confidence, 4),
+                        "fused": round(c.fused, 4), "char": round(c.char, 4), "word": round(c.word, 4),
+                        "qa": round(c.qa, 4), "fuzzy": round(c.fuzzy, 4), "coverage": round(c.coverage, 4)}
+                       for c in trace.candidates],
+        "passages": [{"id": p.id, "section": p.section, "score": round(p.score, 4), "coverage": round(p.coverage, 4)}
+                     for p in trace.passages],
+    }
+
+
+def to_json(data: Any) -> str:
+    """One line of UTF-8 JSON; C1 control characters escaped too, so a terminal never sees them raw."""
+    return json.dumps(data, ensure_ascii=False, separators=(", ", ": ")).translate(_C1)

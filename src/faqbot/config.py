@@ -1,0 +1,93 @@
+"""The thresholds and weights that shape answers, with documented defaults.
+
+A corpus may override any of them in its ``config.yaml``; unknown keys are rejected so a
+misspelt setting never passes silently. ``faqbot eval --calibrate`` prints values to paste there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from faqbot.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every knob of the answer decision. Scores and thresholds are on a 0-1 scale."""
+
+    # Fusion weights of the signals that score a curated entry (they are renormalised to sum 1).
+    weight_char: float = 0.35
+    """Character 3-5-gram TF-IDF cosine between the question and the entry's phrasings: survives typos."""
+    weight_word: float = 0.30
+    """Stemmed word uni+bigram TF-IDF cosine against the entry's phrasings."""
+    weight_qa: float = 0.15
+    """Word TF-IDF cosine against the entry's question and answer together."""
+    weight_fuzzy: float = 0.20
+    """rapidfuzz token_set_ratio against the phrasings, on the best candidates only."""
+
+    answer_threshold: float = 0.45
+    """Minimum confidence for a curated answer."""
+    clarify_threshold: float = 0.30
+    """Minimum confidence for a candidate to be offered in a "did you mean" list."""
+    clarify_margin: float = 0.05
+    """When the runner-up is within this of the best, the question is ambiguous: ask back."""
+    passage_threshold: float = 0.30
+    """Minimum confidence for an extractive answer made of article sentences."""
+    min_coverage: float = 0.65
+    """Share (IDF-weighted) of the question's content words the evidence must contain."""
+    coverage_power: float = 1.5
+    """How hard missing content words pull confidence down: confidence = score * coverage**power."""
+    smalltalk_threshold: float = 0.88
+    """Minimum fuzzy similarity of the whole utterance to a small-talk pattern."""
+    followup_weight: float = 0.45
+    """Weight of the previous turn for a follow-up that shifts topic ("and music?")."""
+    pronoun_weight: float = 1.0
+    """Weight of the previous turn for a follow-up that points back at it ("who makes it?")."""
+    fuzzy_candidates: int = 40
+    """How many top entries (by TF-IDF) are re-scored with rapidfuzz."""
+    max_suggestions: int = 3
+    """Suggested questions offered with an abstention."""
+    max_question_chars: int = 2000
+    """Longer questions are cut to this many characters before matching (with a notice)."""
+    extract_sentences: int = 2
+    """At most this many article sentences make an extractive answer."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise ConfigError(f"setting '{f.name}' must be a number, got {value!r}")
+            if value < 0:
+                raise ConfigError(f"setting '{f.name}' must not be negative, got {value}")
+        if self.weight_char + self.weight_word + self.weight_qa + self.weight_fuzzy <= 0:
+            raise ConfigError("at least one of the weight_* settings must be positive")
+        for name in ("answer_threshold", "clarify_threshold", "passage_threshold", "min_coverage",
+                     "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight"):
+            if getattr(self, name) > 1:
+                raise ConfigError(f"setting '{name}' is on a 0-1 scale, got {getattr(self, name)}")
+        for name in ("fuzzy_candidates", "max_suggestions", "max_question_chars", "extract_sentences"):
+            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
+                raise ConfigError(f"setting '{name}' must be a whole number of at least 1")
+
+    @property
+    def weights(self) -> tuple[float, float, float, float]:
+        """The four fusion weights (char, word, qa, fuzzy), scaled to sum to 1."""
+        raw = (self.weight_char, self.weight_word, self.weight_qa, self.weight_fuzzy)
+        total = sum(raw)
+        return (raw[0] / total, raw[1] / total, raw[2] / total, raw[3] / total)
+
+    def with_values(self, values: Mapping[str, Any]) -> Config:
+        """A copy with *values* applied; raises ConfigError naming any unknown key."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        coerced = {k: (int(v) if isinstance(getattr(self, k), int) and isinstance(v, float) and v.is_integer()
+                       else v) for k, v in values.items()}
+        return replace(self, **coerced)
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

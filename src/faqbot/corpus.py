@@ -1,0 +1,351 @@
+"""Load and validate a corpus folder into frozen dataclasses. The only module that reads corpus files.
+
+A corpus folder holds any of:
+
+- ``article.md`` (or other ``*.md`` files): the article, chunked into passages;
+- ``faq.yaml`` / ``faq.jsonl`` / ``faq.csv`` / ``faq.tsv``: curated question-and-answer pairs;
+- ``smalltalk.yaml``: greetings, thanks, help (faqbot's defaults when absent);
+- ``aliases.yaml``: ``canonical: [variant, ...]`` phrasings folded together at build and query time;
+- ``config.yaml``: overrides of :class:`faqbot.config.Config`.
+
+Every problem is a :class:`CorpusError` naming the file, the line and what to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faqbot.chunking import chunk_markdown
+from faqbot.config import Config
+from faqbot.errors import ConfigError, CorpusError
+from faqbot.models import Corpus, Entry, Passage, SmallTalk
+
+FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
+OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "config.yaml")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+_ENTRY_KEYS = {"id", "question", "answer", "paraphrases", "sources", "related"}
+_DEFAULT_SMALLTALK = Path(__file__).with_name("smalltalk_default.yaml")
+
+
+def bundled_corpus_dir() -> Path:
+    """The corpus shipped with faqbot: inside the installed package, or the source tree's `corpus/`."""
+    installed = Path(__file__).with_name("corpus")
+    if (installed / "article.md").is_file():
+        return installed
+    return Path(__file__).resolve().parents[2] / "corpus"
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """The files of a corpus folder that faqbot reads, in a fixed order."""
+    if not root.is_dir():
+        raise CorpusError("corpus folder does not exist (pass --corpus DIR with an article.md or faq.yaml)",
+                          path=str(root))
+    names = [p.name for p in root.iterdir() if p.is_file()]
+    articles = sorted(n for n in names if n.endswith(".md") and not n.upper().startswith("README"))
+    known = [n for n in (*FAQ_FILES, *OPTIONAL_FILES) if n in names]
+    return [root / n for n in (*articles, *known)]
+
+
+def fingerprint(root: Path, files: list[Path] | None = None) -> str:
+    """A hash of the corpus files' names and bytes: it changes whenever the corpus does."""
+    digest = hashlib.sha256()
+    for path in files if files is not None else corpus_files(root):
+        digest.update(path.name.encode() + b"\0")
+        digest.update(_read_bytes(path, root))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def load_corpus(root: str | Path | None = None) -> Corpus:
+    """Read and validate the corpus in *root* (the bundled one when None)."""
+    root = bundled_corpus_dir() if root is None else Path(root)
+    files = corpus_files(root)
+    by_name = {p.name: p for p in files}
+    reader = _Reader(root)
+    passages = _load_articles(reader, [p for p in files if p.suffix == ".md"])
+    entries = _load_entries(reader, [by_name[n] for n in FAQ_FILES if n in by_name])
+    if not passages and not entries:
+        raise CorpusError("corpus has nothing to answer from: add an article.md or a faq.yaml", path=str(root))
+    _check_references(reader, entries, passages)
+    smalltalk, examples = _load_smalltalk(reader, by_name.get("smalltalk.yaml"))
+    return Corpus(
+        name=root.resolve().name,
+        passages=tuple(passages),
+        entries=tuple(entries),
+        smalltalk=_fill_examples(smalltalk, examples, entries),
+        aliases=_load_aliases(reader, by_name.get("aliases.yaml")),
+        config=_load_config(reader, by_name.get("config.yaml")),
+        fingerprint=fingerprint(root, files),
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    root: Path
+
+    def rel(self, path: Path) -> str:
+        return path.name if path.parent == self.root else str(path)
+
+    def display(self, path: Path) -> str:
+        """The path as the user should see it in an error message."""
+        return str(self.root / path.name) if path.parent == self.root else str(path)
+
+    def error(self, path: Path, message: str, line: int | None = None) -> CorpusError:
+        return CorpusError(message, path=self.display(path), line=line)
+
+    def text(self, path: Path) -> str:
+        data = _read_bytes(path, self.root)
+        if b"\0" in data:
+            raise self.error(path, "looks like a binary file, not text", _line_of(data, data.index(b"\0")))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise self.error(path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+                             _line_of(data, exc.start)) from exc
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def yaml(self, path: Path) -> tuple[Any, Any]:
+        """(data, node tree): data from yaml.safe_load, the composed node tree only for line numbers."""
+        import yaml   # imported here: a fresh index cache never needs it
+
+        text = self.text(path)
+        try:
+            return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            problem = getattr(exc, "problem", None) or "could not be parsed"
+            raise self.error(path, f"not valid YAML ({problem}); check indentation and quoting",
+                             None if mark is None else mark.line + 1) from exc
+
+
+def _read_bytes(path: Path, root: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=str(path)) from exc
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _node_line(node: Any) -> int | None:
+    return None if node is None else node.start_mark.line + 1
+
+
+def _items_with_nodes(data: Any, node: Any) -> Iterator[tuple[Any, Any]]:
+    """Pair each item of a YAML sequence with its node (for line numbers)."""
+    nodes = list(node.value) if node is not None and isinstance(node.value, list) else []
+    for i, item in enumerate(data):
+        yield item, nodes[i] if i < len(nodes) else None
+
+
+def _key_node(mapping_node: Any, key: str) -> Any:
+    """The value node of *key* in a YAML mapping node, or the mapping node itself."""
+    if mapping_node is not None and isinstance(mapping_node.value, list):
+        for k, v in mapping_node.value:
+            if getattr(k, "value", None) == key:
+                return v
+    return mapping_node
+
+
+# ----------------------------------------------------------------------------- articles
+
+
+def _load_articles(reader: _Reader, paths: list[Path]) -> list[Passage]:
+    passages: list[Passage] = []
+    used: set[str] = set()
+    for path in paths:
+        text = reader.text(path)
+        found = chunk_markdown(text, reader.rel(path), used_keys=used)
+        if not found:
+            raise reader.error(path, "the article is empty: it has no paragraphs or lists to answer from")
+        passages.extend(found)
+    return passages
+
+
+# ----------------------------------------------------------------------------- curated entries
+
+
+def _load_entries(reader: _Reader, paths: list[Path]) -> list[Entry]:
+    from faqbot import formats   # CSV/JSONL readers, only needed for those files
+
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        if path.suffix in (".yaml", ".yml"):
+            found = _yaml_entries(reader, path)
+        else:
+            found = formats.read_table_entries(reader, path)
+        for entry in found:
+            if entry.id in seen:
+                raise reader.error(path, f"duplicate id '{entry.id}' (first used at {seen[entry.id]})", entry.line)
+            seen[entry.id] = f"{entry.source}:{entry.line}"
+            entries.append(entry)
+    return entries
+
+
+def _yaml_entries(reader: _Reader, path: Path) -> list[Entry]:
+    data, root_node = reader.yaml(path)
+    if data is None:
+        raise reader.error(path, "is empty: expected a list of entries with id, question and answer")
+    if not isinstance(data, list):
+        raise reader.error(path, "must be a list of entries (each starting with '- id: ...')", _node_line(root_node))
+    return [_yaml_entry(reader, path, item, node) for item, node in _items_with_nodes(data, root_node)]
+
+
+def _yaml_entry(reader: _Reader, path: Path, item: Any, node: Any) -> Entry:
+    line = _node_line(node)
+    if not isinstance(item, dict):
+        raise reader.error(path, "each entry must be a mapping with id, question and answer", line)
+    unknown = sorted(str(k) for k in set(item) - _ENTRY_KEYS)
+    if unknown:
+        raise reader.error(path, f"unknown field '{unknown[0]}' (allowed: {', '.join(sorted(_ENTRY_KEYS))})",
+                           _node_line(_key_node(node, unknown[0])))
+
+    def field_line(key: str) -> int | None:
+        return _node_line(_key_node(node, key))
+
+    entry_id = _required_text(reader, path, item, "id", line, field_line)
+    if not _ID.match(entry_id):
+        raise reader.error(path, f"id '{entry_id}' may hold only letters, digits and - _ . :", field_line("id"))
+    return Entry(
+        id=entry_id,
+        question=_required_text(reader, path, item, "question", line, field_line),
+        answer=_required_text(reader, path, item, "answer", line, field_line),
+        paraphrases=_text_list(reader, path, item, "paraphrases", field_line),
+        sources=_text_list(reader, path, item, "sources", field_line),
+        related=_text_list(reader, path, item, "related", field_line),
+        source=reader.rel(path),
+        line=line or 0,
+    )
+
+
+def _required_text(reader: _Reader, path: Path, item: dict[str, Any], key: str, line: int | None,
+                   field_line: Any) -> str:
+    where = f" in entry '{item['id']}'" if key != "id" and isinstance(item.get("id"), str) else ""
+    if key not in item or item[key] is None:
+        raise reader.error(path, f"missing field '{key}'{where}", line)
+    value = item[key]
+    if not isinstance(value, str):
+        raise reader.error(path, f"field '{key}'{where} must be text, got {type(value).__name__} {value!r}"
+                           " (quote it)", field_line(key))
+    if not value.strip():
+        raise reader.error(path, f"field '{key}'{where} is empty", field_line(key))
+    return " ".join(value.split()) if key != "answer" else value.strip()
+
+
+def _text_list(reader: _Reader, path: Path, item: dict[str, Any], key: str, field_line: Any) -> tuple[str, ...]:
+    value = item.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise reader.error(path, f"field '{key}' of entry '{item.get('id')}' must be a list of non-empty texts",
+                           field_line(key))
+    return tuple(" ".join(v.split()) for v in value)
+
+
+def _check_references(reader: _Reader, entries: list[Entry], passages: list[Passage]) -> None:
+    passage_ids = {p.id for p in passages}
+    entry_ids = {e.id for e in entries}
+    for entry in entries:
+        path = reader.root / entry.source
+        for source in entry.sources:
+            if source not in passage_ids:
+                hint = _closest(source, passage_ids)
+                raise reader.error(path, f"answer '{entry.id}' cites unknown passage '{source}'{hint}", entry.line)
+        for related in entry.related:
+            if related not in entry_ids:
+                raise reader.error(path, f"entry '{entry.id}' relates to unknown entry '{related}'", entry.line)
+
+
+def _closest(name: str, options: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# ----------------------------------------------------------------------------- small talk, aliases, config
+
+
+def _load_smalltalk(reader: _Reader, path: Path | None) -> tuple[list[SmallTalk], list[str]]:
+    """Small-talk intents, and the example questions the help reply and welcome show."""
+    path = path or _DEFAULT_SMALLTALK
+    data, node = reader.yaml(path)
+    if data is None:
+        return [], []
+    if not isinstance(data, dict) or not isinstance(data.get("intents", []), list):
+        raise reader.error(path, "must be a mapping with 'intents:' (a list) and optional 'examples:'",
+                           _node_line(node))
+    intents: list[SmallTalk] = []
+    for item, item_node in _items_with_nodes(data.get("intents") or [], _key_node(node, "intents")):
+        line = _node_line(item_node)
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise reader.error(path, "each intent needs an 'id', 'patterns' and a 'reply'", line)
+        patterns = item.get("patterns")
+        reply = item.get("reply")
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
+            raise reader.error(path, f"intent '{item['id']}' needs 'patterns': a list of texts", line)
+        if not isinstance(reply, str) or not reply.strip():
+            raise reader.error(path, f"intent '{item['id']}' needs a 'reply' text", line)
+        intents.append(SmallTalk(id=item["id"], patterns=tuple(patterns), reply=reply.strip()))
+    examples = data.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+        raise reader.error(path, "'examples' must be a list of questions", _node_line(_key_node(node, "examples")))
+    return intents, examples
+
+
+def _fill_examples(intents: list[SmallTalk], examples: list[str], entries: list[Entry]) -> tuple[SmallTalk, ...]:
+    """Replace ``{examples}`` in replies with a bulleted list of example questions."""
+    questions = examples or [e.question for e in entries[:3]]
+    bullets = "\n".join(f"  - {q}" for q in questions)
+    return tuple(SmallTalk(i.id, i.patterns, i.reply.replace("{examples}", bullets)) for i in intents)
+
+
+def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], ...]:
+    if path is None:
+        return ()
+    data, node = reader.yaml(path)
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        raise reader.error(path, "must map each canonical form to a list of variants, e.g. 'llm: [large language model]'",
+                           _node_line(node))
+    pairs: list[tuple[str, str]] = []
+    for canonical, variants in data.items():
+        if isinstance(variants, str):
+            variants = [variants]
+        if not isinstance(canonical, str) or not isinstance(variants, list) or not all(
+                isinstance(v, str) for v in variants):
+            raise reader.error(path, f"alias '{canonical}' must map to a list of texts",
+                               _node_line(_key_node(node, str(canonical))))
+        pairs.extend((v, canonical) for v in variants)
+    return tuple(pairs)
+
+
+def _load_config(reader: _Reader, path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    data, node = reader.yaml(path)
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise reader.error(path, "must be a mapping of setting: value", _node_line(node))
+    try:
+        return Config().with_values(data)
+    except ConfigError as exc:
+        bad = next((k for k in data if str(k) in str(exc)), None)
+        raise reader.error(path, str(exc), _node_line(_key_node(node, str(bad))) if bad else None) from exc
+    except TypeError as exc:
+        raise reader.error(path, f"a setting has the wrong type ({exc})") from exc

@@ -1,0 +1,250 @@
+"""Measure an answerer against a labelled question file: what `faqbot eval` and the tests both run.
+
+A question file (YAML) has ``questions:`` (single questions) and ``conversations:`` (turns asked in
+one session). Each item: ``q``, ``expect`` (a kind or a list of acceptable kinds), optional
+``sections`` (headings an answer's first citation may come from), ``entry`` (the curated entry id
+that should match) and ``tags``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from faqbot.errors import CorpusError
+from faqbot.models import KINDS, Answer
+
+if TYPE_CHECKING:
+    from faqbot.answerer import Answerer
+
+_ITEM_KEYS = {"q", "expect", "sections", "entry", "tags", "intent"}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One labelled question (alone, or a turn of a conversation)."""
+
+    q: str
+    expect: tuple[str, ...]
+    sections: tuple[str, ...] = ()
+    entry: str | None = None
+    tags: tuple[str, ...] = ()
+    conversation: str | None = None
+    turn: int = 0
+    line: int = 0
+
+    @property
+    def style(self) -> str:
+        return self.tags[0] if self.tags else "untagged"
+
+    @property
+    def in_scope(self) -> bool:
+        return "answer" in self.expect
+
+    @property
+    def out_of_scope(self) -> bool:
+        return self.expect == ("abstain",)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSet:
+    questions: tuple[Item, ...]
+    conversations: tuple[tuple[str, tuple[Item, ...]], ...]
+
+    @property
+    def items(self) -> list[Item]:
+        return [*self.questions, *(t for _, turns in self.conversations for t in turns)]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    item: Item
+    answer: Answer
+    passed: bool
+    problem: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Every figure of one evaluation run; ``to_dict()`` is what ``faqbot eval --json`` prints."""
+
+    outcomes: tuple[Outcome, ...]
+    ranks: tuple[int | None, ...] = field(default=())   # rank of the expected entry in search(), per item with `entry`
+
+    def _rate(self, chosen: Iterable[Outcome]) -> dict[str, float | int]:
+        chosen = list(chosen)
+        passed = sum(o.passed for o in chosen)
+        return {"passed": passed, "total": len(chosen), "rate": round(passed / len(chosen), 4) if chosen else 0.0}
+
+    @property
+    def pass_rate(self) -> float:
+        return float(self._rate(self.outcomes)["rate"])
+
+    def summary(self) -> dict[str, Any]:
+        singles = [o for o in self.outcomes if o.item.conversation is None]
+        turns = [o for o in self.outcomes if o.item.conversation is not None]
+        abstain_expected = [o for o in self.outcomes if o.item.out_of_scope]
+        abstained = [o for o in self.outcomes if o.answer.kind == "abstain"]
+        latencies = sorted(o.seconds * 1000 for o in self.outcomes)
+        by_kind = {kind: self._rate(o for o in singles if o.item.expect[0] == kind and len(o.item.expect) == 1)
+                   for kind in KINDS}
+        by_kind = {k: v for k, v in by_kind.items() if v["total"]}
+        if any(len(o.item.expect) > 1 for o in singles):
+            by_kind["either"] = self._rate(o for o in singles if len(o.item.expect) > 1)
+        by_kind["conversation turns"] = self._rate(turns)
+        styles = sorted({o.item.style for o in singles})
+        ranked = [r for r in self.ranks]
+        return {
+            "overall": self._rate(self.outcomes),
+            "in_scope_right_section": self._rate(o for o in self.outcomes if o.item.in_scope),
+            "out_of_scope_abstained": self._rate(abstain_expected),
+            "by_kind": by_kind,
+            "by_style": {s: self._rate(o for o in singles if o.item.style == s) for s in styles},
+            "ranking": {
+                "items": len(ranked),
+                "top1": round(sum(r == 1 for r in ranked) / len(ranked), 4) if ranked else None,
+                "mrr": round(sum(1 / r for r in ranked if r) / len(ranked), 4) if ranked else None,
+            },
+            "abstention": {
+                "precision": round(sum(o.item.out_of_scope for o in abstained) / len(abstained), 4) if abstained else None,
+                "recall": round(sum(o.answer.kind == "abstain" for o in abstain_expected) / len(abstain_expected), 4)
+                if abstain_expected else None,
+                "wrong_answers_on_abstain_items": sum(o.answer.kind == "answer" for o in abstain_expected),
+                "wrong_answer_rate": round(sum(o.answer.kind == "answer" for o in abstain_expected)
+                                           / len(abstain_expected), 4) if abstain_expected else None,
+            },
+            "latency_ms": {"p50": round(_percentile(latencies, 50), 3), "p95": round(_percentile(latencies, 95), 3),
+                           "max": round(latencies[-1], 3) if latencies else 0.0},
+        }
+
+    def failures(self) -> list[dict[str, Any]]:
+        return [{"q": o.item.q, "conversation": o.item.conversation, "turn": o.item.turn, "line": o.item.line,
+                 "expected": {"kind": list(o.item.expect), "sections": list(o.item.sections), "entry": o.item.entry},
+                 "got": {"kind": o.answer.kind, "confidence": round(o.answer.confidence, 3),
+                         "sections": [c.section for c in o.answer.citations[:1]],
+                         "entry": o.answer.matched.id if o.answer.matched else None, "text": o.answer.text[:160]},
+                 "problem": o.problem} for o in self.outcomes if not o.passed]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.summary(), "failures": self.failures()}
+
+
+def _percentile(values: Sequence[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    k = (len(values) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_question_set(path: str | Path) -> QuestionSet:
+    """Read and validate a labelled question file; CorpusError names the file and line of a problem."""
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except OSError as exc:
+        raise CorpusError(f"cannot read question file ({exc.strerror or exc})", path=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise CorpusError("is not UTF-8 text", path=str(path)) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CorpusError("not valid YAML", path=str(path), line=mark.line + 1 if mark else None) from exc
+    if not isinstance(data, dict) or not (data.get("questions") or data.get("conversations")):
+        raise CorpusError("expected 'questions:' and/or 'conversations:' lists", path=str(path))
+    nodes = {k.value: v for k, v in root.value} if root is not None else {}
+    questions = tuple(_item(path, raw, _line(nodes.get("questions"), i))
+                      for i, raw in enumerate(data.get("questions") or []))
+    conversations = []
+    for i, conv in enumerate(data.get("conversations") or []):
+        conv_node = nodes["conversations"].value[i] if "conversations" in nodes else None
+        if not isinstance(conv, dict) or not isinstance(conv.get("turns"), list):
+            raise CorpusError("each conversation needs 'name' and 'turns'", path=str(path), line=_line_of(conv_node))
+        name = str(conv.get("name") or f"conversation {i + 1}")
+        turns_node = dict((k.value, v) for k, v in conv_node.value).get("turns") if conv_node is not None else None
+        turns = tuple(_item(path, raw, _line(turns_node, t), name, t + 1) for t, raw in enumerate(conv["turns"]))
+        conversations.append((name, turns))
+    return QuestionSet(questions, tuple(conversations))
+
+
+def _line(seq_node: Any, i: int) -> int:
+    try:
+        return int(seq_node.value[i].start_mark.line) + 1
+    except (AttributeError, IndexError, TypeError):
+        return 0
+
+
+def _line_of(node: Any) -> int | None:
+    return None if node is None else node.start_mark.line + 1
+
+
+def _item(path: Path, raw: Any, line: int, conversation: str | None = None, turn: int = 0) -> Item:
+    if not isinstance(raw, dict) or not isinstance(raw.get("q"), str):
+        raise CorpusError("each item needs a 'q:' text", path=str(path), line=line)
+    unknown = set(raw) - _ITEM_KEYS
+    if unknown:
+        raise CorpusError(f"unknown field '{sorted(unknown)[0]}'", path=str(path), line=line)
+    expect = raw.get("expect", "answer")
+    expect = tuple(expect) if isinstance(expect, list) else (expect,)
+    if not expect or any(k not in KINDS for k in expect):
+        raise CorpusError(f"'expect' must be one or more of {', '.join(KINDS)}", path=str(path), line=line)
+    return Item(q=raw["q"], expect=expect, sections=tuple(raw.get("sections") or ()), entry=raw.get("entry"),
+                tags=tuple(raw.get("tags") or ()), conversation=conversation, turn=turn, line=line)
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def judge(item: Item, answer: Answer) -> str:
+    """Why *answer* fails *item*, or "" when it passes."""
+    if answer.kind not in item.expect:
+        return f"expected {'/'.join(item.expect)}, got {answer.kind}"
+    if answer.kind == "answer":
+        if item.entry and (answer.matched is None or answer.matched.id != item.entry):
+            return f"expected entry {item.entry}, got {answer.matched.id if answer.matched else 'an extract'}"
+        if item.sections and (not answer.citations or answer.citations[0].section not in item.sections):
+            got = answer.citations[0].section if answer.citations else "no citation"
+            return f"answered from '{got}'"
+    return ""
+
+
+def evaluate(answerer: Answerer, questions: QuestionSet, *,
+             clock: Callable[[], float] = time.perf_counter) -> Report:
+    """Ask every question (conversations in their own session) and judge each answer."""
+    outcomes: list[Outcome] = []
+    for item in questions.questions:
+        start = clock()
+        answer = answerer.ask(item.q)
+        outcomes.append(Outcome(item, answer, not judge(item, answer), judge(item, answer), clock() - start))
+    for _, turns in questions.conversations:
+        session = answerer.session()
+        for item in turns:
+            start = clock()
+            answer = session.ask(item.q)
+            outcomes.append(Outcome(item, answer, not judge(item, answer), judge(item, answer), clock() - start))
+    ranks = tuple(_rank(answerer, item) for item in questions.questions if item.entry)
+    return Report(tuple(outcomes), ranks)
+
+
+def _rank(answerer: Answerer, item: Item) -> int | None:
+    for rank, match in enumerate(answerer.search(item.q, limit=10), start=1):
+        if match.id == item.entry:
+            return rank
+    return None
+
+
+def statistics_of(values: Sequence[float]) -> tuple[float, float]:
+    """(median, p95) in the units given."""
+    ordered = sorted(values)
+    return (statistics.median(ordered) if ordered else 0.0, _percentile(ordered, 95))

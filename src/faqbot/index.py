@@ -1,0 +1,206 @@
+"""Build and search a corpus: curated entries by fused TF-IDF + fuzzy scores, passages by TF-IDF.
+
+Knows nothing of terminals or answers: it returns scores and evidence, and the answerer decides.
+All arrays are plain numpy, so an ``Index`` can be saved to and loaded from a pickle-free cache.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from faqbot.analysis import Analysis, Analyzer, Speller, Stemmer
+from faqbot.models import Corpus
+from faqbot.text import STOPWORDS, Aliases, tokenize
+from faqbot.tfidf import TermIndex
+
+
+@dataclass(frozen=True, slots=True)
+class EntryScores:
+    """Per-entry signals (0-1 each) for one question, aligned with ``corpus.entries``."""
+
+    char: np.ndarray
+    word: np.ndarray
+    qa: np.ndarray
+    fuzzy: np.ndarray
+    fused: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The content words each unit of the corpus contains: the basis of the coverage check."""
+
+    entry_terms: tuple[frozenset[str], ...]
+    passage_terms: tuple[frozenset[str], ...]
+    sentence_terms: tuple[tuple[frozenset[str], ...], ...]   # per passage, per sentence
+    heading_terms: tuple[frozenset[str], ...]                # per passage: its section heading
+    idf: dict[str, float]                                     # unigram IDF over every text
+    unknown_idf: float                                        # for words the corpus never uses
+
+
+class Index:
+    """Every search structure of one corpus. Build once with ``Index.build``; read-only afterwards."""
+
+    def __init__(self, corpus: Corpus, analyzer: Analyzer, *, phrase_char: TermIndex, phrase_word: TermIndex,
+                 entry_qa: TermIndex, passage_word: TermIndex, phrase_entry: np.ndarray,
+                 phrase_texts: tuple[str, ...], evidence: Evidence) -> None:
+        self.corpus = corpus
+        self.analyzer = analyzer
+        self.phrase_char = phrase_char
+        self.phrase_word = phrase_word
+        self.entry_qa = entry_qa
+        self.passage_word = passage_word
+        self.phrase_entry = phrase_entry
+        self.phrase_texts = phrase_texts
+        self.evidence = evidence
+        self._passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
+        self._entry_of = {e.id: i for i, e in enumerate(corpus.entries)}
+        self._phrases_of: list[list[int]] = [[] for _ in corpus.entries]
+        for phrase, entry in enumerate(phrase_entry.tolist()):
+            self._phrases_of[entry].append(phrase)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, corpus: Corpus, stems: dict[str, str] | None = None) -> Index:
+        """Analyse every text of *corpus* and fit the TF-IDF indexes (this is where scikit-learn runs)."""
+        aliases = Aliases(corpus.aliases)
+        stemmer = Stemmer(stems)
+        counts = dict.fromkeys(aliases.words | STOPWORDS, 0) | _corpus_word_counts(corpus)
+        analyzer = Analyzer(aliases, Speller(counts), stemmer)
+
+        phrase_entry = [i for i, e in enumerate(corpus.entries) for _ in e.phrasings]
+        phrases = [analyzer.document(p) for e in corpus.entries for p in e.phrasings]
+        answers = [analyzer.document(e.answer) for e in corpus.entries]
+        entry_texts = [analyzer.document(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
+        # A passage is found by its heading too ("Underlying Architectures and Models").
+        passages = [analyzer.document(f"{p.section}\n{p.text}") for p in corpus.passages]
+        headings = [analyzer.document(p.section) for p in corpus.passages]
+        sentences = [[analyzer.document(s) for s in p.sentences] for p in corpus.passages]
+
+        phrase_char = TermIndex.build([a.char_features for a in phrases])
+        phrase_word = TermIndex.build([a.word_features for a in phrases],
+                                      idf_docs=[a.word_features for a in answers])
+        entry_qa = TermIndex.build([a.word_features for a in entry_texts],
+                                   idf_docs=[a.word_features for a in passages])
+        passage_word = TermIndex.build([a.word_features for a in passages],
+                                       idf_docs=[a.word_features for a in entry_texts])
+        evidence = _evidence(entry_texts, passages, sentences, headings)
+        return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, entry_qa=entry_qa,
+                   passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
+                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence)
+
+    # ------------------------------------------------------------------ searching
+
+    def entry_scores(self, query: Analysis, *, weights: tuple[float, float, float, float],
+                     fuzzy_candidates: int) -> EntryScores:
+        """Every entry's signals for *query*; fuzzy scores only for the best TF-IDF candidates."""
+        n = len(self.corpus.entries)
+        char = self._best_per_entry(self.phrase_char.scores(query.char_features))
+        word = self._best_per_entry(self.phrase_word.scores(query.word_features))
+        qa = self.entry_qa.scores(query.word_features) if n else np.zeros(0)
+        w_char, w_word, w_qa, w_fuzzy = weights
+        partial = w_char * char + w_word * word + w_qa * qa
+        fuzzy = np.zeros(n)
+        if n and query.content:
+            top = top_indices(partial, fuzzy_candidates)
+            top = top[partial[top] > 0]
+            fuzzy[top] = self._fuzzy(query.fuzzy_text, top)
+        return EntryScores(char, word, qa, fuzzy, np.clip(partial + w_fuzzy * fuzzy, 0.0, 1.0))
+
+    def _best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
+        best = np.zeros(len(self.corpus.entries))
+        if phrase_scores.size:
+            np.maximum.at(best, self.phrase_entry, phrase_scores)
+        return best
+
+    def _fuzzy(self, text: str, entries: np.ndarray) -> np.ndarray:
+        """Best rapidfuzz similarity (0-1) of *text* to each entry's phrasings."""
+        from rapidfuzz import fuzz, process
+
+        phrase_ids = [p for e in entries.tolist() for p in self._phrases_of[e]]
+        owners = self.phrase_entry[phrase_ids]
+        sims = process.cdist([text], [self.phrase_texts[p] for p in phrase_ids], scorer=fuzz.token_sort_ratio,
+                             dtype=np.float32)[0] / 100.0
+        best = np.zeros(len(self.corpus.entries))
+        np.maximum.at(best, owners, sims)
+        return best[entries]
+
+    def passage_scores(self, query: Analysis) -> np.ndarray:
+        """Cosine similarity (0-1) of *query* to every passage."""
+        return self.passage_word.scores(query.word_features)
+
+    def coverage(self, stems: Sequence[str], terms: frozenset[str] | set[str],
+                 extra: Sequence[str] = (), extra_weight: float = 0.0) -> float:
+        """IDF-weighted share of the question's content words that *terms* contains (1.0 when none).
+
+        Rare words weigh most, and words the corpus never uses weigh more than any it does, so a
+        question about something absent cannot be "covered" by its common words.
+        """
+        weights = self._term_weights(stems, extra, extra_weight)
+        total = sum(weights.values())
+        if total == 0:
+            return 1.0
+        return sum(w for t, w in weights.items() if t in terms) / total
+
+    def _term_weights(self, stems: Sequence[str], extra: Sequence[str], extra_weight: float) -> dict[str, float]:
+        idf, unknown = self.evidence.idf, self.evidence.unknown_idf
+        weights = {t: idf.get(t, unknown) for t in stems}
+        for t in extra:
+            weights.setdefault(t, extra_weight * idf.get(t, unknown))
+        return weights
+
+    def passage_index(self, passage_id: str) -> int:
+        return self._passage_of[passage_id]
+
+    def entry_index(self, entry_id: str) -> int | None:
+        return self._entry_of.get(entry_id)
+
+    def known_share(self, stems: Sequence[str]) -> float:
+        """Share of the question's content words that occur anywhere in the corpus."""
+        return sum(t in self.evidence.idf for t in stems) / len(stems) if stems else 0.0
+
+
+def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the *limit* highest scores, best first, ties broken by index (deterministic)."""
+    if scores.size <= limit:
+        return np.lexsort((np.arange(scores.size), -scores))
+    top = np.argpartition(-scores, limit - 1)[:limit]
+    return top[np.lexsort((top, -scores[top]))]
+
+
+def _corpus_word_counts(corpus: Corpus) -> dict[str, int]:
+    """How often each word occurs in the corpus texts: the vocabulary typos are corrected into."""
+    counts: Counter[str] = Counter()
+    for passage in corpus.passages:
+        counts.update(tokenize(passage.text))
+    for entry in corpus.entries:
+        for text in (*entry.phrasings, entry.answer):
+            counts.update(tokenize(text))
+    for intent in corpus.smalltalk:
+        for pattern in intent.patterns:
+            counts.update(tokenize(pattern))
+    return dict(counts)
+
+
+def _evidence(entry_texts: list[Analysis], passages: list[Analysis], sentences: list[list[Analysis]],
+              headings: list[Analysis]) -> Evidence:
+    documents = [set(a.stems) for a in (*entry_texts, *passages)]
+    n = max(1, len(documents))
+    df: dict[str, int] = {}
+    for doc in documents:
+        for term in doc:
+            df[term] = df.get(term, 0) + 1
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    return Evidence(
+        entry_terms=tuple(frozenset(a.stems) for a in entry_texts),
+        passage_terms=tuple(frozenset(a.stems) for a in passages),
+        sentence_terms=tuple(tuple(frozenset(s.stems) for s in group) for group in sentences),
+        heading_terms=tuple(frozenset(h.stems) for h in headings),
+        idf=idf,
+        unknown_idf=math.log(1 + n) + 2.0,
+    )

@@ -1,0 +1,157 @@
+"""Plain, frozen data that crosses module lines: the corpus going in, the answer coming out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from faqbot.config import Config
+
+Kind = Literal["answer", "clarify", "smalltalk", "abstain"]
+KINDS: tuple[Kind, ...] = ("answer", "clarify", "smalltalk", "abstain")
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph or bullet list of the article, never crossing a heading."""
+
+    id: str
+    section: str                 # the nearest heading above, exactly as written
+    path: tuple[str, ...]        # headings from the top down to `section`
+    text: str                    # the Markdown lines, verbatim
+    start_line: int              # 1-based, inclusive
+    end_line: int
+    source: str                  # corpus-relative file, e.g. "article.md"
+    sentences: tuple[str, ...]   # plain-text sentences (list markers removed), in order
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A curated question-and-answer pair."""
+
+    id: str
+    question: str
+    answer: str
+    paraphrases: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()   # passage ids the answer rests on
+    related: tuple[str, ...] = ()   # entry ids to suggest next
+    source: str = "faq.yaml"        # corpus-relative file the entry was read from
+    line: int = 0                   # 1-based line of the entry in that file
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The question first, then its paraphrases."""
+        return (self.question, *self.paraphrases)
+
+
+@dataclass(frozen=True, slots=True)
+class SmallTalk:
+    """Greetings, thanks, help and the like: patterns and one fixed reply."""
+
+    id: str
+    patterns: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Everything faqbot knows, loaded and validated; built once, only read afterwards."""
+
+    name: str
+    passages: tuple[Passage, ...]
+    entries: tuple[Entry, ...]
+    smalltalk: tuple[SmallTalk, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()   # (variant, canonical), both normalised
+    config: Config = field(default_factory=Config)
+    fingerprint: str = ""                       # hash of the files it was read from
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where an answer comes from: a passage of the article, or a curated entry when there is none."""
+
+    id: str
+    section: str
+    path: tuple[str, ...]
+    quote: str
+    source: str
+    start_line: int
+    end_line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "section": self.section, "path": list(self.path), "quote": self.quote,
+                "source": self.source, "start_line": self.start_line, "end_line": self.end_line}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A curated entry (or small-talk intent) and how well it matched, 0-1."""
+
+    id: str
+    question: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "question": self.question, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One curated entry's evidence for a question: every signal, so answers can be explained."""
+
+    id: str
+    question: str
+    char: float
+    word: float
+    qa: float
+    fuzzy: float
+    fused: float
+    coverage: float
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class PassageHit:
+    id: str
+    section: str
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """Why an answer was chosen: the query as matched and the top candidates of each kind."""
+
+    normalized: str
+    terms: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+    passages: tuple[PassageHit, ...]
+    reason: str
+    context: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The decision for one question. `to_dict()` is the stable JSON schema."""
+
+    question: str
+    kind: Kind
+    text: str
+    confidence: float
+    citations: tuple[Citation, ...] = ()
+    matched: Match | None = None
+    suggestions: tuple[str, ...] = ()
+    options: tuple[Match, ...] = ()     # the entries behind `suggestions`, in the same order
+    notice: str = ""                    # e.g. that a long question was shortened
+    trace: Trace | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "kind": self.kind,
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.to_dict() for c in self.citations],
+            "matched": None if self.matched is None else self.matched.to_dict(),
+            "suggestions": list(self.suggestions),
+        }

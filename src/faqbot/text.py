@@ -1,0 +1,197 @@
+"""Text normalisation, used identically when the index is built and when a question arrives.
+
+The pipeline is: ``normalize`` (Unicode, case, quotes) → ``tokenize`` → (query only: spelling
+correction against the corpus vocabulary) → ``Aliases.apply`` → content words → stems. The two
+analysers the TF-IDF indexes use, ``word_features`` and ``char_features``, both start from the
+content words, so a question and a corpus text are always seen the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+
+# Escape sequences (CSI, OSC, other ESC forms) and C0/C1 controls never carry meaning for us.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*")
+# "gpt4" → "gpt 4" and "qwen2.5" → "qwen 2.5", but "3d", "o3", "7b" and "v6" stay whole.
+_WORD_NUMBER = re.compile(r"(?<=[^\W\d_]{3})(?=\d)|(?<=\d)(?=[^\W\d_]{3})")
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                              "\u2013": "-", "\u2014": "-", "\u00b7": " "})
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(A-Z0-9])")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+FUNCTION_WORDS: frozenset[str] = frozenset("""
+a about above after again against all am an and any are aren as at be because been before being
+below between both but by can cannot could couldn d did didn do does doesn doing don down during
+each few for from further had hadn has hasn have haven having he her here hers herself him himself
+his how i if in into is isn it its itself just ll m me might more most must mustn my myself no nor
+not now o of off on once only or other our ours ourselves out over own re s same shan she should
+shouldn so some such t than that the their theirs them themselves then there these they this those
+through to too under until up ve very was wasn we were weren what when where which while who whom
+why will with won would wouldn y you your yours yourself yourselves vs versus
+""".split())
+"""English function words. Fixed: passage ids are made from headings without them."""
+
+FILLERS: frozenset[str] = frozenset("""
+also anything article something tell explain know please give show say mean means meant want
+wanna gonna get got thing things kind sort etc hi hey hello ok okay thanks thank
+whats whos hows wheres whens whys thats theres im ive id dont doesnt isnt arent cant wont youre
+wat wut wht lol lmao pls plz tho anyway anyways honestly actually basically really just like stuff
+kinda sorta ya yeah yes yep nope hmm um uh wait well guys dude bro maybe quick quickly simply
+exactly one ones
+""".split())
+"""What people wrap questions in ("tell me", "please", "lol"): never the topic of a question."""
+
+STOPWORDS: frozenset[str] = FUNCTION_WORDS | FILLERS
+
+
+def strip_controls(text: str) -> str:
+    """Remove escape sequences and control characters, keeping newlines and tabs as spaces."""
+    return _CONTROL.sub("", _ANSI.sub("", text.replace("\t", " ").replace("\r", " ")))
+
+
+def normalize(text: str) -> str:
+    """Fold Unicode compatibility forms, accents, typographic quotes and case.
+
+    >>> normalize("  Is ChatGPT an “LLM”?  ")
+    'is chatgpt an "llm"?'
+    >>> normalize("Café DALL·E")
+    'cafe dall e'
+    """
+    text = unicodedata.normalize("NFKC", strip_controls(text)).translate(_TYPOGRAPHIC)
+    decomposed = unicodedata.normalize("NFKD", text)
+    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(no_marks.casefold().split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word and number tokens; decimals such as 4.5 stay whole, a word and a number split.
+
+    >>> tokenize("GPT-4.5 and Qwen2.5, 3D, o3 or gpt4!")
+    ['gpt', '4.5', 'and', 'qwen', '2.5', '3d', 'o3', 'or', 'gpt', '4']
+    """
+    return [part for token in _TOKEN.findall(normalize(text)) for part in _WORD_NUMBER.split(token)]
+
+
+class Aliases:
+    """Rewrites variant phrasings to one canonical form ("large language models" → "llm")."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for variant, canonical in pairs:
+            seq, repl = tuple(tokenize(variant)), tuple(tokenize(canonical))
+            if seq and seq != repl:
+                by_first.setdefault(seq[0], []).append((seq, repl))
+        for options in by_first.values():
+            options.sort(key=lambda option: -len(option[0]))   # longest phrase wins
+        self._by_first = by_first
+
+    def apply(self, tokens: Sequence[str]) -> list[str]:
+        """The tokens with every alias phrase replaced by its canonical tokens, left to right.
+
+        >>> Aliases([("large language models", "llm")]).apply(["what", "are", "large", "language", "models"])
+        ['what', 'are', 'llm']
+        """
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for seq, repl in self._by_first.get(tokens[i], ()):
+                if tuple(tokens[i:i + len(seq)]) == seq:
+                    out.extend(repl)
+                    i += len(seq)
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    @property
+    def words(self) -> set[str]:
+        """Every token that appears in a variant or a canonical form."""
+        found: set[str] = set()
+        for options in self._by_first.values():
+            for seq, repl in options:
+                found.update(seq)
+                found.update(repl)
+        return found
+
+
+def content_words(tokens: Iterable[str]) -> list[str]:
+    """The tokens that carry meaning: stopwords and fillers removed."""
+    return [t for t in tokens if t not in STOPWORDS]
+
+
+def word_features(stems: Sequence[str]) -> list[str]:
+    """Unigrams and adjacent bigrams of stemmed content words: the word-level TF-IDF analyser.
+
+    >>> word_features(["gpt", "4.5", "languag"])
+    ['gpt', '4.5', 'languag', 'gpt 4.5', '4.5 languag']
+    """
+    return [*stems, *(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))]
+
+
+def char_features(words: Sequence[str], min_n: int = 3, max_n: int = 5) -> list[str]:
+    """Character n-grams inside word boundaries (like scikit-learn's ``char_wb``): survives typos.
+
+    >>> char_features(["llm"], 3, 4)
+    [' ll', 'llm', 'lm ', ' llm', 'llm ']
+    """
+    grams: list[str] = []
+    for word in words:
+        padded = f" {word} "
+        for n in range(min_n, max_n + 1):
+            if n > len(padded):
+                break
+            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def split_sentences(text: str) -> list[str]:
+    """Plain-text sentences of a Markdown paragraph or list: one list item never joins another.
+
+    >>> split_sentences("- GPT-4.5: Released in 2025. It supports 15 languages.\\n- o3: Reasons.")
+    ['GPT-4.5: Released in 2025.', 'It supports 15 languages.', 'o3: Reasons.']
+    """
+    sentences: list[str] = []
+    for line in _items(text):
+        sentences.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+    return sentences
+
+
+def _items(text: str) -> list[str]:
+    """Paragraph text and list items as single lines, markers removed."""
+    items: list[str] = []
+    boundary = True
+    for raw in text.splitlines():
+        if not raw.strip():
+            boundary = True
+        elif boundary or _LIST_MARKER.match(raw):
+            items.append(_LIST_MARKER.sub("", raw).strip())
+            boundary = False
+        else:
+            items[-1] = f"{items[-1]} {raw.strip()}"
+    return items
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown lines joined as prose: list markers removed, one line per item."""
+    return "\n".join(_items(markdown))
+
+
+def slugify(heading: str, max_words: int = 5) -> str:
+    """A short, stable id fragment for a heading: content words only.
+
+    >>> slugify("LLMs vs Generative AI: Core Differences")
+    'llms-generative-ai-core-differences'
+    >>> slugify("FAQ")
+    'faq'
+    """
+    words = tokenize(heading)
+    kept = [w for w in words if w not in FUNCTION_WORDS] or words
+    return "-".join(w.replace(".", "-") for w in kept[:max_words]) or "section"
+
+
+Stemmer = Callable[[str], str]

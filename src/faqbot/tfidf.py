@@ -1,0 +1,114 @@
+"""A TF-IDF index fitted by scikit-learn and searched with numpy alone.
+
+scikit-learn fits the vocabulary and IDF weights once, at build time. Queries are vectorised here
+exactly as ``TfidfVectorizer(sublinear_tf=True, norm="l2").transform`` would (a test proves it), and
+scored against a feature-major (CSC) copy of the document matrix, so answering a question never
+imports scikit-learn or scipy and costs a few array operations.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _identity(features: Sequence[str]) -> Sequence[str]:
+    return features
+
+
+@dataclass(frozen=True, slots=True)
+class TermIndex:
+    """L2-normalised TF-IDF rows of ``n_docs`` documents, stored feature-major for fast lookup."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray       # float64, one per feature
+    indptr: np.ndarray    # int64, feature j's postings are [indptr[j], indptr[j+1])
+    indices: np.ndarray   # int32 document ids
+    data: np.ndarray      # float32 weights
+    n_docs: int
+
+    @classmethod
+    def build(cls, docs: Sequence[Sequence[str]], *, idf_docs: Sequence[Sequence[str]] = ()) -> TermIndex:
+        """Fit on *docs* plus *idf_docs* (which only shape the IDF), then index *docs*.
+
+        Each document is a list of already-analysed features (see ``faqbot.text``).
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer   # build time only
+
+        fit_on = [list(d) for d in docs] + [list(d) for d in idf_docs]
+        if not any(fit_on):
+            return cls.empty(len(docs))
+        vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64)
+        vectorizer.fit(fit_on)
+        matrix = vectorizer.transform([list(d) for d in docs]).tocsc()
+        matrix.sort_indices()
+        vocabulary = {str(term): int(j) for term, j in vectorizer.vocabulary_.items()}
+        return cls(vocabulary, np.asarray(vectorizer.idf_, dtype=np.float64), matrix.indptr.astype(np.int64),
+                   matrix.indices.astype(np.int32), matrix.data.astype(np.float32), len(docs))
+
+    @classmethod
+    def empty(cls, n_docs: int) -> TermIndex:
+        return cls({}, np.zeros(0), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
+                   np.zeros(0, dtype=np.float32), n_docs)
+
+    def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(feature ids, weights) of the query's L2-normalised TF-IDF vector; unknown features vanish."""
+        counts = Counter(f for f in features if f in self.vocabulary)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        ids = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        weights = tf * self.idf[ids]
+        return ids, weights / np.sqrt(weights @ weights)
+
+    def scores(self, features: Sequence[str]) -> np.ndarray:
+        """Cosine similarity (0-1) of the query to every document."""
+        ids, weights = self.vector(features)
+        return self.scores_of_vector(ids, weights)
+
+    def scores_of_vector(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        if ids.size == 0:
+            return np.zeros(self.n_docs)
+        starts, ends = self.indptr[ids], self.indptr[ids + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(self.n_docs)
+        # Gather every posting of the query's features in one go (no Python loop over features).
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        contributions = self.data[offsets] * np.repeat(weights, lengths)
+        return np.bincount(self.indices[offsets], weights=contributions, minlength=self.n_docs)
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Plain arrays (no objects, no pickle) for the on-disk cache."""
+        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        return {
+            f"{prefix}.terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+            f"{prefix}.idf": self.idf,
+            f"{prefix}.indptr": self.indptr,
+            f"{prefix}.indices": self.indices,
+            f"{prefix}.data": self.data,
+            f"{prefix}.n_docs": np.array([self.n_docs], dtype=np.int64),
+        }
+
+    @classmethod
+    def from_arrays(cls, prefix: str, arrays: dict[str, np.ndarray]) -> TermIndex:
+        raw = arrays[f"{prefix}.terms"].tobytes().decode("utf-8")
+        terms = raw.split("\n") if raw else []
+        index = cls({t: i for i, t in enumerate(terms)}, arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"],
+                    arrays[f"{prefix}.indices"], arrays[f"{prefix}.data"], int(arrays[f"{prefix}.n_docs"][0]))
+        index.check()
+        return index
+
+    def check(self) -> None:
+        """Raise ValueError unless the arrays are mutually consistent (a damaged cache must not be used)."""
+        n_terms = len(self.vocabulary)
+        if (self.idf.shape != (n_terms,) or self.indptr.shape != (n_terms + 1,) or self.indptr[0] != 0
+                or self.indices.shape != self.data.shape or int(self.indptr[-1]) != self.indices.size
+                or np.any(np.diff(self.indptr) < 0)
+                or (self.indices.size and (self.indices.min() < 0 or self.indices.max() >= self.n_docs))
+                or not np.all(np.isfinite(self.data)) or not np.all(np.isfinite(self.idf))):
+            raise ValueError("inconsistent TF-IDF arrays")
