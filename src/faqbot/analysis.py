@@ -34,8 +34,9 @@ class Analysis:
 
     @property
     def fuzzy_text(self) -> str:
-        """What rapidfuzz compares: content words in order."""
-        return " ".join(self.content)
+        """What rapidfuzz compares: every word, function words included, so that "what is X" and
+        "what can X do" differ even though their content words are the same."""
+        return " ".join(self.tokens)
 
 
 class Stemmer:

@@ -1,5 +1,10 @@
 """Decide what to say: a cited answer, a clarifying question, small talk, or an honest abstention.
 
+Answering is two steps. ``gather`` scores the question against the corpus and collects the
+evidence (curated candidates, passages, the best article sentences); it does not depend on any
+threshold. ``decide`` applies the thresholds of :class:`faqbot.config.Config` to that evidence.
+Calibration re-runs only ``decide``.
+
 ``Answerer.ask`` is pure: it reads the index, writes nothing and draws no random numbers, so the
 same question always gets the same answer, in any thread, and the evaluation sees what a user sees.
 """
@@ -7,7 +12,7 @@ same question always gets the same answer, in any thread, and the evaluation see
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +21,7 @@ import numpy as np
 from faqbot.analysis import Analysis
 from faqbot.config import Config
 from faqbot.index import EntryScores, Index, top_indices
+from faqbot.text import leans_on_context
 from faqbot.models import Answer, Candidate, Citation, Corpus, Entry, Match, Passage, PassageHit, SmallTalk, Trace
 
 if TYPE_CHECKING:
@@ -24,6 +30,10 @@ if TYPE_CHECKING:
 _CANDIDATES = 8          # entries whose coverage is checked (the best by fused score)
 _PASSAGES = 3            # passages whose sentences may make an extractive answer
 _MIN_SENTENCE_WORDS = 4  # shorter "sentences" are lead-ins such as "Capabilities:"
+_SUGGESTION_FLOOR = 0.15  # a candidate this weak is not worth suggesting
+_CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
+                          # question itself asks must be in the answer ("how much does it cost?" is not)
+_TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
 
 NOT_COVERED = "The article doesn't cover that, as far as I can tell."
 EMPTY_QUESTION = "Please type a question about the article."
@@ -32,22 +42,51 @@ TOO_VAGUE = "Could you say a little more? I'm not sure what you are asking about
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a follow-up question may lean on: the previous turn's topic, as text."""
+    """What a follow-up question may lean on: the previous turn's topic, as text, and its weight."""
 
     text: str
     weight: float
+    keep_topic: bool = False   # "who makes it?": only entries about the previous topic may answer
+
+
+@dataclass(frozen=True, slots=True)
+class Extract:
+    """The article sentences that best answer a question: (passage index, sentence index) pairs."""
+
+    sentences: tuple[tuple[int, int], ...]
+    score: float       # sqrt of the best passage's TF-IDF score
+    coverage: float    # share of the question's content words the sentences (and headings) contain
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """Everything ``gather`` learnt about one question; threshold-free."""
+
+    question: str
+    query: Analysis
+    candidates: tuple[Candidate, ...]        # best by fused score; `confidence` filled in by decide
+    passages: tuple[PassageHit, ...]
+    passage_scores: np.ndarray
+    extract: Extract | None
+    smalltalk: Answer | None = None          # the whole message was small talk
+    greeting: Answer | None = None           # it started with small talk ("thanks, ...")
+    notice: str = ""
+    context: str = ""
+    empty: bool = False                      # nothing to match at all
+    vague: bool = False                      # no content word (or only numbers)
 
 
 class Answerer:
     """Answers questions from one corpus. Thread-safe: nothing in it changes after construction."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, config: Config | None = None) -> None:
         self.index = index
         self.corpus: Corpus = index.corpus
-        self.config: Config = index.corpus.config
+        self.config: Config = config or index.corpus.config
         self._smalltalk = [(intent, [" ".join(index.analyzer.document(p).tokens) for p in intent.patterns])
                            for intent in self.corpus.smalltalk]
         self._entry_by_id = {e.id: e for e in self.corpus.entries}
+        self._entry_by_question = {e.question: e for e in self.corpus.entries}
         self._passage_by_id = {p.id: p for p in self.corpus.passages}
 
     @classmethod
@@ -62,7 +101,17 @@ class Answerer:
 
         return cls(load_or_build(corpus, use_cache=cache, cache_dir=cache_dir))
 
+    def with_config(self, config: Config) -> Answerer:
+        """The same corpus and index, other thresholds (cheap: nothing is rebuilt)."""
+        return Answerer(self.index, config)
+
     # ------------------------------------------------------------------ public API
+
+    @property
+    def title(self) -> str:
+        """The article's title (its first heading), else the corpus folder's name."""
+        return self.corpus.passages[0].path[0] if self.corpus.passages and self.corpus.passages[0].path \
+            else self.corpus.name
 
     @property
     def questions(self) -> list[str]:
@@ -71,8 +120,8 @@ class Answerer:
 
     @property
     def examples(self) -> list[str]:
-        """Three questions to show a new user."""
-        return [e.question for e in self.corpus.entries[:3]]
+        """A few questions to show a new user."""
+        return list(self.corpus.examples)
 
     def ask(self, question: str) -> Answer:
         """The answer to *question* on its own, with no conversation around it."""
@@ -87,34 +136,23 @@ class Answerer:
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""
         query = self.index.analyzer.query(self._clip(question)[0])
-        scores = self._entry_scores(query, None).fused
+        scores = self._entry_scores(query, None, 0.0).fused
         return [Match(self.corpus.entries[i].id, self.corpus.entries[i].question, float(scores[i]))
                 for i in top_indices(scores, limit) if scores[i] > 0]
 
     def respond(self, question: str, context: Context | None = None) -> Answer:
         """The decision for *question*, optionally leaning on a previous turn's *context*."""
-        text, notice = self._clip(question)
-        query = self.index.analyzer.query(text)
-        if not query.tokens:
-            return self._finish(Answer(question, "abstain", EMPTY_QUESTION, 1.0, suggestions=tuple(self.examples),
-                                       options=self._matches_for(self.examples)), notice)
-        smalltalk = self._smalltalk_answer(question, query)
-        if smalltalk is not None:
-            return self._finish(smalltalk, notice)
-        rest, greeting = self._split_greeting(question, query)
-        answer = self._decide(question, rest, context)
-        if answer.kind == "abstain" and greeting is not None:
-            answer = greeting   # "thanks, that helped": the courtesy was the message
-        return self._finish(answer, notice)
+        return self.decide(self.gather(question, context))
 
     def answer_entry(self, entry_id: str, question: str, score: float = 1.0) -> Answer:
         """The curated answer of one entry (e.g. the option a user picked from a clarification)."""
         entry = self._entry_by_id[entry_id]
-        return Answer(question, "answer", entry.answer, score, self._entry_citations(entry),
-                      Match(entry.id, entry.question, score))
+        return Answer(question, "answer", entry.answer, score, self._entry_citations(entry, None),
+                      Match(entry.id, entry.question, score), self._related(entry),
+                      self._matches_for(self._related(entry)))
 
     def elaborate(self, previous: Answer, question: str) -> Answer | None:
-        """More from the article around a previous answer: its first cited passage, in full."""
+        """More from the article around a previous answer: the rest of its first cited passage."""
         for citation in previous.citations:
             passage = self._passage_by_id.get(citation.id)
             if passage is not None:
@@ -124,66 +162,72 @@ class Answerer:
                                   previous.matched)
         return None
 
-    # ------------------------------------------------------------------ the decision
+    # ------------------------------------------------------------------ step 1: gather evidence
 
-    def _decide(self, question: str, query: Analysis, context: Context | None) -> Answer:
-        cfg = self.config
+    def gather(self, question: str, context: Context | None = None) -> Findings:
+        """Score *question* against the corpus; no thresholds are applied here."""
+        text, notice = self._clip(question)
+        query = self.index.analyzer.query(text)
+        nothing = np.zeros(len(self.corpus.passages))
+        if not query.tokens:
+            return Findings(question, query, (), (), nothing, None, notice=notice, empty=True)
+        smalltalk = self._smalltalk_answer(question, query)
+        if smalltalk is not None:
+            return Findings(question, query, (), (), nothing, None, smalltalk=smalltalk, notice=notice)
+        query, greeting = self._split_greeting(question, query)
         ctx = self.index.analyzer.query(context.text) if context else None
-        if ctx is None and all(w.isdigit() for w in query.content):
-            return self._abstain(question, query, [], [], TOO_VAGUE, "no content words")
-        scores = self._entry_scores(query, ctx, context.weight if context else 0.0)
-        candidates = self._candidates(query, scores, ctx, context.weight if context else 0.0)
-        passages = self._passage_hits(query, ctx, context.weight if context else 0.0)
-        best = candidates[0] if candidates else None
-        close = [c for c in candidates[1:3] if best and c.confidence >= cfg.clarify_threshold
-                 and best.confidence - c.confidence < cfg.clarify_margin]
-        trace = Trace(query.normalized, query.stems, tuple(candidates[:5]), tuple(passages), "",
-                      context.text if context else "")
-        if best and best.confidence >= cfg.answer_threshold and not close:
-            return self._curated(question, best, trace)
-        if best and best.confidence >= cfg.clarify_threshold and close:
-            return self._clarify(question, [best, *close], trace)
-        extract = self._extract(question, query, ctx, context.weight if context else 0.0, passages, trace)
-        if extract is not None:
-            return extract
-        return self._abstain(question, query, candidates, passages, NOT_COVERED, "no candidate is confident enough",
-                             trace)
+        weight = context.weight if context else 0.0
+        if ctx is None and not query.content:
+            # "What is this article about?" has no content word: only a near-verbatim phrasing can match it.
+            return Findings(question, query, self._verbatim_candidates(query), (), nothing, None, greeting=greeting,
+                            notice=notice, vague=True)
+        if ctx is None and (all(w.isdigit() for w in query.content) or leans_on_context(query.tokens)):
+            return Findings(question, query, (), (), nothing, None, greeting=greeting, notice=notice, vague=True)
+        scores = self._entry_scores(query, ctx, weight, context.keep_topic if context else False)
+        own_passage_scores = self.index.passage_scores(query)
+        passage_scores = own_passage_scores + weight * self.index.passage_scores(ctx) if ctx else own_passage_scores
+        cover = _CONTEXT_COVERAGE * min(weight, 1.0)
+        hits = self._passage_hits(query, passage_scores, ctx, cover)
+        return Findings(question, query, self._candidates(query, scores, ctx, cover), hits, own_passage_scores,
+                        self._extract(query, hits, ctx, cover), greeting=greeting, notice=notice,
+                        context=context.text if context else "")
 
-    def _entry_scores(self, query: Analysis, ctx: Analysis | None, weight: float = 0.0) -> EntryScores:
+    def _entry_scores(self, query: Analysis, ctx: Analysis | None, weight: float,
+                      keep_topic: bool = False) -> EntryScores:
         cfg = self.config
         scores = self.index.entry_scores(query, weights=cfg.weights, fuzzy_candidates=cfg.fuzzy_candidates)
         if ctx is None or weight == 0:
             return scores
-        prior = self.index.entry_scores(ctx, weights=cfg.weights, fuzzy_candidates=cfg.fuzzy_candidates)
-        return EntryScores(scores.char, scores.word, scores.qa, scores.fuzzy,
-                           np.clip(scores.fused + weight * prior.fused, 0.0, 1.0))
+        prior = self.index.entry_scores(ctx, weights=cfg.weights, fuzzy_candidates=cfg.fuzzy_candidates).fused
+        fused = scores.fused + weight * prior
+        if keep_topic and prior.size:
+            fused = np.where(prior >= _TOPIC_GATE * prior.max(), fused, 0.0)
+        return replace(scores, fused=np.clip(fused, 0.0, 1.0))
 
-    def _candidates(self, query: Analysis, scores: EntryScores, ctx: Analysis | None, weight: float) -> list[Candidate]:
-        """The best entries by fused score, re-ranked by confidence = fused x coverage^power."""
+    def _candidates(self, query: Analysis, scores: EntryScores, ctx: Analysis | None,
+                    weight: float) -> tuple[Candidate, ...]:
+        """The best entries by fused score, each with its coverage of the question's words."""
         extra = ctx.stems if ctx is not None else ()
         found = []
         for i in top_indices(scores.fused, _CANDIDATES).tolist():
-            if scores.fused[i] <= 0:
-                continue
-            coverage = self.index.coverage(query.stems, self.index.evidence.entry_terms[i], extra, weight)
-            fused = float(scores.fused[i])
-            found.append(Candidate(self.corpus.entries[i].id, self.corpus.entries[i].question,
-                                   float(scores.char[i]), float(scores.word[i]), float(scores.qa[i]),
-                                   float(scores.fuzzy[i]), fused, coverage, self._confidence(fused, coverage)))
-        found.sort(key=lambda c: (-c.confidence, c.id))
-        return found
+            if scores.fused[i] > 0:
+                evidence = self.index.evidence
+                coverage = self.index.coverage(query.stems, evidence.entry_terms[i], extra, weight,
+                                               evidence.source_terms[i], self.config.source_credit)
+                entry = self.corpus.entries[i]
+                found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
+                                       float(scores.qa[i]), float(scores.fuzzy[i]), float(scores.fused[i]),
+                                       coverage, 0.0))
+        return tuple(found)
 
-    def _confidence(self, score: float, coverage: float) -> float:
-        if coverage < self.config.min_coverage:
-            return score * coverage ** (self.config.coverage_power + 1)
-        return min(1.0, score * coverage ** self.config.coverage_power)
+    def _verbatim_candidates(self, query: Analysis) -> tuple[Candidate, ...]:
+        """Entries with a phrasing that is nearly the same words as *query* (fuzzy >= the small-talk bar)."""
+        best = self.index.verbatim_matches(query.fuzzy_text, self.config.smalltalk_threshold)
+        return tuple(Candidate(self.corpus.entries[i].id, self.corpus.entries[i].question, 0.0, 0.0, 0.0, score,
+                               score, 1.0, 0.0) for i, score in best)
 
-    def _passage_hits(self, query: Analysis, ctx: Analysis | None, weight: float) -> list[PassageHit]:
-        if not self.corpus.passages:
-            return []
-        scores = self.index.passage_scores(query)
-        if ctx is not None and weight:
-            scores = scores + weight * self.index.passage_scores(ctx)
+    def _passage_hits(self, query: Analysis, scores: np.ndarray, ctx: Analysis | None,
+                      weight: float) -> tuple[PassageHit, ...]:
         extra = ctx.stems if ctx is not None else ()
         hits = []
         for i in top_indices(scores, _PASSAGES).tolist():
@@ -191,95 +235,135 @@ class Answerer:
                 coverage = self.index.coverage(query.stems, self.index.evidence.passage_terms[i], extra, weight)
                 p = self.corpus.passages[i]
                 hits.append(PassageHit(p.id, p.section, float(min(1.0, scores[i])), coverage))
-        return hits
+        return tuple(hits)
+
+    def _extract(self, query: Analysis, hits: Sequence[PassageHit], ctx: Analysis | None,
+                 weight: float) -> Extract | None:
+        """The one article sentence that covers the question best (with its heading), plus the next
+        sentence when it continues the same point. Never stitched from unrelated places."""
+        extra = ctx.stems if ctx is not None else ()
+        evidence = self.index.evidence
+        best: tuple[float, float, int, int, float] | None = None   # (value, coverage, passage, sentence, score)
+        for rank, hit in enumerate(hits):
+            p = self.index.passage_index(hit.id)
+            heading = evidence.heading_terms[p]
+            for s, terms in enumerate(evidence.sentence_terms[p]):
+                if len(self.corpus.passages[p].sentences[s].split()) < _MIN_SENTENCE_WORDS:
+                    continue
+                coverage = self.index.coverage(query.stems, terms | heading, extra, weight)
+                value = coverage * hit.score / (1 + 0.25 * rank)
+                if coverage > 0 and (best is None or value > best[0]):
+                    best = (value, coverage, p, s, hit.score)
+        if best is None:
+            return None
+        _, coverage, p, s, score = best
+        chosen = [(p, s)]
+        sentences = evidence.sentence_terms[p]
+        if s + 1 < len(sentences) and sentences[s + 1] & set(query.stems) and \
+                len(self.corpus.passages[p].sentences[s + 1].split()) >= _MIN_SENTENCE_WORDS:
+            chosen.append((p, s + 1))
+        return Extract(tuple(chosen[: self.config.extract_sentences]), score ** 0.5, coverage)
+
+    # ------------------------------------------------------------------ step 2: decide
+
+    def decide(self, found: Findings) -> Answer:
+        """Apply the thresholds to *found*: answer, clarify, small talk or abstain."""
+        cfg = self.config
+        if found.empty:
+            answer = Answer(found.question, "abstain", EMPTY_QUESTION, 1.0, suggestions=tuple(self.examples),
+                            options=self._matches_for(self.examples))
+            return self._finish(answer, found)
+        if found.smalltalk is not None:
+            return self._finish(found.smalltalk, found)
+        candidates = sorted((replace(c, confidence=self.confidence(c.fused, c.coverage)) for c in found.candidates),
+                            key=lambda c: (-c.confidence, c.id))
+        trace = Trace(found.query.normalized, found.query.stems, tuple(candidates[:5]), found.passages, "",
+                      found.context)
+        if found.vague:
+            if candidates and candidates[0].confidence >= cfg.answer_threshold:
+                return self._finish(self._curated(found, candidates[0], trace), found)
+            if found.greeting is not None:
+                return self._finish(found.greeting, found)
+            return self._finish(self._abstain(found, candidates, TOO_VAGUE, trace, "no content words"), found)
+        best = candidates[0] if candidates else None
+        close = [c for c in candidates[1:3] if best and c.confidence >= cfg.clarify_threshold
+                 and best.confidence - c.confidence < cfg.clarify_margin]
+        if best and best.confidence >= cfg.answer_threshold and not close:
+            return self._finish(self._curated(found, best, trace), found)
+        if best and best.confidence >= cfg.clarify_threshold and close:
+            return self._finish(self._clarify(found.question, [best, *close], trace), found)
+        if found.greeting is not None and len(found.query.content) <= 1:
+            return self._finish(found.greeting, found)   # "thanks, that helped": the courtesy was the message
+        extract = found.extract
+        if extract is not None and extract.coverage >= cfg.extract_coverage and \
+                self.confidence(extract.score, extract.coverage) >= cfg.passage_threshold:
+            return self._finish(self._extractive(found, extract, trace), found)
+        return self._finish(self._abstain(found, candidates, NOT_COVERED, trace, "no candidate is confident enough"),
+                            found)
+
+    def confidence(self, score: float, coverage: float) -> float:
+        """Score (0-1) discounted by how much of the question the evidence leaves unexplained."""
+        power = self.config.coverage_power
+        if coverage < self.config.min_coverage:
+            power += 1.0
+        return float(min(1.0, score * coverage ** power))
 
     # ------------------------------------------------------------------ composing answers
 
-    def _curated(self, question: str, best: Candidate, trace: Trace) -> Answer:
+    def _curated(self, found: Findings, best: Candidate, trace: Trace) -> Answer:
         entry = self._entry_by_id[best.id]
-        return Answer(question, "answer", entry.answer, best.confidence, self._entry_citations(entry),
-                      Match(entry.id, entry.question, best.confidence), self._related(entry),
-                      self._matches_for(self._related(entry)), trace=_with_reason(trace, "curated entry matched"))
+        related = self._related(entry)
+        return Answer(found.question, "answer", entry.answer, best.confidence,
+                      self._entry_citations(entry, found.passage_scores), Match(entry.id, entry.question, best.confidence),
+                      related, self._matches_for(related), trace=replace(trace, reason="curated entry matched"))
 
     def _clarify(self, question: str, options: Sequence[Candidate], trace: Trace) -> Answer:
         lines = "\n".join(f"{n}. {c.question}" for n, c in enumerate(options, start=1))
         matches = tuple(Match(c.id, c.question, c.confidence) for c in options)
         return Answer(question, "clarify", f"Did you mean:\n{lines}", options[0].confidence,
                       matched=matches[0], suggestions=tuple(c.question for c in options), options=matches,
-                      trace=_with_reason(trace, "the best candidates are too close to pick one"))
+                      trace=replace(trace, reason="the best candidates are too close to pick one"))
 
-    def _extract(self, question: str, query: Analysis, ctx: Analysis | None, weight: float,
-                 hits: list[PassageHit], trace: Trace) -> Answer | None:
-        """An answer made only of article sentences, when they contain what the question asks."""
-        if not hits:
-            return None
-        extra = ctx.stems if ctx is not None else ()
-        chosen: list[tuple[int, int]] = []            # (passage index, sentence index)
-        covered: set[str] = set()
-        for _ in range(self.config.extract_sentences):
-            pick = self._best_sentence(query, hits, chosen, covered, extra, weight)
-            if pick is None:
-                break
-            chosen.append(pick)
-            covered |= self.index.evidence.sentence_terms[pick[0]][pick[1]]
-        if not chosen:
-            return None
-        used = {p for p, _ in chosen}
-        headings = set().union(*(self.index.evidence.heading_terms[p] for p in used))
-        coverage = self.index.coverage(query.stems, covered | headings, extra, weight)
-        score = max(h.score for h in hits if self.index.passage_index(h.id) in used) ** 0.5
-        confidence = self._confidence(score, coverage)
-        if confidence < self.config.passage_threshold or coverage < self.config.min_coverage:
-            return None
-        chosen.sort()
-        passages = [self.corpus.passages[p] for p in dict.fromkeys(p for p, _ in chosen)]
-        text = " ".join(self.corpus.passages[p].sentences[s] for p, s in chosen)
-        return Answer(question, "answer", text, confidence, tuple(self._citation(p) for p in passages),
-                      trace=_with_reason(trace, "article sentences matched (no curated entry fits)"))
+    def _extractive(self, found: Findings, extract: Extract, trace: Trace) -> Answer:
+        passages = [self.corpus.passages[p] for p in dict.fromkeys(p for p, _ in extract.sentences)]
+        text = " ".join(self.corpus.passages[p].sentences[s] for p, s in extract.sentences)
+        return Answer(found.question, "answer", text, self.confidence(extract.score, extract.coverage),
+                      tuple(self._citation(p) for p in passages),
+                      trace=replace(trace, reason="article sentences matched (no curated entry fits)"))
 
-    def _best_sentence(self, query: Analysis, hits: list[PassageHit], chosen: list[tuple[int, int]],
-                       covered: set[str], extra: Sequence[str], weight: float) -> tuple[int, int] | None:
-        """The sentence that adds the most uncovered question words, preferring better passages."""
-        best: tuple[float, tuple[int, int]] | None = None
-        before = self.index.coverage(query.stems, covered, extra, weight) if covered else 0.0
-        for rank, hit in enumerate(hits):
-            p = self.index.passage_index(hit.id)
-            heading = self.index.evidence.heading_terms[p]
-            for s, terms in enumerate(self.index.evidence.sentence_terms[p]):
-                if (p, s) in chosen or len(self.corpus.passages[p].sentences[s].split()) < _MIN_SENTENCE_WORDS:
-                    continue
-                gain = self.index.coverage(query.stems, covered | terms | heading, extra, weight) - before
-                value = gain * hit.score / (1 + 0.25 * rank)
-                if gain > 0.05 and (best is None or value > best[0]):
-                    best = (value, (p, s))
-        return None if best is None else best[1]
-
-    def _abstain(self, question: str, query: Analysis, candidates: Sequence[Candidate],
-                 passages: Sequence[PassageHit], text: str, reason: str, trace: Trace | None = None) -> Answer:
-        suggestions = [c.question for c in candidates if c.fused >= 0.15][: self.config.max_suggestions]
+    def _abstain(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace,
+                 reason: str) -> Answer:
+        relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
+        suggestions = [c.question for c in relevant][: self.config.max_suggestions]
         for example in self.examples:
             if len(suggestions) >= self.config.max_suggestions:
                 break
             if example not in suggestions:
                 suggestions.append(example)
         top = max([c.confidence for c in candidates] + [0.0])
-        trace = trace or Trace(query.normalized, query.stems, tuple(candidates[:5]), tuple(passages), "")
-        return Answer(question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
-                      options=self._matches_for(suggestions), trace=_with_reason(trace, reason))
+        return Answer(found.question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
+                      options=self._matches_for(suggestions), trace=replace(trace, reason=reason))
 
-    def _smalltalk_answer(self, question: str, query: Analysis) -> Answer | None:
-        utterance = " ".join(query.tokens)
-        best = self._best_smalltalk(utterance)
+    @staticmethod
+    def _finish(answer: Answer, found: Findings) -> Answer:
+        return replace(answer, notice=found.notice) if found.notice else answer
+
+    # ------------------------------------------------------------------ small talk
+
+    def _smalltalk_answer(self, question: str, query: Analysis, *, openers_only: bool = False) -> Answer | None:
+        best = self._best_smalltalk(" ".join(query.tokens), openers_only)
         if best is None:
             return None
         intent, pattern, score = best
         return Answer(question, "smalltalk", intent.reply, score, matched=Match(intent.id, pattern, score))
 
-    def _best_smalltalk(self, utterance: str) -> tuple[SmallTalk, str, float] | None:
+    def _best_smalltalk(self, utterance: str, openers_only: bool = False) -> tuple[SmallTalk, str, float] | None:
         from rapidfuzz import fuzz
 
         best = None
         for intent, patterns in self._smalltalk:
+            if openers_only and not intent.opener:
+                continue
             for pattern, normalized in zip(intent.patterns, patterns, strict=True):
                 score = fuzz.ratio(utterance, normalized) / 100.0
                 if score >= self.config.smalltalk_threshold and (best is None or score > best[2]):
@@ -290,7 +374,8 @@ class Answerer:
         """ "hi, what is an LLM?" is a question: split off a leading greeting or thanks."""
         for k in (3, 2, 1):
             if len(query.tokens) > k:
-                greeting = self._smalltalk_answer(question, self.index.analyzer.from_tokens("", list(query.tokens[:k])))
+                prefix = self.index.analyzer.from_tokens("", list(query.tokens[:k]))
+                greeting = self._smalltalk_answer(question, prefix, openers_only=True)
                 if greeting is not None:
                     rest = list(query.tokens[k:])
                     return self.index.analyzer.from_tokens(" ".join(rest), rest, query.corrections), greeting
@@ -304,18 +389,13 @@ class Answerer:
             return question, ""
         return question[:limit], f"Your question was shortened to its first {limit} characters."
 
-    @staticmethod
-    def _finish(answer: Answer, notice: str) -> Answer:
-        if not notice:
-            return answer
-        from dataclasses import replace
-
-        return replace(answer, notice=notice)
-
-    def _entry_citations(self, entry: Entry) -> tuple[Citation, ...]:
-        cited = [self._citation(self._passage_by_id[s]) for s in entry.sources if s in self._passage_by_id]
-        if cited:
-            return tuple(cited)
+    def _entry_citations(self, entry: Entry, passage_scores: np.ndarray | None) -> tuple[Citation, ...]:
+        """The entry's sources, the one that best matches the question first."""
+        sources = [self.index.passage_index(s) for s in entry.sources if s in self._passage_by_id]
+        if passage_scores is not None:
+            sources.sort(key=lambda p: -passage_scores[p])   # stable: ties keep the author's order
+        if sources:
+            return tuple(self._citation(self.corpus.passages[p]) for p in sources)
         return (Citation(entry.id, entry.question, (entry.question,), entry.answer, entry.source, entry.line,
                          entry.line),)
 
@@ -328,11 +408,4 @@ class Answerer:
         return tuple(self._entry_by_id[r].question for r in entry.related if r in self._entry_by_id)
 
     def _matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
-        by_question = {e.question: e for e in self.corpus.entries}
-        return tuple(Match(by_question[q].id, q, 0.0) for q in questions if q in by_question)
-
-
-def _with_reason(trace: Trace, reason: str) -> Trace:
-    from dataclasses import replace
-
-    return replace(trace, reason=reason)
+        return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)

@@ -135,12 +135,14 @@ def _meta(index: Index) -> dict[str, Any]:
             "smalltalk": [asdict(s) for s in corpus.smalltalk],
             "aliases": [list(a) for a in corpus.aliases],
             "config": corpus.config.to_dict(),
+            "examples": list(corpus.examples),
         },
         "phrase_texts": list(index.phrase_texts),
         "vocabulary": index.analyzer.speller.counts,
         "stems": index.analyzer.stemmer.memo,
         "evidence": {
             "entry_terms": [sorted(t) for t in evidence.entry_terms],
+            "source_terms": [sorted(t) for t in evidence.source_terms],
             "passage_terms": [sorted(t) for t in evidence.passage_terms],
             "sentence_terms": [[sorted(s) for s in group] for group in evidence.sentence_terms],
             "heading_terms": [sorted(t) for t in evidence.heading_terms],
@@ -160,14 +162,16 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
                        for p in c["passages"]),
         entries=tuple(Entry(**{**e, **{k: tuple(e[k]) for k in ("paraphrases", "sources", "related")}})
                       for e in c["entries"]),
-        smalltalk=tuple(SmallTalk(s["id"], tuple(s["patterns"]), s["reply"]) for s in c["smalltalk"]),
+        smalltalk=tuple(SmallTalk(s["id"], tuple(s["patterns"]), s["reply"], bool(s["opener"])) for s in c["smalltalk"]),
         aliases=tuple((a, b) for a, b in c["aliases"]),
         config=Config().with_values(c["config"]),
         fingerprint=c["fingerprint"],
+        examples=tuple(c["examples"]),
     )
     ev = meta["evidence"]
     evidence = Evidence(
         entry_terms=tuple(frozenset(t) for t in ev["entry_terms"]),
+        source_terms=tuple(frozenset(t) for t in ev["source_terms"]),
         passage_terms=tuple(frozenset(t) for t in ev["passage_terms"]),
         sentence_terms=tuple(tuple(frozenset(s) for s in group) for group in ev["sentence_terms"]),
         heading_terms=tuple(frozenset(t) for t in ev["heading_terms"]),
@@ -190,6 +194,6 @@ def _check_shapes(corpus: Corpus, evidence: Evidence, indexes: dict[str, TermInd
             or (n_phrases and (phrase_entry.min() < 0 or phrase_entry.max() >= n_entries))
             or indexes["phrase_char"].n_docs != n_phrases or indexes["phrase_word"].n_docs != n_phrases
             or indexes["entry_qa"].n_docs != n_entries or indexes["passage_word"].n_docs != n_passages
-            or len(evidence.entry_terms) != n_entries or len(evidence.passage_terms) != n_passages
+            or len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries or len(evidence.passage_terms) != n_passages
             or len(evidence.sentence_terms) != n_passages or len(evidence.heading_terms) != n_passages):
         raise ValueError("cached arrays do not fit the cached corpus")

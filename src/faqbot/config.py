@@ -36,8 +36,12 @@ class Config:
     """When the runner-up is within this of the best, the question is ambiguous: ask back."""
     passage_threshold: float = 0.30
     """Minimum confidence for an extractive answer made of article sentences."""
+    extract_coverage: float = 0.8
+    """Share of the question's content words an extractive answer's sentence (and heading) must contain."""
     min_coverage: float = 0.65
     """Share (IDF-weighted) of the question's content words the evidence must contain."""
+    source_credit: float = 0.5
+    """Credit for a question word found only in the passages an entry cites, not in the entry itself."""
     coverage_power: float = 1.5
     """How hard missing content words pull confidence down: confidence = score * coverage**power."""
     smalltalk_threshold: float = 0.88
@@ -59,18 +63,19 @@ class Config:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise ConfigError(f"setting '{f.name}' must be a number, got {value!r}")
+                raise ConfigError(f"setting '{f.name}' must be a number, got {value!r}", f.name)
             if value < 0:
-                raise ConfigError(f"setting '{f.name}' must not be negative, got {value}")
+                raise ConfigError(f"setting '{f.name}' must not be negative, got {value}", f.name)
         if self.weight_char + self.weight_word + self.weight_qa + self.weight_fuzzy <= 0:
             raise ConfigError("at least one of the weight_* settings must be positive")
         for name in ("answer_threshold", "clarify_threshold", "passage_threshold", "min_coverage",
-                     "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight"):
+                     "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight",
+                     "source_credit", "extract_coverage"):
             if getattr(self, name) > 1:
-                raise ConfigError(f"setting '{name}' is on a 0-1 scale, got {getattr(self, name)}")
+                raise ConfigError(f"setting '{name}' is on a 0-1 scale, got {getattr(self, name)}", name)
         for name in ("fuzzy_candidates", "max_suggestions", "max_question_chars", "extract_sentences"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
-                raise ConfigError(f"setting '{name}' must be a whole number of at least 1")
+                raise ConfigError(f"setting '{name}' must be a whole number of at least 1", name)
 
     @property
     def weights(self) -> tuple[float, float, float, float]:
@@ -84,7 +89,8 @@ class Config:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+                              unknown[0])
         coerced = {k: (int(v) if isinstance(getattr(self, k), int) and isinstance(v, float) and v.is_integer()
                        else v) for k, v in values.items()}
         return replace(self, **coerced)

@@ -73,14 +73,16 @@ def load_corpus(root: str | Path | None = None) -> Corpus:
         raise CorpusError("corpus has nothing to answer from: add an article.md or a faq.yaml", path=str(root))
     _check_references(reader, entries, passages)
     smalltalk, examples = _load_smalltalk(reader, by_name.get("smalltalk.yaml"))
+    examples = examples or [e.question for e in entries[:3]]
     return Corpus(
         name=root.resolve().name,
         passages=tuple(passages),
         entries=tuple(entries),
-        smalltalk=_fill_examples(smalltalk, examples, entries),
+        smalltalk=_fill_examples(smalltalk, examples),
         aliases=_load_aliases(reader, by_name.get("aliases.yaml")),
         config=_load_config(reader, by_name.get("config.yaml")),
         fingerprint=fingerprint(root, files),
+        examples=tuple(examples),
     )
 
 
@@ -299,18 +301,20 @@ def _load_smalltalk(reader: _Reader, path: Path | None) -> tuple[list[SmallTalk]
             raise reader.error(path, f"intent '{item['id']}' needs 'patterns': a list of texts", line)
         if not isinstance(reply, str) or not reply.strip():
             raise reader.error(path, f"intent '{item['id']}' needs a 'reply' text", line)
-        intents.append(SmallTalk(id=item["id"], patterns=tuple(patterns), reply=reply.strip()))
+        opener = item.get("opener", False)
+        if not isinstance(opener, bool):
+            raise reader.error(path, f"intent '{item['id']}': 'opener' must be true or false", line)
+        intents.append(SmallTalk(id=item["id"], patterns=tuple(patterns), reply=reply.strip(), opener=opener))
     examples = data.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         raise reader.error(path, "'examples' must be a list of questions", _node_line(_key_node(node, "examples")))
     return intents, examples
 
 
-def _fill_examples(intents: list[SmallTalk], examples: list[str], entries: list[Entry]) -> tuple[SmallTalk, ...]:
+def _fill_examples(intents: list[SmallTalk], examples: list[str]) -> tuple[SmallTalk, ...]:
     """Replace ``{examples}`` in replies with a bulleted list of example questions."""
-    questions = examples or [e.question for e in entries[:3]]
-    bullets = "\n".join(f"  - {q}" for q in questions)
-    return tuple(SmallTalk(i.id, i.patterns, i.reply.replace("{examples}", bullets)) for i in intents)
+    bullets = "\n".join(f"  - {q}" for q in examples)
+    return tuple(SmallTalk(i.id, i.patterns, i.reply.replace("{examples}", bullets), i.opener) for i in intents)
 
 
 def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], ...]:
@@ -345,7 +349,5 @@ def _load_config(reader: _Reader, path: Path | None) -> Config:
     try:
         return Config().with_values(data)
     except ConfigError as exc:
-        bad = next((k for k in data if str(k) in str(exc)), None)
-        raise reader.error(path, str(exc), _node_line(_key_node(node, str(bad))) if bad else None) from exc
-    except TypeError as exc:
-        raise reader.error(path, f"a setting has the wrong type ({exc})") from exc
+        line = _node_line(_key_node(node, exc.setting)) if exc.setting else None
+        raise reader.error(path, str(exc), line) from exc

@@ -14,7 +14,11 @@ class FaqbotError(Exception):
 
 
 class ConfigError(FaqbotError):
-    """A setting is unknown, missing or out of range."""
+    """A setting is unknown, missing or out of range; `setting` names it when there is one."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class CorpusError(FaqbotError):

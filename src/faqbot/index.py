@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +35,7 @@ class Evidence:
     """The content words each unit of the corpus contains: the basis of the coverage check."""
 
     entry_terms: tuple[frozenset[str], ...]
+    source_terms: tuple[frozenset[str], ...]                 # per entry: the passages it cites
     passage_terms: tuple[frozenset[str], ...]
     sentence_terms: tuple[tuple[frozenset[str], ...], ...]   # per passage, per sentence
     heading_terms: tuple[frozenset[str], ...]                # per passage: its section heading
@@ -66,8 +67,14 @@ class Index:
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def build(cls, corpus: Corpus, stems: dict[str, str] | None = None) -> Index:
-        """Analyse every text of *corpus* and fit the TF-IDF indexes (this is where scikit-learn runs)."""
+    def build(cls, corpus: Corpus, stems: dict[str, str] | None = None,
+              progress: Callable[[str], None] | None = None) -> Index:
+        """Analyse every text of *corpus* and fit the TF-IDF indexes (this is where scikit-learn runs).
+
+        *progress*, when given, is called with the name of each stage as it starts.
+        """
+        report = progress or (lambda stage: None)
+        report("analysing text")
         aliases = Aliases(corpus.aliases)
         stemmer = Stemmer(stems)
         counts = dict.fromkeys(aliases.words | STOPWORDS, 0) | _corpus_word_counts(corpus)
@@ -82,6 +89,7 @@ class Index:
         headings = [analyzer.document(p.section) for p in corpus.passages]
         sentences = [[analyzer.document(s) for s in p.sentences] for p in corpus.passages]
 
+        report("fitting TF-IDF indexes")
         phrase_char = TermIndex.build([a.char_features for a in phrases])
         phrase_word = TermIndex.build([a.word_features for a in phrases],
                                       idf_docs=[a.word_features for a in answers])
@@ -89,7 +97,7 @@ class Index:
                                    idf_docs=[a.word_features for a in passages])
         passage_word = TermIndex.build([a.word_features for a in passages],
                                        idf_docs=[a.word_features for a in entry_texts])
-        evidence = _evidence(entry_texts, passages, sentences, headings)
+        evidence = _evidence(corpus, entry_texts, passages, sentences, headings)
         return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, entry_qa=entry_qa,
                    passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
                    phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence)
@@ -130,22 +138,37 @@ class Index:
         np.maximum.at(best, owners, sims)
         return best[entries]
 
+    def verbatim_matches(self, text: str, score_cutoff: float) -> list[tuple[int, float]]:
+        """(entry, similarity 0-1) for entries with a phrasing nearly equal to *text*, best first."""
+        from rapidfuzz import fuzz, process
+
+        hits = process.extract(text, self.phrase_texts, scorer=fuzz.ratio, processor=None, limit=5,
+                               score_cutoff=score_cutoff * 100)
+        best: dict[int, float] = {}
+        for _, score, phrase in hits:
+            entry = int(self.phrase_entry[phrase])
+            best[entry] = max(best.get(entry, 0.0), score / 100)
+        return sorted(best.items(), key=lambda item: (-item[1], item[0]))
+
     def passage_scores(self, query: Analysis) -> np.ndarray:
         """Cosine similarity (0-1) of *query* to every passage."""
         return self.passage_word.scores(query.word_features)
 
     def coverage(self, stems: Sequence[str], terms: frozenset[str] | set[str],
-                 extra: Sequence[str] = (), extra_weight: float = 0.0) -> float:
+                 extra: Sequence[str] = (), extra_weight: float = 0.0,
+                 nearby: frozenset[str] = frozenset(), nearby_credit: float = 0.0) -> float:
         """IDF-weighted share of the question's content words that *terms* contains (1.0 when none).
 
         Rare words weigh most, and words the corpus never uses weigh more than any it does, so a
-        question about something absent cannot be "covered" by its common words.
+        question about something absent cannot be "covered" by its common words. Words found only
+        in *nearby* text (e.g. the passages an entry cites) count for *nearby_credit* of their weight.
         """
         weights = self._term_weights(stems, extra, extra_weight)
         total = sum(weights.values())
         if total == 0:
             return 1.0
-        return sum(w for t, w in weights.items() if t in terms) / total
+        found = sum(w if t in terms else nearby_credit * w if t in nearby else 0.0 for t, w in weights.items())
+        return found / total
 
     def _term_weights(self, stems: Sequence[str], extra: Sequence[str], extra_weight: float) -> dict[str, float]:
         idf, unknown = self.evidence.idf, self.evidence.unknown_idf
@@ -187,8 +210,8 @@ def _corpus_word_counts(corpus: Corpus) -> dict[str, int]:
     return dict(counts)
 
 
-def _evidence(entry_texts: list[Analysis], passages: list[Analysis], sentences: list[list[Analysis]],
-              headings: list[Analysis]) -> Evidence:
+def _evidence(corpus: Corpus, entry_texts: list[Analysis], passages: list[Analysis],
+              sentences: list[list[Analysis]], headings: list[Analysis]) -> Evidence:
     documents = [set(a.stems) for a in (*entry_texts, *passages)]
     n = max(1, len(documents))
     df: dict[str, int] = {}
@@ -196,8 +219,12 @@ def _evidence(entry_texts: list[Analysis], passages: list[Analysis], sentences: 
         for term in doc:
             df[term] = df.get(term, 0) + 1
     idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
+    source_terms = tuple(frozenset().union(*(passages[passage_of[s]].stems for s in e.sources if s in passage_of))
+                         for e in corpus.entries)
     return Evidence(
         entry_terms=tuple(frozenset(a.stems) for a in entry_texts),
+        source_terms=source_terms,
         passage_terms=tuple(frozenset(a.stems) for a in passages),
         sentence_terms=tuple(tuple(frozenset(s.stems) for s in group) for group in sentences),
         heading_terms=tuple(frozenset(h.stems) for h in headings),

@@ -51,6 +51,7 @@ class SmallTalk:
     id: str
     patterns: tuple[str, ...]
     reply: str
+    opener: bool = False   # may open a question ("hi, what is an LLM?"): split off, answer the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class Corpus:
     aliases: tuple[tuple[str, str], ...] = ()   # (variant, canonical), both normalised
     config: Config = field(default_factory=Config)
     fingerprint: str = ""                       # hash of the files it was read from
+    examples: tuple[str, ...] = ()              # questions to show a new user
 
 
 @dataclass(frozen=True, slots=True)

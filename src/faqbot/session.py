@@ -6,24 +6,23 @@ Pure logic: the only state is this object's own, and nothing is printed or writt
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from faqbot.answerer import Context
 from faqbot.models import Answer, Match
-from faqbot.text import normalize, tokenize
+from faqbot.text import PRONOUNS, content_words, normalize, tokenize
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
 
-_FOLLOWUP_OPENERS = ("and", "what about", "how about", "also", "then", "so", "but", "ok and", "okay and")
-_ANAPHORA = frozenset("it its it's they them their theirs this that these those one ones he she him her "
-                      "there such same both either".split())
 _MORE = frozenset({"more", "tell me more", "more please", "go on", "continue", "elaborate", "more details",
                    "details", "explain more", "say more", "and", "keep going", "expand", "more info",
                    "tell me more about it", "tell me more about that", "can you elaborate", "more about that"})
-_ORDINALS = {"first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3, "three": 3,
-             "last": -1, "the first": 1, "the second": 2, "the third": 3, "the last": -1}
+_ORDINALS = {f"{prefix}{word}{suffix}": n
+             for word, n in (("first", 1), ("1st", 1), ("one", 1), ("second", 2), ("2nd", 2), ("two", 2),
+                             ("third", 3), ("3rd", 3), ("three", 3), ("last", -1))
+             for prefix in ("", "the ") for suffix in ("", " one", " option", " please")}
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
 
@@ -69,12 +68,14 @@ class Session:
         standalone = self._bot.respond(question)
         if not state.topic or standalone.kind == "smalltalk":
             return standalone
-        if standalone.kind == "answer" and not _looks_like_followup(question):
-            return standalone
+        tokens = tokenize(question)
+        leans_back = _has_pronoun(question) and len(content_words(tokens)) <= 2
+        if standalone.kind == "answer" and not leans_back:
+            return standalone   # a question that stands on its own is answered as if asked fresh
         weight = self._bot.config.pronoun_weight if _has_pronoun(question) else self._bot.config.followup_weight
-        contextual = self._bot.respond(question, Context(state.topic, weight))
-        if contextual.kind == "answer" or (contextual.kind == "clarify" and standalone.kind == "abstain"):
-            return contextual
+        contextual = self._bot.respond(question, Context(state.topic, weight, keep_topic=leans_back))
+        if leans_back or contextual.kind == "answer" or (contextual.kind == "clarify" and standalone.kind == "abstain"):
+            return contextual   # "who makes it?" means nothing on its own: never answer it out of context
         return standalone
 
     def _remember(self, answer: Answer) -> None:
@@ -87,38 +88,32 @@ class Session:
             state.topic = answer.matched.question if answer.matched else answer.question
             state.last = answer
 
-    @staticmethod
-    def _pick_option(reply: str, options: tuple[Match, ...]) -> Match | None:
+    def _pick_option(self, reply: str, options: tuple[Match, ...]) -> Match | None:
         """The option a reply to "Did you mean ...?" chooses: by number, ordinal or words, else None."""
         text = normalize(reply).strip(" ?!.")
         number = _NUMBER.match(text)
-        n = int(number.group(1)) if number else _ORDINALS.get(text.removeprefix("the ").strip())
+        n = int(number.group(1)) if number else _ORDINALS.get(text)
         if n is not None:
             if n == -1:
                 return options[-1]
             return options[n - 1] if 1 <= n <= len(options) else None
-        return _option_by_words(text, options)
+        return self._option_by_words(reply, options)
+
+    def _option_by_words(self, reply: str, options: tuple[Match, ...]) -> Match | None:
+        """The one option containing more of the reply's content words than any other ("the LLM ones")."""
+        analyzer = self._bot.index.analyzer
+        words = set(analyzer.query(reply).stems)
+        if not words or len(words) > 6:
+            return None
+        shared = sorted(((len(words & set(analyzer.document(o.question).stems)), i) for i, o in enumerate(options)),
+                        reverse=True)
+        (best, index), runner_up = shared[0], shared[1][0] if len(shared) > 1 else 0
+        return options[index] if best >= max(1, len(words) / 2) and best > runner_up else None
 
 
-def _option_by_words(text: str, options: tuple[Match, ...]) -> Match | None:
-    """The single option that shares clearly more of the reply's words than any other."""
-    words = set(tokenize(text))
-    if not words or len(words) > 8:
-        return None
-    overlaps = [(len(words & set(tokenize(o.question))) / len(words), i) for i, o in enumerate(options)]
-    overlaps.sort(reverse=True)
-    best, second = overlaps[0], overlaps[1] if len(overlaps) > 1 else (0.0, -1)
-    if best[0] >= 0.5 and best[0] > second[0]:
-        return replace(options[best[1]])
-    return None
-
-
-def _looks_like_followup(question: str) -> bool:
-    """Starts like "and ...?" / "what about ...?" or leans on a pronoun ("is it open source?")."""
-    text = " ".join(tokenize(question))
-    return any(text == o or text.startswith(o + " ") for o in _FOLLOWUP_OPENERS) or _has_pronoun(question)
+_POINTERS = PRONOUNS | {"this", "that", "these", "those", "one", "ones", "there", "such", "same", "both", "either"}
 
 
 def _has_pronoun(question: str) -> bool:
-    """ "who makes it?": the question is about the previous turn's topic."""
-    return bool(_ANAPHORA & set(tokenize(question)))
+    """ "who makes it?", "which one...": the question points back at the previous turn."""
+    return bool(_POINTERS & set(tokenize(question)))

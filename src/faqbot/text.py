@@ -41,11 +41,24 @@ wanna gonna get got thing things kind sort etc hi hey hello ok okay thanks thank
 whats whos hows wheres whens whys thats theres im ive id dont doesnt isnt arent cant wont youre
 wat wut wht lol lmao pls plz tho anyway anyways honestly actually basically really just like stuff
 kinda sorta ya yeah yes yep nope hmm um uh wait well guys dude bro maybe quick quickly simply
-exactly one ones
+exactly one ones even question questions wondering curious need needs guess think us someone
+somebody anyone anybody everyone everybody please thx many much
 """.split())
 """What people wrap questions in ("tell me", "please", "lol"): never the topic of a question."""
 
-STOPWORDS: frozenset[str] = FUNCTION_WORDS | FILLERS
+MEANINGFUL = frozenset({"all", "same", "both", "only"})
+"""Function words that change what a question asks ("are ALL LLMs generative AI?"): kept as content."""
+
+STOPWORDS: frozenset[str] = (FUNCTION_WORDS - MEANINGFUL) | FILLERS
+
+
+PRONOUNS: frozenset[str] = frozenset("it its itself they them their theirs themselves he she him her".split())
+"""Personal pronouns: they point back at something said before ("who makes it?")."""
+
+
+def leans_on_context(tokens: Sequence[str]) -> bool:
+    """True for a question that means little without the previous turn: a pronoun, at most two content words."""
+    return bool(PRONOUNS & set(tokens)) and len(content_words(tokens)) <= 2
 
 
 def strip_controls(text: str) -> str:

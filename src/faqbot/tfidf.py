@@ -39,7 +39,7 @@ class TermIndex:
         from sklearn.feature_extraction.text import TfidfVectorizer   # build time only
 
         fit_on = [list(d) for d in docs] + [list(d) for d in idf_docs]
-        if not any(fit_on):
+        if not docs or not any(fit_on):
             return cls.empty(len(docs))
         vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64)
         vectorizer.fit(fit_on)

@@ -11,7 +11,7 @@ import os
 from typing import IO, Any
 
 from faqbot.models import Answer, Citation, Trace
-from faqbot.text import strip_controls
+from faqbot.text import split_sentences, strip_controls, tokenize
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",
            "red": "31", "blue": "34"}
@@ -52,7 +52,7 @@ def answer_text(answer: Answer, paint: Painter, *, citations: bool = True) -> st
     lines = [_body(answer, paint)]
     if answer.kind == "answer" and citations and answer.citations:
         lines.append("")
-        lines.extend(citation_line(n, c, paint) for n, c in enumerate(answer.citations, start=1))
+        lines.extend(citation_line(n, c, paint, answer.text) for n, c in enumerate(answer.citations, start=1))
     if answer.kind == "abstain" and answer.suggestions:
         lines.append("")
         lines.append(paint("You could ask:", "bold"))
@@ -76,10 +76,13 @@ def _body(answer: Answer, paint: Painter) -> str:
     return safe(answer.text)
 
 
-def citation_line(n: int, citation: Citation, paint: Painter) -> str:
-    """``[1] FAQ › Is ChatGPT an LLM or generative AI? (article.md:138) "ChatGPT is both..."``"""
+def citation_line(n: int, citation: Citation, paint: Painter, answer: str = "") -> str:
+    """``[1] FAQ › Is ChatGPT an LLM or generative AI? (article.md:138) "ChatGPT is both..."``
+
+    The quote shown is the cited passage's sentence closest to the answer's words.
+    """
     return (f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} "
-            f"{paint(f'({span(citation)})', 'dim')} {paint(_short_quote(citation.quote), 'italic')}")
+            f"{paint(f'({span(citation)})', 'dim')} {paint(_short_quote(citation.quote, answer), 'italic')}")
 
 
 def section_path(citation: Citation) -> str:
@@ -94,8 +97,11 @@ def span(citation: Citation) -> str:
     return f"{safe(citation.source)}:{lines}"
 
 
-def _short_quote(quote: str) -> str:
-    flat = " ".join(safe(quote).replace("\n- ", " ").split()).lstrip("- ")
+def _short_quote(quote: str, answer: str = "") -> str:
+    sentences = split_sentences(safe(quote)) or [safe(quote)]
+    words = set(tokenize(answer))
+    flat = max(sentences, key=lambda s: (len(words & set(tokenize(s))), -sentences.index(s)))
+    flat = " ".join(flat.split())
     if len(flat) > QUOTE_CHARS:
         flat = flat[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return f'"{flat}"'

@@ -1,0 +1,263 @@
+"""The `faqbot` command: argument parsing, exit codes and error messages only.
+
+Exit status: 0 for an answer, small talk or a clarification; 1 when it abstained (or an
+evaluation fell below --min-pass); 2 for a usage error or a broken corpus. Heavy modules are
+imported inside the commands, so `faqbot --help` and `--version` stay instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from faqbot import __version__
+
+if TYPE_CHECKING:
+    from faqbot.answerer import Answerer
+
+EXIT_OK, EXIT_ABSTAIN, EXIT_USAGE = 0, 1, 2
+
+_EPILOG = """examples:
+  faqbot chat                               talk to the bundled article's bot
+  faqbot ask "Is ChatGPT an LLM?"           one answer, with its citations
+  faqbot ask --json "what is an llm"        the answer as JSON (Answer.to_dict())
+  echo "what is an llm" | faqbot ask        the question on stdin
+  faqbot ask --corpus my-docs/ "..."        another corpus (article.md and/or faq.yaml)
+  faqbot eval tests/data/questions.yaml     how well the bot answers a labelled set
+  faqbot index                              build the index cache ahead of time
+
+exit status: 0 answered, 1 abstained, 2 usage error or broken corpus"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit with status 2 and a hint, never a traceback."""
+
+    def error(self, message: str) -> None:   # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="faqbot", description="Answers questions about one document, citing the lines it used.",
+                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    corpus_options = _Parser(add_help=False)
+    corpus_options.add_argument("--corpus", metavar="DIR", help="corpus folder (default: the bundled article)")
+    corpus_options.add_argument("--no-cache", action="store_true", help="build the index in memory; do not use the cache")
+
+    ask = commands.add_parser("ask", parents=[corpus_options], help="answer one question and exit",
+                              description="Answer one question, with numbered citations.",
+                              epilog=_ASK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ask.add_argument("question", nargs="*", help="the question (words are joined); '-' or nothing reads stdin")
+    ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    ask.add_argument("--explain", action="store_true", help="also show the top candidates and their scores")
+    ask.set_defaults(run=_cmd_ask)
+
+    chat = commands.add_parser("chat", parents=[corpus_options], help="interactive chat (one question per line when piped)",
+                               description="Chat with the bot. Follow-up questions use the conversation so far.",
+                               epilog=_CHAT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    chat.add_argument("--json", action="store_true", help="when piped: one JSON object per answer (JSON Lines)")
+    chat.set_defaults(run=_cmd_chat)
+
+    evaluate = commands.add_parser("eval", parents=[corpus_options], help="measure answers against a labelled question file",
+                                   description="Run a labelled question file and report pass rates, ranking, "
+                                               "abstention and latency, then every failure.",
+                                   epilog=_EVAL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate.add_argument("questions", help="YAML question file (see tests/data/questions.yaml)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    evaluate.add_argument("--min-pass", type=_percent, metavar="PCT", help="exit 1 if the overall pass rate is below PCT")
+    evaluate.add_argument("--calibrate", action="store_true", help="search the thresholds and print the best values")
+    evaluate.add_argument("--max-wrong", type=_percent, default=2.0, metavar="PCT",
+                          help="with --calibrate: at most PCT%% wrong answers on abstain items (default 2)")
+    evaluate.set_defaults(run=_cmd_eval)
+
+    index = commands.add_parser("index", parents=[corpus_options], help="build the index cache ahead of time",
+                                description="Build (or rebuild) the index cache and say where it is.")
+    index.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: $FAQBOT_CACHE_DIR or the user cache)")
+    index.set_defaults(run=_cmd_index)
+
+    export = commands.add_parser("export", parents=[corpus_options], help="write the curated Q&A pairs in another format",
+                                 description="Write the corpus's curated Q&A pairs to stdout.")
+    export.add_argument("--format", choices=("yaml", "jsonl", "tsv"), default="yaml", help="output format")
+    export.set_defaults(run=_cmd_export)
+    return parser
+
+
+_ASK_EPILOG = """examples:
+  faqbot ask "Is ChatGPT an LLM?"
+  faqbot ask is chatgpt an llm
+  echo "what is an llm" | faqbot ask
+  faqbot ask --json "which tool should a filmmaker use?"
+  faqbot ask --explain "whats the diffrence btwn llm and gen ai"
+
+exit status: 0 answered (or small talk, or a clarifying question), 1 abstained, 2 error"""
+
+_CHAT_EPILOG = """in the chat: /help, /sources N, /explain, /reset, /quit (Ctrl-D also leaves)
+
+examples:
+  faqbot chat
+  printf 'what is an llm\\ngive me some examples\\n' | faqbot chat --json"""
+
+_EVAL_EPILOG = """examples:
+  faqbot eval tests/data/questions.yaml
+  faqbot eval tests/data/questions.yaml --json --min-pass 90
+  faqbot eval tests/data/questions.yaml --calibrate --max-wrong 2"""
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from faqbot.errors import FaqbotError
+
+    try:
+        return int(args.run(args))
+    except FaqbotError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _error(message: str) -> None:
+    from faqbot.cli.render import safe
+
+    print(f"faqbot: {safe(message)}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (`faqbot ask ... | head -1`), exit quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def load_answerer(args: argparse.Namespace) -> Answerer:
+    from faqbot.answerer import Answerer
+
+    return Answerer.from_corpus(args.corpus, cache=not args.no_cache)
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from faqbot.cli import render
+
+    question = _question_from(args.question)
+    if question is None:
+        _error("no question given: faqbot ask \"your question\" (or pipe it on stdin)")
+        return EXIT_USAGE
+    answer = load_answerer(args).ask(question)
+    if args.json:
+        data = answer.to_dict()
+        if args.explain:
+            data = {**data, "explain": render.explain_dict(answer)}
+        _write(render.to_json(data))
+    else:
+        paint = render.Painter(render.use_color(sys.stdout))
+        _write(render.answer_text(answer, paint))
+        if args.explain:
+            _write("\n" + render.explain_text(answer, paint))
+    if answer.notice and args.json:
+        _error(answer.notice)
+    return EXIT_ABSTAIN if answer.kind == "abstain" else EXIT_OK
+
+
+def _question_from(words: list[str]) -> str | None:
+    """The question from the arguments, or stdin for '-' / no arguments; None when empty."""
+    if words and words != ["-"]:
+        text = " ".join(words)
+    elif sys.stdin is None or (sys.stdin.isatty() and not words):
+        return None
+    else:
+        text = read_stdin()
+    return text if text.strip() else None
+
+
+def read_stdin() -> str:
+    """All of stdin as text; invalid UTF-8 becomes U+FFFD instead of an error."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    return data.decode("utf-8", errors="replace")
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    answerer = load_answerer(args)
+    if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
+        from faqbot.cli.repl import run_repl
+
+        run_repl(answerer)
+    else:
+        from faqbot.cli.repl import run_lines
+
+        run_lines(answerer, sys.stdin, sys.stdout, json_lines=args.json)
+    return EXIT_OK
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from faqbot.cli import render
+    from faqbot.cli.report import calibration_text, report_text
+    from faqbot.evaluate import calibrate, evaluate, load_question_set
+
+    answerer = load_answerer(args)
+    questions = load_question_set(args.questions)
+    if args.calibrate:
+        result = calibrate(answerer, questions, max_wrong=args.max_wrong / 100)
+        if args.json:
+            _write(render.to_json({"values": result.values, "before": result.before, "after": result.after}))
+        else:
+            _write(calibration_text(result, render.Painter(render.use_color(sys.stdout))))
+        return EXIT_OK
+    report = evaluate(answerer, questions)
+    if args.json:
+        _write(render.to_json(report.to_dict()))
+    else:
+        _write(report_text(report, render.Painter(render.use_color(sys.stdout))))
+    if args.min_pass is not None and report.pass_rate * 100 < args.min_pass:
+        _error(f"pass rate {report.pass_rate:.1%} is below --min-pass {args.min_pass:g}%")
+        return EXIT_ABSTAIN
+    return EXIT_OK
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from faqbot.cli.indexing import build_index_command
+
+    return build_index_command(args.corpus, args.cache_dir, no_cache=args.no_cache)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from faqbot.corpus import load_corpus
+    from faqbot.formats import export_entries
+
+    corpus = load_corpus(args.corpus)
+    sys.stdout.write(export_entries(corpus.entries, args.format))
+    return EXIT_OK
+
+
+if __name__ == "__main__":   # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,151 @@
+"""`faqbot chat`: the prompt_toolkit loop on a terminal, one question per line when piped.
+
+The loop only reads, dispatches (``faqbot.cli.commands``) and prints. Ctrl-C clears the line,
+Ctrl-D or /quit leaves; nothing in here knows how answers are made.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from faqbot.answerer import Answerer
+from faqbot.cli import render
+from faqbot.cli.commands import COMMANDS, ChatState, Reply, dispatch
+from faqbot.text import strip_controls
+
+Write = Callable[[str], None]
+
+
+def history_path() -> Path:
+    """``$FAQBOT_HISTORY``, else ``$XDG_STATE_HOME/faqbot/history`` (``~/.local/state/faqbot/history``)."""
+    override = os.environ.get("FAQBOT_HISTORY")
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    else:
+        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "faqbot" / "history"
+
+
+def open_history(path: Path) -> tuple[object, str]:
+    """(a prompt_toolkit History, a warning or ""): the file when it can be used, else in memory."""
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    class SafeFileHistory(FileHistory):
+        """Never writes control characters or escape sequences into the history file."""
+
+        def store_string(self, string: str) -> None:
+            super().store_string(strip_controls(string))
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+        return SafeFileHistory(str(path)), ""
+    except OSError as exc:
+        return InMemoryHistory(), f"History is kept in memory only: cannot write {path} ({exc.strerror or exc})."
+
+
+def welcome_text(answerer: Answerer, paint: render.Painter) -> str:
+    from faqbot import __version__
+
+    corpus = answerer.corpus
+    lines = [
+        f"{paint('faqbot', 'bold', 'cyan')} {__version__} — answers from "
+        f"{paint(render.safe(answerer.title), 'bold')} "
+        f"({len(corpus.entries)} curated answers, {len(corpus.passages)} passages).",
+        paint("Ask in your own words; every answer cites the lines it comes from. "
+              "/help for commands, Ctrl-D to leave.", "dim"),
+    ]
+    if answerer.examples:
+        lines += [paint("Try:", "bold"), *(f"  • {render.safe(q)}" for q in answerer.examples[:3])]
+    return "\n".join(lines)
+
+
+def build_prompt_session(answerer: Answerer, history: object, **overrides: object) -> object:
+    """The PromptSession: history, auto-suggestion, fuzzy completion, a bottom toolbar."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+    from prompt_toolkit.styles import Style
+
+    from faqbot.cli.completer import QuestionCompleter
+
+    commands = [c.split()[0] for c in COMMANDS] + ["/exit"]
+    style = Style.from_dict({"prompt": "ansicyan bold", "bottom-toolbar": "noreverse ansibrightblack"})
+    title = render.safe(answerer.title)
+    return PromptSession(
+        history=history,
+        auto_suggest=AutoSuggestFromHistory(),
+        completer=QuestionCompleter(answerer.questions, commands),
+        complete_while_typing=False,
+        style=style,
+        bottom_toolbar=lambda: f" faqbot · {title} · Tab completes · /help · Ctrl-D quits",
+        **overrides,
+    )
+
+
+def run_repl(answerer: Answerer, *, prompt_session: object | None = None, write: Write | None = None) -> None:
+    """The interactive loop. Ctrl-C clears the line; Ctrl-D or /quit leaves."""
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import ANSI
+
+    color = render.use_color(sys.stdout)
+    out = write or (lambda text: print_formatted_text(ANSI(text)))
+    state = ChatState(answerer.session(), render.Painter(color))
+    if prompt_session is None:
+        history, warning = open_history(history_path())
+        if warning:
+            out(state.paint(warning, "yellow"))
+        prompt_session = build_prompt_session(answerer, history)
+    out(welcome_text(answerer, state.paint))
+    while True:
+        try:
+            line = prompt_session.prompt([("class:prompt", "faqbot> ")])   # type: ignore[attr-defined]
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        reply = dispatch(line, state, answerer.examples)
+        if reply.text:
+            out(reply.text + "\n")
+        if reply.quit:
+            break
+
+
+def run_lines(answerer: Answerer, stdin: IO[str], stdout: IO[str], *, json_lines: bool = False) -> None:
+    """Piped chat: one question per line, one answer per turn (JSON Lines with *json_lines*)."""
+    state = ChatState(answerer.session(), render.Painter(False))
+    for raw in _lines(stdin):
+        line = raw.strip()
+        if not line:
+            continue
+        reply = dispatch(line, state, answerer.examples)
+        stdout.write(_format(reply, json_lines) + "\n")
+        stdout.flush()
+        if reply.quit:
+            break
+
+
+def _lines(stdin: IO[str]) -> Iterator[str]:
+    """Lines of stdin; invalid UTF-8 becomes U+FFFD rather than an error."""
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:
+        yield from stdin
+        return
+    for raw in buffer:
+        yield raw.decode("utf-8", errors="replace")
+
+
+def _format(reply: Reply, json_lines: bool) -> str:
+    if not json_lines:
+        return reply.text + ("\n" if reply.text else "")
+    if reply.answer is not None:
+        return render.to_json(reply.answer.to_dict())
+    return render.to_json({"command": reply.command, "text": reply.text})
+

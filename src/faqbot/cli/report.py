@@ -1,0 +1,60 @@
+"""Evaluation and calibration results as text for a person (JSON comes straight from to_dict())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faqbot.cli.render import Painter, safe
+from faqbot.evaluate import Calibration, Report
+
+
+def _rate(r: dict[str, Any]) -> str:
+    return f"{r['rate']:6.1%}  ({r['passed']}/{r['total']})"
+
+
+def report_text(report: Report, paint: Painter) -> str:
+    s = report.summary()
+    lines = [paint("Overall", "bold") + f"                       {_rate(s['overall'])}",
+             f"In scope, from the right section {_rate(s['in_scope_right_section'])}",
+             f"Out of scope, abstained          {_rate(s['out_of_scope_abstained'])}", "", paint("By kind", "bold")]
+    lines += [f"  {kind:<30} {_rate(r)}" for kind, r in s["by_kind"].items()]
+    lines += ["", paint("By style", "bold")]
+    lines += [f"  {style:<30} {_rate(r)}" for style, r in s["by_style"].items()]
+    ranking, abstention, latency = s["ranking"], s["abstention"], s["latency_ms"]
+    if ranking["items"]:
+        lines += ["", paint("Ranking", "bold") + f" (expected entry, {ranking['items']} items)   "
+                  f"top-1 {ranking['top1']:.3f}   MRR {ranking['mrr']:.3f}"]
+    if abstention["recall"] is not None:
+        precision = "n/a" if abstention["precision"] is None else f"{abstention['precision']:.3f}"
+        lines += ["", paint("Abstention", "bold") + f"   precision {precision}   recall {abstention['recall']:.3f}   "
+                  f"wrong answers on abstain items {abstention['wrong_answers_on_abstain_items']} "
+                  f"({abstention['wrong_answer_rate']:.1%})"]
+    lines += ["", paint("Latency", "bold") + f"      p50 {latency['p50']:.3f} ms   p95 {latency['p95']:.3f} ms"]
+    failures = report.failures()
+    lines += ["", paint(f"Failures ({len(failures)})", "bold")]
+    for f in failures:
+        where = f" [{safe(f['conversation'])} #{f['turn']}]" if f["conversation"] else ""
+        got = f["got"]
+        lines.append(f"  {paint('✗', 'red')} {safe(f['q'])!r}{where} — {safe(f['problem'])}")
+        lines.append(paint(f"      got {got['kind']} ({got['confidence']:.2f})"
+                           f"{' ' + got['entry'] if got['entry'] else ''}: {safe(got['text'][:100])}", "dim"))
+    return "\n".join(lines)
+
+
+def calibration_text(result: Calibration, paint: Painter) -> str:
+    def row(name: str, key: str) -> str:
+        b, a = result.before[key], result.after[key]
+        return f"  {name:<34} {b['rate']:6.1%} → {a['rate']:6.1%}"
+
+    wrong_b = result.before["abstention"]["wrong_answer_rate"] or 0.0
+    wrong_a = result.after["abstention"]["wrong_answer_rate"] or 0.0
+    return "\n".join([
+        paint(f"Calibrated thresholds (at most {result.max_wrong:.0%} wrong answers on abstain items)", "bold"),
+        row("overall pass rate", "overall"),
+        row("in scope, from the right section", "in_scope_right_section"),
+        row("out of scope, abstained", "out_of_scope_abstained"),
+        f"  {'wrong answers on abstain items':<34} {wrong_b:6.1%} → {wrong_a:6.1%}",
+        "",
+        paint("Paste into the corpus's config.yaml:", "bold"),
+        result.yaml(),
+    ])

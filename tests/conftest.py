@@ -1,0 +1,85 @@
+"""Shared fixtures: an isolated home for every test, the bundled answerer, small corpora on disk."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from faqbot import Answerer
+from faqbot.corpus import bundled_corpus_dir
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write a developer's real cache, history or config."""
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.delenv("FAQBOT_HISTORY", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def bot() -> Answerer:
+    """The bundled corpus, built in memory once for the whole run."""
+    return Answerer.from_corpus(cache=False)
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return bundled_corpus_dir()
+
+
+MakeCorpus = Callable[..., Path]
+
+
+@pytest.fixture
+def make_corpus(tmp_path: Path) -> MakeCorpus:
+    """Write a corpus folder: make_corpus({"article.md": "...", "faq.yaml": "..."}). Text is dedented."""
+
+    def make(files: dict[str, str | bytes], name: str = "corpus") -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        for filename, content in files.items():
+            target = root / filename
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+        return root
+
+    return make
+
+
+SMALL_ARTICLE = """
+    # Pets
+
+    Pets are animals kept for company. Cats and dogs are the most common pets in many homes today.
+
+    ## Cats
+
+    Cats are independent animals that sleep up to sixteen hours a day. They groom themselves and
+    usually use a litter box indoors.
+
+    ## Dogs
+
+    Dogs are loyal and need a walk at least twice a day. Many dogs enjoy fetching balls in the park.
+"""
+
+SMALL_FAQ = """
+    - id: cat-sleep
+      question: How long do cats sleep?
+      paraphrases: [cat sleep hours, do cats sleep a lot, how much do cats sleep, cat naps]
+      answer: Cats sleep up to sixteen hours a day.
+      sources: [cats-1]
+    - id: dog-walks
+      question: How often should I walk my dog?
+      paraphrases: [dog walks, walking a dog, how many walks does a dog need, dog exercise]
+      answer: Dogs need a walk at least twice a day.
+      sources: [dogs-1]
+"""
