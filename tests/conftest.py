@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from faqbot import Answerer
-from faqbot.corpus import bundled_corpus_dir
+from faqbot.files import bundled_corpus_dir
 
 DATA = Path(__file__).parent / "data"
 
@@ -32,7 +32,7 @@ def bot() -> Answerer:
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    return bundled_corpus_dir()
+    return Path(bundled_corpus_dir())
 
 
 MakeCorpus = Callable[..., Path]

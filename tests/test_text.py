@@ -19,7 +19,7 @@ def test_version_numbers_stay_whole_and_words_split_from_numbers() -> None:
 
 
 def test_longest_alias_wins_and_replaces_the_phrase() -> None:
-    aliases = Aliases([("large language model", "llm"), ("large language models", "llm"), ("gen ai", "genai")])
+    aliases = Aliases.from_phrases([("large language model", "llm"), ("large language models", "llm"), ("gen ai", "genai")])
     assert aliases.apply(tokenize("Large Language Models vs gen AI")) == ["llm", "vs", "genai"]
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from faqbot.text import Aliases, char_features, content_words, normalize, tokenize, word_features
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
+class Analysis(NamedTuple):
     """One text, analysed: what every index and the coverage check look at."""
 
     normalized: str
@@ -76,11 +75,16 @@ class Speller:
 
     def __init__(self, counts: Mapping[str, int]) -> None:
         self._counts = dict(counts)
-        by_first: dict[str, list[str]] = {}
-        for word in sorted(self._counts, key=lambda w: (-self._counts[w], w)):
-            if word.isalpha() and len(word) >= 3:
-                by_first.setdefault(word[0], []).append(word)
-        self._by_first = by_first
+        self._by_first: dict[str, list[str]] | None = None   # built on the first unknown word
+
+    def _candidates(self) -> dict[str, list[str]]:
+        if self._by_first is None:
+            by_first: dict[str, list[str]] = {}
+            for word in sorted(self._counts, key=lambda w: (-self._counts[w], w)):
+                if word.isalpha() and len(word) >= 3:
+                    by_first.setdefault(word[0], []).append(word)
+            self._by_first = by_first
+        return self._by_first
 
     @property
     def counts(self) -> dict[str, int]:
@@ -95,7 +99,7 @@ class Speller:
         from rapidfuzz.process import extractOne
 
         max_edits = 1 if len(word) <= 7 else 2
-        choices = [w for w in self._by_first.get(word[0], ()) if abs(len(w) - len(word)) <= max_edits]
+        choices = [w for w in self._candidates().get(word[0], ()) if abs(len(w) - len(word)) <= max_edits]
         found = extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         return None if found is None else str(found[0])
 

@@ -12,9 +12,8 @@ same question always gets the same answer, in any thread, and the evaluation see
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -25,6 +24,8 @@ from faqbot.text import leans_on_context
 from faqbot.models import Answer, Candidate, Citation, Corpus, Entry, Match, Passage, PassageHit, SmallTalk, Trace
 
 if TYPE_CHECKING:
+    from os import PathLike
+
     from faqbot.session import Session
 
 _CANDIDATES = 8          # entries whose coverage is checked (the best by fused score)
@@ -40,8 +41,7 @@ EMPTY_QUESTION = "Please type a question about the article."
 TOO_VAGUE = "Could you say a little more? I'm not sure what you are asking about."
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """What a follow-up question may lean on: the previous turn's topic, as text, and its weight."""
 
     text: str
@@ -49,8 +49,7 @@ class Context:
     keep_topic: bool = False   # "who makes it?": only entries about the previous topic may answer
 
 
-@dataclass(frozen=True, slots=True)
-class Extract:
+class Extract(NamedTuple):
     """The article sentences that best answer a question: (passage index, sentence index) pairs."""
 
     sentences: tuple[tuple[int, int], ...]
@@ -58,8 +57,7 @@ class Extract:
     coverage: float    # share of the question's content words the sentences (and headings) contain
 
 
-@dataclass(frozen=True, slots=True)
-class Findings:
+class Findings(NamedTuple):
     """Everything ``gather`` learnt about one question; threshold-free."""
 
     question: str
@@ -83,15 +81,14 @@ class Answerer:
         self.index = index
         self.corpus: Corpus = index.corpus
         self.config: Config = config or index.corpus.config
-        self._smalltalk = [(intent, [" ".join(index.analyzer.document(p).tokens) for p in intent.patterns])
-                           for intent in self.corpus.smalltalk]
+        self._smalltalk = list(zip(self.corpus.smalltalk, index.smalltalk, strict=True))
         self._entry_by_id = {e.id: e for e in self.corpus.entries}
         self._entry_by_question = {e.question: e for e in self.corpus.entries}
         self._passage_by_id = {p.id: p for p in self.corpus.passages}
 
     @classmethod
-    def from_corpus(cls, corpus: str | Path | Corpus | None = None, *, cache: bool = True,
-                    cache_dir: str | Path | None = None) -> Answerer:
+    def from_corpus(cls, corpus: str | PathLike[str] | Corpus | None = None, *, cache: bool = True,
+                    cache_dir: str | PathLike[str] | None = None) -> Answerer:
         """An answerer for the bundled corpus (None), a corpus folder, or an already loaded Corpus.
 
         With *cache*, the built index is kept in the user's cache directory and reused until the
@@ -202,7 +199,7 @@ class Answerer:
         fused = scores.fused + weight * prior
         if keep_topic and prior.size:
             fused = np.where(prior >= _TOPIC_GATE * prior.max(), fused, 0.0)
-        return replace(scores, fused=np.clip(fused, 0.0, 1.0))
+        return scores._replace(fused=np.clip(fused, 0.0, 1.0))
 
     def _candidates(self, query: Analysis, scores: EntryScores, ctx: Analysis | None,
                     weight: float) -> tuple[Candidate, ...]:
@@ -275,7 +272,7 @@ class Answerer:
             return self._finish(answer, found)
         if found.smalltalk is not None:
             return self._finish(found.smalltalk, found)
-        candidates = sorted((replace(c, confidence=self.confidence(c.fused, c.coverage)) for c in found.candidates),
+        candidates = sorted((c._replace(confidence=self.confidence(c.fused, c.coverage)) for c in found.candidates),
                             key=lambda c: (-c.confidence, c.id))
         trace = Trace(found.query.normalized, found.query.stems, tuple(candidates[:5]), found.passages, "",
                       found.context)
@@ -315,21 +312,21 @@ class Answerer:
         related = self._related(entry)
         return Answer(found.question, "answer", entry.answer, best.confidence,
                       self._entry_citations(entry, found.passage_scores), Match(entry.id, entry.question, best.confidence),
-                      related, self._matches_for(related), trace=replace(trace, reason="curated entry matched"))
+                      related, self._matches_for(related), trace=trace._replace(reason="curated entry matched"))
 
     def _clarify(self, question: str, options: Sequence[Candidate], trace: Trace) -> Answer:
         lines = "\n".join(f"{n}. {c.question}" for n, c in enumerate(options, start=1))
         matches = tuple(Match(c.id, c.question, c.confidence) for c in options)
         return Answer(question, "clarify", f"Did you mean:\n{lines}", options[0].confidence,
                       matched=matches[0], suggestions=tuple(c.question for c in options), options=matches,
-                      trace=replace(trace, reason="the best candidates are too close to pick one"))
+                      trace=trace._replace(reason="the best candidates are too close to pick one"))
 
     def _extractive(self, found: Findings, extract: Extract, trace: Trace) -> Answer:
         passages = [self.corpus.passages[p] for p in dict.fromkeys(p for p, _ in extract.sentences)]
         text = " ".join(self.corpus.passages[p].sentences[s] for p, s in extract.sentences)
         return Answer(found.question, "answer", text, self.confidence(extract.score, extract.coverage),
                       tuple(self._citation(p) for p in passages),
-                      trace=replace(trace, reason="article sentences matched (no curated entry fits)"))
+                      trace=trace._replace(reason="article sentences matched (no curated entry fits)"))
 
     def _abstain(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace,
                  reason: str) -> Answer:
@@ -342,7 +339,7 @@ class Answerer:
                 suggestions.append(example)
         top = max([c.confidence for c in candidates] + [0.0])
         return Answer(found.question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
-                      options=self._matches_for(suggestions), trace=replace(trace, reason=reason))
+                      options=self._matches_for(suggestions), trace=trace._replace(reason=reason))
 
     @staticmethod
     def _finish(answer: Answer, found: Findings) -> Answer:

@@ -1,22 +1,23 @@
 """A persistent, pickle-free cache of built indexes, so a one-shot ``faqbot ask`` starts in a blink.
 
-One ``.npz`` file per corpus version: numpy arrays plus one JSON document stored as bytes, read
-with ``allow_pickle=False`` (nothing in it can execute). The file name is a hash of the corpus
-files and faqbot's version, so a changed corpus or a new faqbot never reads an old index. Files are
-written to a temporary name and renamed, so no process ever sees half a file. Any problem reading
-it means "rebuild", never a crash.
+One file per corpus folder, in the user's cache directory (``$FAQBOT_CACHE_DIR`` overrides it):
+
+    b"FAQBOTIX" | header length (8 bytes, little-endian) | header (UTF-8 JSON) | raw array bytes
+
+The header holds faqbot's version, the corpus's file signature (name, size, mtime) and content hash,
+the corpus itself and a table of arrays (dtype from a short allow-list, shape, offset). Arrays are
+read with ``numpy.frombuffer``: nothing in the file can execute, and reading it needs neither
+zipfile, pickle nor YAML. A changed corpus or another faqbot version means "rebuild"; so does any
+damage. Files are written under a temporary name and renamed, so no reader ever sees half a file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
-import zipfile
+import zlib
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,81 +25,117 @@ import numpy as np
 from faqbot.analysis import Analyzer, Speller, Stemmer
 from faqbot.config import Config
 from faqbot.errors import CacheError, ConfigError
-from faqbot.index import Evidence, Index
+from faqbot.files import bundled_corpus_dir, corpus_files, fingerprint, signature
+from faqbot.index import Evidence, Index, source_terms_of
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.text import Aliases
 from faqbot.tfidf import TermIndex
 
-FORMAT = 1                       # bump when the layout of the cache changes
+FORMAT = 2                       # bump when the layout of the file changes
+MAGIC = b"FAQBOTIX"
 _INDEXES = ("phrase_char", "phrase_word", "entry_qa", "passage_word")
+_DTYPES = {"<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back
+_ALIGN = 64
 
 
-def default_cache_dir() -> Path:
+def default_cache_dir() -> str:
     """``$FAQBOT_CACHE_DIR``, else the platform's user cache directory, plus ``faqbot``."""
     override = os.environ.get("FAQBOT_CACHE_DIR")
     if override:
-        return Path(override).expanduser()
+        return os.path.expanduser(override)
+    home = os.path.expanduser("~")
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
     elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
+        base = os.path.join(home, "Library", "Caches")
     else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "faqbot"
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    return os.path.join(base, "faqbot")
 
 
-def cache_path(corpus_root: Path, cache_dir: Path | None = None) -> Path:
-    """Where the index of the corpus in *corpus_root*, as it is now, is (or would be) cached."""
-    from faqbot import __version__
-    from faqbot.corpus import fingerprint
-
-    key = hashlib.sha256(f"{fingerprint(corpus_root)}:{__version__}:{FORMAT}".encode()).hexdigest()[:24]
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in corpus_root.resolve().name)[:40]
-    return (cache_dir or default_cache_dir()) / f"{name}-{key}.npz"
+def cache_path(corpus_root: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None) -> str:
+    """The cache file of the corpus folder *corpus_root* (one per folder; rebuilt in place)."""
+    resolved = os.path.realpath(corpus_root)
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in os.path.basename(resolved))[:40]
+    folder = os.fspath(cache_dir) if cache_dir is not None else default_cache_dir()
+    return os.path.join(folder, f"{name}-{zlib.crc32(resolved.encode()):08x}.idx")
 
 
-def load_or_build(corpus: str | Path | Corpus | None, *, use_cache: bool = True,
-                  cache_dir: str | Path | None = None) -> Index:
-    """The index of *corpus*: from the cache when fresh, else built (and cached when possible)."""
-    from faqbot.corpus import bundled_corpus_dir, load_corpus
-
+def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: bool = True,
+                  cache_dir: str | os.PathLike[str] | None = None) -> Index:
+    """The index of *corpus*: from the cache when it matches the files, else built (and cached if possible)."""
     if isinstance(corpus, Corpus):
         return Index.build(corpus)
-    root = bundled_corpus_dir() if corpus is None else Path(corpus)
+    root = bundled_corpus_dir() if corpus is None else os.fspath(corpus)
     if not use_cache:
-        return Index.build(load_corpus(root))
-    path = cache_path(root, Path(cache_dir) if cache_dir is not None else None)
+        return _build(root)
+    path = cache_path(root, cache_dir)
+    files = corpus_files(root)
     try:
-        return load_index(path)
+        index, fresh = load_index(path, root, files)
+        if not fresh:
+            _save_quietly(index, path)   # same content, new mtimes: refresh the signature
+        return index
     except CacheError:
         pass
-    index = Index.build(load_corpus(root))
+    index = _build(root)
+    _save_quietly(index, path)
+    return index
+
+
+def _build(root: str) -> Index:
+    from faqbot.corpus import load_corpus   # the parser, chunker and YAML: only when building
+
+    return Index.build(load_corpus(root))
+
+
+def _save_quietly(index: Index, path: str) -> None:
     try:
         save_index(index, path)
     except CacheError:
         pass   # a read-only or full disk only costs speed: answer without a cache
-    return index
 
 
-def save_index(index: Index, path: Path) -> int:
+# ----------------------------------------------------------------------------- writing
+
+
+def save_index(index: Index, path: str) -> int:
     """Write *index* to *path* atomically; returns the file size in bytes."""
     arrays: dict[str, np.ndarray] = {}
     for name in _INDEXES:
         arrays.update(getattr(index, name).to_arrays(name))
-    arrays["phrase_entry"] = index.phrase_entry
-    meta = json.dumps(_meta(index), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    arrays["meta"] = np.frombuffer(meta, dtype=np.uint8)
+    arrays["phrase_entry"] = np.asarray(index.phrase_entry, dtype=np.int32)
+    table, blobs, offset = {}, [], 0
+    for name, array in arrays.items():
+        array = np.ascontiguousarray(array)
+        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        pad = (-offset) % _ALIGN
+        blobs.append(b"\0" * pad)
+        offset += pad
+        table[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset, "nbytes": array.nbytes}
+        blobs.append(array.tobytes())
+        offset += array.nbytes
+    header = json.dumps({"meta": _meta(index), "arrays": table}, ensure_ascii=False,
+                        separators=(",", ":")).encode("utf-8")
+    return _write_atomically(path, [MAGIC, len(header).to_bytes(8, "little"), header, *blobs])
+
+
+def _write_atomically(path: str, parts: list[bytes]) -> int:
+    import tempfile   # only when writing
+
     tmp_name = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
+        folder = os.path.dirname(path) or "."
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".idx", dir=folder)
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)   # type: ignore[arg-type]
+            for part in parts:
+                handle.write(part)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
         tmp_name = None
-        return path.stat().st_size
+        return os.path.getsize(path)
     except OSError as exc:
         raise CacheError(f"cannot write the index cache {path} ({exc.strerror or exc})") from exc
     finally:
@@ -109,27 +146,16 @@ def save_index(index: Index, path: Path) -> int:
                 pass
 
 
-def load_index(path: Path) -> Index:
-    """The index cached at *path*; CacheError when it is missing, from another version, or damaged."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
-        return _index_from(arrays, meta)
-    except FileNotFoundError as exc:
-        raise CacheError(f"no cached index at {path}") from exc
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, EOFError, ConfigError,
-            zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CacheError(f"the cached index {path} is damaged ({exc.__class__.__name__}); rebuilding") from exc
-
-
 def _meta(index: Index) -> dict[str, Any]:
+    from faqbot import __version__
+
     corpus, evidence = index.corpus, index.evidence
     return {
         "format": FORMAT,
+        "version": __version__,
         "corpus": {
-            "name": corpus.name,
-            "fingerprint": corpus.fingerprint,
+            "name": corpus.name, "root": corpus.root, "fingerprint": corpus.fingerprint,
+            "signature": [list(s) for s in corpus.signature],
             "passages": [asdict(p) for p in corpus.passages],
             "entries": [asdict(e) for e in corpus.entries],
             "smalltalk": [asdict(s) for s in corpus.smalltalk],
@@ -137,12 +163,15 @@ def _meta(index: Index) -> dict[str, Any]:
             "config": corpus.config.to_dict(),
             "examples": list(corpus.examples),
         },
+        "analyzer": {
+            "rules": [[list(v), list(c)] for v, c in index.analyzer.aliases.rules],
+            "vocabulary": index.analyzer.speller.counts,
+            "stems": index.analyzer.stemmer.memo,
+        },
         "phrase_texts": list(index.phrase_texts),
-        "vocabulary": index.analyzer.speller.counts,
-        "stems": index.analyzer.stemmer.memo,
+        "smalltalk": [list(p) for p in index.smalltalk],
         "evidence": {
             "entry_terms": [sorted(t) for t in evidence.entry_terms],
-            "source_terms": [sorted(t) for t in evidence.source_terms],
             "passage_terms": [sorted(t) for t in evidence.passage_terms],
             "sentence_terms": [[sorted(s) for s in group] for group in evidence.sentence_terms],
             "heading_terms": [sorted(t) for t in evidence.heading_terms],
@@ -152,9 +181,78 @@ def _meta(index: Index) -> dict[str, Any]:
     }
 
 
+# ----------------------------------------------------------------------------- reading
+
+
+def load_index(path: str, root: str | None = None, files: list[str] | None = None) -> tuple[Index, bool]:
+    """(index, fresh) from *path*. With *root* and *files*, the cache must be of that corpus as it is
+    now: ``fresh`` is False when only the files' timestamps changed. CacheError otherwise."""
+    from faqbot import __version__
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError as exc:
+        raise CacheError(f"no cached index at {path}") from exc
+    except OSError as exc:
+        raise CacheError(f"cannot read the index cache {path} ({exc.strerror or exc})") from exc
+    try:
+        header, body_start = _header(data)
+        meta = header["meta"]
+        if meta["format"] != FORMAT or meta["version"] != __version__:
+            raise CacheError("the cache was written by another faqbot version")
+        fresh = True
+        if root is not None and files is not None:
+            fresh = _matches(meta["corpus"], root, files)
+        arrays = _arrays(data, body_start, header["arrays"])
+        return _index_from(arrays, meta), fresh
+    except CacheError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, ConfigError, UnicodeDecodeError,
+            json.JSONDecodeError) as exc:
+        raise CacheError(f"the cached index {path} is damaged ({exc.__class__.__name__}); rebuilding") from exc
+
+
+def _header(data: bytes) -> tuple[dict[str, Any], int]:
+    if data[:8] != MAGIC or len(data) < 16:
+        raise ValueError("not a faqbot index file")
+    length = int.from_bytes(data[8:16], "little")
+    if length <= 0 or 16 + length > len(data):
+        raise ValueError("truncated header")
+    header = json.loads(data[16:16 + length].decode("utf-8"))
+    if not isinstance(header, dict):
+        raise ValueError("bad header")
+    return header, 16 + length
+
+
+def _matches(corpus: dict[str, Any], root: str, files: list[str]) -> bool:
+    """True when the corpus files are unchanged, False when only their timestamps moved; else CacheError."""
+    if corpus["root"] != os.path.realpath(root):
+        raise CacheError("the cache belongs to another corpus folder")
+    now = signature(files)
+    if [tuple(s) for s in corpus["signature"]] == now:
+        return True
+    if [s[0] for s in corpus["signature"]] == [name for name, _, _ in now] and fingerprint(files) == corpus["fingerprint"]:
+        return False
+    raise CacheError("the corpus changed since the cache was built")
+
+
+def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndarray]:
+    arrays = {}
+    for name, spec in table.items():
+        dtype, shape = spec["dtype"], tuple(int(n) for n in spec["shape"])
+        if dtype not in _DTYPES:
+            raise ValueError(f"array {name} has a dtype that is never written: {dtype}")
+        array_dtype = np.dtype(dtype)
+        count = int(np.prod(shape)) if shape else 1
+        offset, nbytes = start + int(spec["offset"]), int(spec["nbytes"])
+        if count * array_dtype.itemsize != nbytes or offset < start or offset + nbytes > len(data):
+            raise ValueError(f"array {name} does not fit in the file")
+        arrays[name] = np.frombuffer(data, dtype=array_dtype, count=count, offset=offset).reshape(shape)
+    return arrays
+
+
 def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
-    if meta.get("format") != FORMAT:
-        raise ValueError("cache format differs")
     c = meta["corpus"]
     corpus = Corpus(
         name=c["name"],
@@ -162,38 +260,31 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
                        for p in c["passages"]),
         entries=tuple(Entry(**{**e, **{k: tuple(e[k]) for k in ("paraphrases", "sources", "related")}})
                       for e in c["entries"]),
-        smalltalk=tuple(SmallTalk(s["id"], tuple(s["patterns"]), s["reply"], bool(s["opener"])) for s in c["smalltalk"]),
+        smalltalk=tuple(SmallTalk(s["id"], tuple(s["patterns"]), s["reply"], bool(s["opener"]))
+                        for s in c["smalltalk"]),
         aliases=tuple((a, b) for a, b in c["aliases"]),
         config=Config().with_values(c["config"]),
         fingerprint=c["fingerprint"],
         examples=tuple(c["examples"]),
+        signature=tuple((str(n), int(s), int(m)) for n, s, m in c["signature"]),
+        root=c["root"],
     )
     ev = meta["evidence"]
+    passage_terms = tuple(frozenset(t) for t in ev["passage_terms"])
     evidence = Evidence(
         entry_terms=tuple(frozenset(t) for t in ev["entry_terms"]),
-        source_terms=tuple(frozenset(t) for t in ev["source_terms"]),
-        passage_terms=tuple(frozenset(t) for t in ev["passage_terms"]),
+        source_terms=(),   # derived below from the passages each entry cites
+        passage_terms=passage_terms,
         sentence_terms=tuple(tuple(frozenset(s) for s in group) for group in ev["sentence_terms"]),
         heading_terms=tuple(frozenset(t) for t in ev["heading_terms"]),
         idf={str(k): float(v) for k, v in ev["idf"].items()},
         unknown_idf=float(ev["unknown_idf"]),
     )
-    analyzer = Analyzer(Aliases(corpus.aliases), Speller({str(k): int(v) for k, v in meta["vocabulary"].items()}), Stemmer(meta["stems"]))
+    evidence = evidence._replace(source_terms=source_terms_of(corpus, passage_terms))
+    a = meta["analyzer"]
+    analyzer = Analyzer(Aliases((v, c) for v, c in a["rules"]), Speller(a["vocabulary"]), Stemmer(a["stems"]))
     indexes = {name: TermIndex.from_arrays(name, arrays) for name in _INDEXES}
-    phrase_entry = arrays["phrase_entry"]
-    _check_shapes(corpus, evidence, indexes, phrase_entry, meta["phrase_texts"])
-    return Index(corpus, analyzer, phrase_entry=phrase_entry, phrase_texts=tuple(meta["phrase_texts"]),
-                 evidence=evidence, **indexes)
-
-
-def _check_shapes(corpus: Corpus, evidence: Evidence, indexes: dict[str, TermIndex], phrase_entry: np.ndarray,
-                  phrase_texts: list[str]) -> None:
-    n_phrases = sum(len(e.phrasings) for e in corpus.entries)
-    n_entries, n_passages = len(corpus.entries), len(corpus.passages)
-    if (phrase_entry.shape != (n_phrases,) or len(phrase_texts) != n_phrases
-            or (n_phrases and (phrase_entry.min() < 0 or phrase_entry.max() >= n_entries))
-            or indexes["phrase_char"].n_docs != n_phrases or indexes["phrase_word"].n_docs != n_phrases
-            or indexes["entry_qa"].n_docs != n_entries or indexes["passage_word"].n_docs != n_passages
-            or len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries or len(evidence.passage_terms) != n_passages
-            or len(evidence.sentence_terms) != n_passages or len(evidence.heading_terms) != n_passages):
-        raise ValueError("cached arrays do not fit the cached corpus")
+    index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"], phrase_texts=tuple(meta["phrase_texts"]),
+                  evidence=evidence, smalltalk=tuple(tuple(p) for p in meta["smalltalk"]), **indexes)
+    index.check()
+    return index

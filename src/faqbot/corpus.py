@@ -13,7 +13,6 @@ Every problem is a :class:`CorpusError` naming the file, the line and what to fi
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,48 +22,20 @@ from typing import Any
 from faqbot.chunking import chunk_markdown
 from faqbot.config import Config
 from faqbot.errors import ConfigError, CorpusError
+from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, fingerprint, signature
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 
-FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
-OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "config.yaml")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _ENTRY_KEYS = {"id", "question", "answer", "paraphrases", "sources", "related"}
 _DEFAULT_SMALLTALK = Path(__file__).with_name("smalltalk_default.yaml")
 
 
-def bundled_corpus_dir() -> Path:
-    """The corpus shipped with faqbot: inside the installed package, or the source tree's `corpus/`."""
-    installed = Path(__file__).with_name("corpus")
-    if (installed / "article.md").is_file():
-        return installed
-    return Path(__file__).resolve().parents[2] / "corpus"
-
-
-def corpus_files(root: Path) -> list[Path]:
-    """The files of a corpus folder that faqbot reads, in a fixed order."""
-    if not root.is_dir():
-        raise CorpusError("corpus folder does not exist (pass --corpus DIR with an article.md or faq.yaml)",
-                          path=str(root))
-    names = [p.name for p in root.iterdir() if p.is_file()]
-    articles = sorted(n for n in names if n.endswith(".md") and not n.upper().startswith("README"))
-    known = [n for n in (*FAQ_FILES, *OPTIONAL_FILES) if n in names]
-    return [root / n for n in (*articles, *known)]
-
-
-def fingerprint(root: Path, files: list[Path] | None = None) -> str:
-    """A hash of the corpus files' names and bytes: it changes whenever the corpus does."""
-    digest = hashlib.sha256()
-    for path in files if files is not None else corpus_files(root):
-        digest.update(path.name.encode() + b"\0")
-        digest.update(_read_bytes(path, root))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 def load_corpus(root: str | Path | None = None) -> Corpus:
     """Read and validate the corpus in *root* (the bundled one when None)."""
-    root = bundled_corpus_dir() if root is None else Path(root)
-    files = corpus_files(root)
+    root = Path(bundled_corpus_dir() if root is None else root)
+    names = corpus_files(root)
+    stamp = signature(names)
+    files = [Path(f) for f in names]
     by_name = {p.name: p for p in files}
     reader = _Reader(root)
     passages = _load_articles(reader, [p for p in files if p.suffix == ".md"])
@@ -81,7 +52,9 @@ def load_corpus(root: str | Path | None = None) -> Corpus:
         smalltalk=_fill_examples(smalltalk, examples),
         aliases=_load_aliases(reader, by_name.get("aliases.yaml")),
         config=_load_config(reader, by_name.get("config.yaml")),
-        fingerprint=fingerprint(root, files),
+        fingerprint=fingerprint(names),
+        signature=tuple(stamp),
+        root=str(root.resolve()),
         examples=tuple(examples),
     )
 
@@ -104,7 +77,7 @@ class _Reader:
         return CorpusError(message, path=self.display(path), line=line)
 
     def text(self, path: Path) -> str:
-        data = _read_bytes(path, self.root)
+        data = _read_bytes(path)
         if b"\0" in data:
             raise self.error(path, "looks like a binary file, not text", _line_of(data, data.index(b"\0")))
         try:
@@ -128,7 +101,7 @@ class _Reader:
                              None if mark is None else mark.line + 1) from exc
 
 
-def _read_bytes(path: Path, root: Path) -> bytes:
+def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,8 +19,7 @@ from faqbot.text import STOPWORDS, Aliases, tokenize
 from faqbot.tfidf import TermIndex
 
 
-@dataclass(frozen=True, slots=True)
-class EntryScores:
+class EntryScores(NamedTuple):
     """Per-entry signals (0-1 each) for one question, aligned with ``corpus.entries``."""
 
     char: np.ndarray
@@ -30,8 +29,7 @@ class EntryScores:
     fused: np.ndarray
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """The content words each unit of the corpus contains: the basis of the coverage check."""
 
     entry_terms: tuple[frozenset[str], ...]
@@ -48,7 +46,8 @@ class Index:
 
     def __init__(self, corpus: Corpus, analyzer: Analyzer, *, phrase_char: TermIndex, phrase_word: TermIndex,
                  entry_qa: TermIndex, passage_word: TermIndex, phrase_entry: np.ndarray,
-                 phrase_texts: tuple[str, ...], evidence: Evidence) -> None:
+                 phrase_texts: tuple[str, ...], evidence: Evidence,
+                 smalltalk: tuple[tuple[str, ...], ...]) -> None:
         self.corpus = corpus
         self.analyzer = analyzer
         self.phrase_char = phrase_char
@@ -58,6 +57,7 @@ class Index:
         self.phrase_entry = phrase_entry
         self.phrase_texts = phrase_texts
         self.evidence = evidence
+        self.smalltalk = smalltalk   # each small-talk intent's patterns, analysed like questions
         self._passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
         self._entry_of = {e.id: i for i, e in enumerate(corpus.entries)}
         self._phrases_of: list[list[int]] = [[] for _ in corpus.entries]
@@ -75,7 +75,7 @@ class Index:
         """
         report = progress or (lambda stage: None)
         report("analysing text")
-        aliases = Aliases(corpus.aliases)
+        aliases = Aliases.from_phrases(corpus.aliases)
         stemmer = Stemmer(stems)
         counts = dict.fromkeys(aliases.words | STOPWORDS, 0) | _corpus_word_counts(corpus)
         analyzer = Analyzer(aliases, Speller(counts), stemmer)
@@ -98,9 +98,29 @@ class Index:
         passage_word = TermIndex.build([a.word_features for a in passages],
                                        idf_docs=[a.word_features for a in entry_texts])
         evidence = _evidence(corpus, entry_texts, passages, sentences, headings)
+        smalltalk = tuple(tuple(" ".join(analyzer.document(p).tokens) for p in intent.patterns)
+                          for intent in corpus.smalltalk)
         return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, entry_qa=entry_qa,
                    passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
-                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence)
+                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk)
+
+    def check(self) -> None:
+        """Raise ValueError unless every array fits the corpus (a damaged cache must never be used)."""
+        corpus, evidence = self.corpus, self.evidence
+        n_phrases = sum(len(e.phrasings) for e in corpus.entries)
+        n_entries, n_passages = len(corpus.entries), len(corpus.passages)
+        problems = [
+            self.phrase_entry.shape != (n_phrases,) or len(self.phrase_texts) != n_phrases,
+            bool(n_phrases) and (int(self.phrase_entry.min()) < 0 or int(self.phrase_entry.max()) >= n_entries),
+            self.phrase_char.n_docs != n_phrases or self.phrase_word.n_docs != n_phrases,
+            self.entry_qa.n_docs != n_entries or self.passage_word.n_docs != n_passages,
+            len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries,
+            len(evidence.passage_terms) != n_passages or len(evidence.heading_terms) != n_passages,
+            [len(g) for g in evidence.sentence_terms] != [len(p.sentences) for p in corpus.passages],
+            [len(p) for p in self.smalltalk] != [len(s.patterns) for s in corpus.smalltalk],
+        ]
+        if any(problems):
+            raise ValueError("the index does not fit its corpus")
 
     # ------------------------------------------------------------------ searching
 
@@ -210,6 +230,13 @@ def _corpus_word_counts(corpus: Corpus) -> dict[str, int]:
     return dict(counts)
 
 
+def source_terms_of(corpus: Corpus, passage_terms: Sequence[frozenset[str]]) -> tuple[frozenset[str], ...]:
+    """Per entry, the words of the passages it cites."""
+    passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
+    return tuple(frozenset().union(*(passage_terms[passage_of[s]] for s in e.sources if s in passage_of))
+                 for e in corpus.entries)
+
+
 def _evidence(corpus: Corpus, entry_texts: list[Analysis], passages: list[Analysis],
               sentences: list[list[Analysis]], headings: list[Analysis]) -> Evidence:
     documents = [set(a.stems) for a in (*entry_texts, *passages)]
@@ -219,13 +246,11 @@ def _evidence(corpus: Corpus, entry_texts: list[Analysis], passages: list[Analys
         for term in doc:
             df[term] = df.get(term, 0) + 1
     idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
-    source_terms = tuple(frozenset().union(*(passages[passage_of[s]].stems for s in e.sources if s in passage_of))
-                         for e in corpus.entries)
+    passage_terms = tuple(frozenset(a.stems) for a in passages)
     return Evidence(
         entry_terms=tuple(frozenset(a.stems) for a in entry_texts),
-        source_terms=source_terms,
-        passage_terms=tuple(frozenset(a.stems) for a in passages),
+        source_terms=source_terms_of(corpus, passage_terms),
+        passage_terms=passage_terms,
         sentence_terms=tuple(tuple(frozenset(s.stems) for s in group) for group in sentences),
         heading_terms=tuple(frozenset(h.stems) for h in headings),
         idf=idf,

@@ -1,9 +1,13 @@
-"""Plain, frozen data that crosses module lines: the corpus going in, the answer coming out."""
+"""Plain, frozen data that crosses module lines: the corpus going in, the answer coming out.
+
+Records built on every question (candidates, hits) are NamedTuples: as immutable as a frozen
+dataclass, and far cheaper to define, which a one-shot `faqbot ask` feels at start-up.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from faqbot.config import Config
 
@@ -66,6 +70,8 @@ class Corpus:
     config: Config = field(default_factory=Config)
     fingerprint: str = ""                       # hash of the files it was read from
     examples: tuple[str, ...] = ()              # questions to show a new user
+    signature: tuple[tuple[str, int, int], ...] = ()   # (file, size, mtime) when it was read
+    root: str = ""                              # the folder it was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +103,7 @@ class Match:
         return {"id": self.id, "question": self.question, "score": round(self.score, 4)}
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One curated entry's evidence for a question: every signal, so answers can be explained."""
 
     id: str
@@ -112,16 +117,16 @@ class Candidate:
     confidence: float
 
 
-@dataclass(frozen=True, slots=True)
-class PassageHit:
+class PassageHit(NamedTuple):
+    """A passage's TF-IDF score for a question, and how much of the question it covers."""
+
     id: str
     section: str
     score: float
     coverage: float
 
 
-@dataclass(frozen=True, slots=True)
-class Trace:
+class Trace(NamedTuple):
     """Why an answer was chosen: the query as matched and the top candidates of each kind."""
 
     normalized: str

@@ -92,20 +92,31 @@ def tokenize(text: str) -> list[str]:
 class Aliases:
     """Rewrites variant phrasings to one canonical form ("large language models" → "llm")."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, rules: Iterable[tuple[Sequence[str], Sequence[str]]]) -> None:
+        """*rules*: (variant tokens, canonical tokens) pairs; see ``from_phrases`` for text."""
         by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-        for variant, canonical in pairs:
-            seq, repl = tuple(tokenize(variant)), tuple(tokenize(canonical))
+        for variant, canonical in rules:
+            seq, repl = tuple(variant), tuple(canonical)
             if seq and seq != repl:
                 by_first.setdefault(seq[0], []).append((seq, repl))
         for options in by_first.values():
             options.sort(key=lambda option: -len(option[0]))   # longest phrase wins
         self._by_first = by_first
 
+    @classmethod
+    def from_phrases(cls, pairs: Iterable[tuple[str, str]]) -> Aliases:
+        """Aliases from (variant, canonical) texts, tokenised like everything else."""
+        return cls((tokenize(variant), tokenize(canonical)) for variant, canonical in pairs)
+
+    @property
+    def rules(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Every (variant tokens, canonical tokens) rule, for saving in the index cache."""
+        return [rule for options in self._by_first.values() for rule in options]
+
     def apply(self, tokens: Sequence[str]) -> list[str]:
         """The tokens with every alias phrase replaced by its canonical tokens, left to right.
 
-        >>> Aliases([("large language models", "llm")]).apply(["what", "are", "large", "language", "models"])
+        >>> Aliases.from_phrases([("large language models", "llm")]).apply(["what", "are", "large", "language", "models"])
         ['what', 'are', 'llm']
         """
         out: list[str] = []

@@ -98,7 +98,7 @@ class TermIndex:
     def from_arrays(cls, prefix: str, arrays: dict[str, np.ndarray]) -> TermIndex:
         raw = arrays[f"{prefix}.terms"].tobytes().decode("utf-8")
         terms = raw.split("\n") if raw else []
-        index = cls({t: i for i, t in enumerate(terms)}, arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"],
+        index = cls(dict(zip(terms, range(len(terms)))), arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"],
                     arrays[f"{prefix}.indices"], arrays[f"{prefix}.data"], int(arrays[f"{prefix}.n_docs"][0]))
         index.check()
         return index

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from pathlib import Path
 
 from faqbot.cli.render import Painter, safe, use_color
 
@@ -14,12 +13,13 @@ _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "wr
 
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
     from faqbot.cache import cache_path, save_index
-    from faqbot.corpus import bundled_corpus_dir, load_corpus
+    from faqbot.corpus import load_corpus
+    from faqbot.files import bundled_corpus_dir
     from faqbot.errors import CacheError, FaqbotError
     from faqbot.index import Index
 
-    root = bundled_corpus_dir() if corpus is None else Path(corpus)
-    path = cache_path(root, Path(cache_dir) if cache_dir else None)
+    root = bundled_corpus_dir() if corpus is None else corpus
+    path = cache_path(root, cache_dir)
     stage = {"name": _STAGES[0], "n": 0}
     result: dict[str, object] = {}
 
@@ -54,7 +54,7 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
         print(f"Built the index in {seconds:.2f} s ({what}); not written (--no-cache).")
     else:
         size = int(result["size"])   # type: ignore[call-overload]
-        print(f"{paint('Index cache:', 'bold')} {safe(str(path))}")
+        print(f"{paint('Index cache:', 'bold')} {safe(path)}")
         print(f"  {_human(size)}, built in {seconds:.2f} s ({what}).")
         print(paint("  `faqbot ask` and `faqbot chat` use it until the corpus or faqbot changes.", "dim"))
     return 0

@@ -1,0 +1,66 @@
+"""Where a corpus's files are and whether they changed: cheap enough for every one-shot `faqbot ask`.
+
+Kept apart from ``faqbot.corpus`` (which parses and validates) so that checking a cached index
+imports neither the parser, the chunker, YAML nor pathlib: paths here are plain strings.
+"""
+
+from __future__ import annotations
+
+import os
+
+from faqbot.errors import CorpusError
+
+FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
+OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "config.yaml")
+
+Signature = list[tuple[str, int, int]]
+
+
+def bundled_corpus_dir() -> str:
+    """The corpus shipped with faqbot: inside the installed package, or the source tree's `corpus/`."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "corpus")
+    if os.path.isfile(os.path.join(installed, "article.md")):
+        return installed
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "corpus")
+
+
+def corpus_files(root: str | os.PathLike[str]) -> list[str]:
+    """The files of a corpus folder that faqbot reads, in a fixed order (articles first)."""
+    root = os.fspath(root)
+    if not os.path.isdir(root):
+        raise CorpusError("corpus folder does not exist (pass --corpus DIR with an article.md or faq.yaml)", path=root)
+    try:
+        names = [entry.name for entry in os.scandir(root) if entry.is_file()]
+    except OSError as exc:
+        raise CorpusError(f"cannot list the corpus folder ({exc.strerror or exc})", path=root) from exc
+    articles = sorted(n for n in names if n.endswith(".md") and not n.upper().startswith("README"))
+    known = [n for n in (*FAQ_FILES, *OPTIONAL_FILES) if n in names]
+    return [os.path.join(root, n) for n in (*articles, *known)]
+
+
+def signature(files: list[str]) -> Signature:
+    """(name, size, modification time) of each file: changes whenever a file is edited."""
+    found = []
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
+        found.append((os.path.basename(path), st.st_size, st.st_mtime_ns))
+    return found
+
+
+def fingerprint(files: list[str]) -> str:
+    """A hash of the files' names and bytes: equal exactly when the corpus content is."""
+    import hashlib   # only when the cheap signature did not match
+
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
+        digest.update(os.path.basename(path).encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()
