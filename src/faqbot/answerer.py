@@ -34,7 +34,8 @@ _MIN_SENTENCE_WORDS = 4  # shorter "sentences" are lead-ins such as "Capabilitie
 _SUGGESTION_FLOOR = 0.15  # a candidate this weak is not worth suggesting
 _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
                           # question itself asks must be in the answer ("how much does it cost?" is not)
-_TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
+_TOPIC_GATE = 0.75
+_AUTHOR_FIRST = 0.05      # head start of an entry's first-listed source when ordering its citations        # with keep_topic, entries scoring under this share of the best prior drop out
 
 NOT_COVERED = "The article doesn't cover that, as far as I can tell."
 EMPTY_QUESTION = "Please type a question about the article."
@@ -178,14 +179,15 @@ class Answerer:
             # "What is this article about?" has no content word: only a near-verbatim phrasing can match it.
             return Findings(question, query, self._verbatim_candidates(query), (), nothing, None, greeting=greeting,
                             notice=notice, vague=True)
-        if ctx is None and (all(w.isdigit() for w in query.content) or leans_on_context(query.tokens)):
+        if all(w.isdigit() for w in query.content) or (ctx is None and leans_on_context(query.tokens)):
             return Findings(question, query, (), (), nothing, None, greeting=greeting, notice=notice, vague=True)
         scores = self._entry_scores(query, ctx, weight, context.keep_topic if context else False)
-        own_passage_scores = self.index.passage_scores(query)
-        passage_scores = own_passage_scores + weight * self.index.passage_scores(ctx) if ctx else own_passage_scores
+        own = self.index.passage_scores(query)
+        prior = self.index.passage_scores(ctx) if ctx else np.zeros_like(own)
         cover = _CONTEXT_COVERAGE * min(weight, 1.0)
-        hits = self._passage_hits(query, passage_scores, ctx, cover)
-        return Findings(question, query, self._candidates(query, scores, ctx, cover), hits, own_passage_scores,
+        hits = self._passage_hits(query, own + weight * prior, ctx, cover)
+        # Citations are ordered by what this question asks, the previous turn only breaking ties.
+        return Findings(question, query, self._candidates(query, scores, ctx, cover), hits, own + cover * prior,
                         self._extract(query, hits, ctx, cover), greeting=greeting, notice=notice,
                         context=context.text if context else "")
 
@@ -389,8 +391,10 @@ class Answerer:
     def _entry_citations(self, entry: Entry, passage_scores: np.ndarray | None) -> tuple[Citation, ...]:
         """The entry's sources, the one that best matches the question first."""
         sources = [self.index.passage_index(s) for s in entry.sources if s in self._passage_by_id]
-        if passage_scores is not None:
-            sources.sort(key=lambda p: -passage_scores[p])   # stable: ties keep the author's order
+        if passage_scores is not None and sources:
+            # The author lists the main source first; a question clearly about another one promotes it.
+            first = sources[0]
+            sources.sort(key=lambda p: -(passage_scores[p] + (_AUTHOR_FIRST if p == first else 0.0)))
         if sources:
             return tuple(self._citation(self.corpus.passages[p]) for p in sources)
         return (Citation(entry.id, entry.question, (entry.question,), entry.answer, entry.source, entry.line,

@@ -74,9 +74,14 @@ class Session:
             return standalone   # a question that stands on its own is answered as if asked fresh
         weight = self._bot.config.pronoun_weight if _has_pronoun(question) else self._bot.config.followup_weight
         contextual = self._bot.respond(question, Context(state.topic, weight, keep_topic=leans_back))
-        if leans_back or contextual.kind == "answer" or (contextual.kind == "clarify" and standalone.kind == "abstain"):
+        if leans_back:
             return contextual   # "who makes it?" means nothing on its own: never answer it out of context
-        return standalone
+        if standalone.kind == "clarify":
+            # The conversation may settle which option was meant; otherwise ask, as if asked fresh.
+            options = {o.id for o in standalone.options}
+            settled = contextual.kind == "answer" and contextual.matched is not None and contextual.matched.id in options
+            return contextual if settled else standalone
+        return contextual if contextual.kind in ("answer", "clarify") else standalone
 
     def _remember(self, answer: Answer) -> None:
         state = self._state

@@ -24,6 +24,7 @@ class ChatState:
     session: Session
     paint: render.Painter
     last: Answer | None = None
+    width: int | None = None   # wrap output to this many columns (the terminal's), or not at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ def dispatch(line: str, state: ChatState, examples: list[str]) -> Reply:
         return _command(text, state, examples)
     answer = state.session.ask(text)
     state.last = answer
-    return Reply(render.answer_text(answer, state.paint), answer=answer)
+    return Reply(render.answer_text(answer, state.paint, width=state.width), answer=answer)
 
 
 def _command(text: str, state: ChatState, examples: list[str]) -> Reply:
@@ -73,11 +74,12 @@ def _sources(argument: str, state: ChatState) -> str:
         return "No citations to show: the last reply did not cite the article. Ask a question first."
     count = len(answer.citations)
     if not argument:
-        return "\n\n".join(render.full_citation(n, c, state.paint) for n, c in enumerate(answer.citations, 1))
+        return "\n\n".join(render.full_citation(n, c, state.paint, state.width)
+                             for n, c in enumerate(answer.citations, 1))
     if not argument.isdigit() or not 1 <= int(argument) <= count:
         return f"There is no citation {render.safe(argument)}: the last answer has {count} (try /sources 1)."
     n = int(argument)
-    return render.full_citation(n, answer.citations[n - 1], state.paint)
+    return render.full_citation(n, answer.citations[n - 1], state.paint, state.width)
 
 
 def help_text(paint: render.Painter, examples: list[str]) -> str:

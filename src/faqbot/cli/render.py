@@ -47,42 +47,68 @@ class Painter:
         return f"\x1b[{codes}m{text}\x1b[0m"
 
 
-def answer_text(answer: Answer, paint: Painter, *, citations: bool = True) -> str:
-    """The answer as a person reads it: text, then numbered citations or suggestions."""
-    lines = [_body(answer, paint)]
+def answer_text(answer: Answer, paint: Painter, *, citations: bool = True, width: int | None = None) -> str:
+    """The answer as a person reads it: text, then numbered citations or suggestions.
+
+    With *width* (the chat passes the terminal's), prose is wrapped and long citation lines put
+    their quote on a line of its own; without it every citation is one line, for scripts.
+    """
+    lines = [_body(answer, paint, width)]
     if answer.kind == "answer" and citations and answer.citations:
         lines.append("")
-        lines.extend(citation_line(n, c, paint, answer.text) for n, c in enumerate(answer.citations, start=1))
+        lines.extend(citation_line(n, c, paint, answer.text, width) for n, c in enumerate(answer.citations, start=1))
     if answer.kind == "abstain" and answer.suggestions:
         lines.append("")
         lines.append(paint("You could ask:", "bold"))
         lines.extend(f"  - {safe(s)}" for s in answer.suggestions)
     if answer.kind == "answer" and answer.suggestions:
         lines.append("")
-        lines.append(paint("Related: ", "dim") + paint(" · ".join(safe(s) for s in answer.suggestions), "dim"))
+        related = wrap("Related: " + " · ".join(safe(s) for s in answer.suggestions), width)
+        lines.append(paint(related, "dim"))
     if answer.notice:
         lines.insert(0, paint(f"Note: {safe(answer.notice)}", "yellow"))
     return "\n".join(lines)
 
 
-def _body(answer: Answer, paint: Painter) -> str:
+def wrap(text: str, width: int | None, indent: str = "") -> str:
+    """*text* wrapped to *width* columns, line by line (unchanged when width is None)."""
+    if width is None:
+        return text
+    import textwrap   # only for the chat
+
+    return "\n".join(textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent,
+                                   break_on_hyphens=False) if line.strip() else line for line in text.split("\n"))
+
+
+def _body(answer: Answer, paint: Painter, width: int | None = None) -> str:
     if answer.kind == "clarify":
         head = paint("Did you mean:", "bold")
         options = "\n".join(f"  {paint(str(n), 'cyan', 'bold')}. {safe(q)}"
                             for n, q in enumerate(answer.suggestions, start=1))
         return f"{head}\n{options}\n{paint('(answer with a number)', 'dim')}"
     if answer.kind == "abstain":
-        return paint(safe(answer.text), "yellow")
-    return safe(answer.text)
+        return paint(wrap(safe(answer.text), width), "yellow")
+    return wrap(safe(answer.text), width)
 
 
-def citation_line(n: int, citation: Citation, paint: Painter, answer: str = "") -> str:
+def citation_line(n: int, citation: Citation, paint: Painter, answer: str = "", width: int | None = None) -> str:
     """``[1] FAQ › Is ChatGPT an LLM or generative AI? (article.md:138) "ChatGPT is both..."``
 
     The quote shown is the cited passage's sentence closest to the answer's words.
     """
-    return (f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} "
-            f"{paint(f'({span(citation)})', 'dim')} {paint(_short_quote(citation.quote, answer), 'italic')}")
+    head_plain = f"[{n}] {section_path(citation)} ({span(citation)})"
+    head = (f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} "
+            f"{paint(f'({span(citation)})', 'dim')}")
+    quote = _short_quote(citation.quote, answer)
+    if width is None or len(head_plain) + 1 + len(quote) <= width:
+        return f"{head} {paint(quote, 'italic')}"
+    if len(head_plain) > width:   # the span moves down to the quote's line
+        head = f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')}"
+        quote = f"({span(citation)}) {quote}"
+    room = max(20, width - 4)
+    if len(quote) > room:
+        quote = quote[: room - 2].rsplit(" ", 1)[0] + '…"'
+    return f"{head}\n    {paint(quote, 'italic')}"
 
 
 def section_path(citation: Citation) -> str:
@@ -107,11 +133,14 @@ def _short_quote(quote: str, answer: str = "") -> str:
     return f'"{flat}"'
 
 
-def full_citation(n: int, citation: Citation, paint: Painter) -> str:
-    """Citation *n* with its full text, each line numbered as in the source file."""
+def full_citation(n: int, citation: Citation, paint: Painter, width: int | None = None) -> str:
+    """Citation *n* with its full text, each line numbered as in the source file (wrapped to *width*)."""
     header = f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} {paint(span(citation), 'dim')}"
-    body = [f"{paint(f'{number:>5} │', 'dim')} {line}" for number, line in
-            zip(range(citation.start_line, citation.end_line + 2), _quote_lines(citation), strict=False)]
+    body = []
+    for number, line in zip(range(citation.start_line, citation.end_line + 1), _quote_lines(citation), strict=False):
+        wrapped = wrap(line, None if width is None else width - 8).split("\n") if line else [""]
+        body.append(f"{paint(f'{number:>5} │', 'dim')} {wrapped[0]}")
+        body.extend(f"{paint('      │', 'dim')} {rest}" for rest in wrapped[1:])
     return "\n".join([header, *body])
 
 

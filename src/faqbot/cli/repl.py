@@ -52,17 +52,14 @@ def open_history(path: Path) -> tuple[object, str]:
         return InMemoryHistory(), f"History is kept in memory only: cannot write {path} ({exc.strerror or exc})."
 
 
-def welcome_text(answerer: Answerer, paint: render.Painter) -> str:
+def welcome_text(answerer: Answerer, paint: render.Painter, width: int | None = None) -> str:
     from faqbot import __version__
 
     corpus = answerer.corpus
-    lines = [
-        f"{paint('faqbot', 'bold', 'cyan')} {__version__} — answers from "
-        f"{paint(render.safe(answerer.title), 'bold')} "
-        f"({len(corpus.entries)} curated answers, {len(corpus.passages)} passages).",
-        paint("Ask in your own words; every answer cites the lines it comes from. "
-              "/help for commands, Ctrl-D to leave.", "dim"),
-    ]
+    about = (f"{len(corpus.entries)} curated answers, {len(corpus.passages)} passages. Ask in your own words: every "
+             "answer cites the lines it comes from. /help for commands, Ctrl-D to leave.")
+    lines = [f"{paint('faqbot', 'bold', 'cyan')} {__version__} — answers from {paint(render.safe(answerer.title), 'bold')}",
+             paint(render.wrap(about, width), "dim")]
     if answerer.examples:
         lines += [paint("Try:", "bold"), *(f"  • {render.safe(q)}" for q in answerer.examples[:3])]
     return "\n".join(lines)
@@ -97,13 +94,13 @@ def run_repl(answerer: Answerer, *, prompt_session: object | None = None, write:
 
     color = render.use_color(sys.stdout)
     out = write or (lambda text: print_formatted_text(ANSI(text)))
-    state = ChatState(answerer.session(), render.Painter(color))
+    state = ChatState(answerer.session(), render.Painter(color), width=_terminal_width())
     if prompt_session is None:
         history, warning = open_history(history_path())
         if warning:
             out(state.paint(warning, "yellow"))
         prompt_session = build_prompt_session(answerer, history)
-    out(welcome_text(answerer, state.paint))
+    out(welcome_text(answerer, state.paint, state.width))
     while True:
         try:
             line = prompt_session.prompt([("class:prompt", "faqbot> ")])   # type: ignore[attr-defined]
@@ -111,11 +108,19 @@ def run_repl(answerer: Answerer, *, prompt_session: object | None = None, write:
             continue
         except EOFError:
             break
+        state.width = _terminal_width()
         reply = dispatch(line, state, answerer.examples)
         if reply.text:
             out(reply.text + "\n")
         if reply.quit:
             break
+
+
+def _terminal_width() -> int:
+    """Columns to wrap to: the terminal's (read once; a resize applies from the next answer on)."""
+    import shutil
+
+    return max(40, min(shutil.get_terminal_size((100, 24)).columns - 1, 110))
 
 
 def run_lines(answerer: Answerer, stdin: IO[str], stdout: IO[str], *, json_lines: bool = False) -> None:
