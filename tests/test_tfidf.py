@@ -26,7 +26,7 @@ def _sklearn_twin(index_docs: list[list[str]], idf_docs: list[list[str]]) -> Tfi
 @pytest.mark.parametrize("kind", ["char", "word"])
 def test_query_vectors_equal_scikit_learn_transform(bot: Answerer, kind: str) -> None:
     analyzer = bot.index.analyzer
-    phrases = [analyzer.document(p) for e in bot.corpus.entries for p in e.phrasings]
+    phrases = [analyzer.document(p, chars=True) for e in bot.corpus.entries for p in e.phrasings]
     answers = [analyzer.document(e.answer) for e in bot.corpus.entries]
     features = (lambda a: a.char_features) if kind == "char" else (lambda a: a.word_features)
     docs = [features(a) for a in phrases]

@@ -18,24 +18,18 @@ class Analysis(NamedTuple):
     """One text, analysed: what every index and the coverage check look at."""
 
     normalized: str
-    tokens: tuple[str, ...]        # after spelling correction and aliases
-    content: tuple[str, ...]       # content words, unstemmed
-    stems: tuple[str, ...]         # content words, stemmed
+    tokens: tuple[str, ...]          # after spelling correction and aliases
+    content: tuple[str, ...]         # content words, unstemmed
+    stems: tuple[str, ...]           # content words, stemmed
+    word_features: tuple[str, ...]   # the word TF-IDF analyser's output (stems, adjacent pairs)
+    char_features: tuple[str, ...]   # the character TF-IDF analyser's output (3-5-grams); () if not asked
     corrections: tuple[tuple[str, str], ...] = ()
 
     @property
-    def word_features(self) -> list[str]:
-        return word_features(self.stems)
-
-    @property
-    def char_features(self) -> list[str]:
-        return char_features(self.content)
-
-    @property
     def fuzzy_text(self) -> str:
-        """What rapidfuzz compares: every word, function words included, so that "what is X" and
-        "what can X do" differ even though their content words are the same."""
-        return " ".join(self.tokens)
+        """What rapidfuzz compares: every word, function words included (so "what is X" and "what can X
+        do" differ), sorted, so word order does not matter (rapidfuzz's token_sort_ratio, precomputed)."""
+        return " ".join(sorted(self.tokens))
 
 
 class Stemmer:
@@ -112,9 +106,10 @@ class Analyzer:
         self.speller = speller
         self.stemmer = stemmer
 
-    def document(self, text: str) -> Analysis:
-        """Analysis of corpus text (no spelling correction: the corpus defines the vocabulary)."""
-        return self.from_tokens(normalize(text), self.aliases.apply(tokenize(text)), ())
+    def document(self, text: str, *, chars: bool = False) -> Analysis:
+        """Analysis of corpus text (no spelling correction: the corpus defines the vocabulary).
+        Character n-grams only with *chars* (only phrasings are matched by them)."""
+        return self.from_tokens(normalize(text), self.aliases.apply(tokenize(text)), (), chars=chars)
 
     def query(self, text: str) -> Analysis:
         """Analysis of a question, with typos of corpus words corrected first."""
@@ -128,8 +123,10 @@ class Analyzer:
                 tokens[i] = fixed
         return self.from_tokens(normalized, self.aliases.apply(tokens), tuple(corrections))
 
-    def from_tokens(self, normalized: str, tokens: list[str], corrections: tuple[tuple[str, str], ...] = ()) -> Analysis:
+    def from_tokens(self, normalized: str, tokens: list[str], corrections: tuple[tuple[str, str], ...] = (),
+                    *, chars: bool = True) -> Analysis:
         """Analysis of already tokenised (and alias-folded) text."""
         content = content_words(tokens)
-        return Analysis(normalized, tuple(tokens), tuple(content), tuple(self.stemmer(w) for w in content),
-                        corrections)
+        stems = [self.stemmer(w) for w in content]
+        return Analysis(normalized, tuple(tokens), tuple(content), tuple(stems), tuple(word_features(stems)),
+                        tuple(char_features(content)) if chars else (), corrections)

@@ -19,7 +19,7 @@ import numpy as np
 
 from faqbot.analysis import Analysis
 from faqbot.config import Config
-from faqbot.index import EntryScores, Index, top_indices
+from faqbot.index import Coverage, EntryScores, Index, top_indices
 from faqbot.text import leans_on_context
 from faqbot.models import Answer, Candidate, Citation, Corpus, Entry, Match, Passage, PassageHit, SmallTalk, Trace
 
@@ -82,7 +82,11 @@ class Answerer:
         self.index = index
         self.corpus: Corpus = index.corpus
         self.config: Config = config or index.corpus.config
-        self._smalltalk = list(zip(self.corpus.smalltalk, index.smalltalk, strict=True))
+        pairs = [(intent, pattern, normalized) for intent, normalized_patterns in zip(self.corpus.smalltalk,
+                 index.smalltalk, strict=True) for pattern, normalized in zip(intent.patterns, normalized_patterns,
+                                                                              strict=True)]
+        self._patterns = ([n for _, _, n in pairs], [(i, p) for i, p, _ in pairs])
+        self._openers = ([n for i, _, n in pairs if i.opener], [(i, p) for i, p, _ in pairs if i.opener])
         self._entry_by_id = {e.id: e for e in self.corpus.entries}
         self._entry_by_question = {e.question: e for e in self.corpus.entries}
         self._passage_by_id = {p.id: p for p in self.corpus.passages}
@@ -185,10 +189,11 @@ class Answerer:
         own = self.index.passage_scores(query)
         prior = self.index.passage_scores(ctx) if ctx else np.zeros_like(own)
         cover = _CONTEXT_COVERAGE * min(weight, 1.0)
-        hits = self._passage_hits(query, own + weight * prior, ctx, cover)
+        coverage = self.index.coverage(query.stems, ctx.stems if ctx else (), cover)
+        hits = self._passage_hits(own + weight * prior, coverage)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
-        return Findings(question, query, self._candidates(query, scores, ctx, cover), hits, own + cover * prior,
-                        self._extract(query, hits, ctx, cover), greeting=greeting, notice=notice,
+        return Findings(question, query, self._candidates(scores, coverage), hits, own + cover * prior,
+                        self._extract(query, hits, coverage), greeting=greeting, notice=notice,
                         context=context.text if context else "")
 
     def _entry_scores(self, query: Analysis, ctx: Analysis | None, weight: float,
@@ -203,20 +208,17 @@ class Answerer:
             fused = np.where(prior >= _TOPIC_GATE * prior.max(), fused, 0.0)
         return scores._replace(fused=np.clip(fused, 0.0, 1.0))
 
-    def _candidates(self, query: Analysis, scores: EntryScores, ctx: Analysis | None,
-                    weight: float) -> tuple[Candidate, ...]:
+    def _candidates(self, scores: EntryScores, coverage: Coverage) -> tuple[Candidate, ...]:
         """The best entries by fused score, each with its coverage of the question's words."""
-        extra = ctx.stems if ctx is not None else ()
+        evidence = self.index.evidence
         found = []
         for i in top_indices(scores.fused, _CANDIDATES).tolist():
             if scores.fused[i] > 0:
-                evidence = self.index.evidence
-                coverage = self.index.coverage(query.stems, evidence.entry_terms[i], extra, weight,
-                                               evidence.source_terms[i], self.config.source_credit)
                 entry = self.corpus.entries[i]
+                covered = coverage.of(evidence.entry_terms[i], evidence.source_terms[i], self.config.source_credit)
                 found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
                                        float(scores.qa[i]), float(scores.fuzzy[i]), float(scores.fused[i]),
-                                       coverage, 0.0))
+                                       covered, 0.0))
         return tuple(found)
 
     def _verbatim_candidates(self, query: Analysis) -> tuple[Candidate, ...]:
@@ -225,22 +227,18 @@ class Answerer:
         return tuple(Candidate(self.corpus.entries[i].id, self.corpus.entries[i].question, 0.0, 0.0, 0.0, score,
                                score, 1.0, 0.0) for i, score in best)
 
-    def _passage_hits(self, query: Analysis, scores: np.ndarray, ctx: Analysis | None,
-                      weight: float) -> tuple[PassageHit, ...]:
-        extra = ctx.stems if ctx is not None else ()
+    def _passage_hits(self, scores: np.ndarray, coverage: Coverage) -> tuple[PassageHit, ...]:
         hits = []
         for i in top_indices(scores, _PASSAGES).tolist():
             if scores[i] > 0:
-                coverage = self.index.coverage(query.stems, self.index.evidence.passage_terms[i], extra, weight)
                 p = self.corpus.passages[i]
-                hits.append(PassageHit(p.id, p.section, float(min(1.0, scores[i])), coverage))
+                hits.append(PassageHit(p.id, p.section, float(min(1.0, scores[i])),
+                                       coverage.of(self.index.evidence.passage_terms[i])))
         return tuple(hits)
 
-    def _extract(self, query: Analysis, hits: Sequence[PassageHit], ctx: Analysis | None,
-                 weight: float) -> Extract | None:
+    def _extract(self, query: Analysis, hits: Sequence[PassageHit], coverage: Coverage) -> Extract | None:
         """The one article sentence that covers the question best (with its heading), plus the next
         sentence when it continues the same point. Never stitched from unrelated places."""
-        extra = ctx.stems if ctx is not None else ()
         evidence = self.index.evidence
         best: tuple[float, float, int, int, float] | None = None   # (value, coverage, passage, sentence, score)
         for rank, hit in enumerate(hits):
@@ -249,19 +247,19 @@ class Answerer:
             for s, terms in enumerate(evidence.sentence_terms[p]):
                 if len(self.corpus.passages[p].sentences[s].split()) < _MIN_SENTENCE_WORDS:
                     continue
-                coverage = self.index.coverage(query.stems, terms | heading, extra, weight)
-                value = coverage * hit.score / (1 + 0.25 * rank)
-                if coverage > 0 and (best is None or value > best[0]):
-                    best = (value, coverage, p, s, hit.score)
+                covered = coverage.of(terms | heading)
+                value = covered * hit.score / (1 + 0.25 * rank)
+                if covered > 0 and (best is None or value > best[0]):
+                    best = (value, covered, p, s, hit.score)
         if best is None:
             return None
-        _, coverage, p, s, score = best
+        _, covered, p, s, score = best
         chosen = [(p, s)]
         sentences = evidence.sentence_terms[p]
         if s + 1 < len(sentences) and sentences[s + 1] & set(query.stems) and \
                 len(self.corpus.passages[p].sentences[s + 1].split()) >= _MIN_SENTENCE_WORDS:
             chosen.append((p, s + 1))
-        return Extract(tuple(chosen[: self.config.extract_sentences]), score ** 0.5, coverage)
+        return Extract(tuple(chosen[: self.config.extract_sentences]), score ** 0.5, covered)
 
     # ------------------------------------------------------------------ step 2: decide
 
@@ -357,17 +355,15 @@ class Answerer:
         return Answer(question, "smalltalk", intent.reply, score, matched=Match(intent.id, pattern, score))
 
     def _best_smalltalk(self, utterance: str, openers_only: bool = False) -> tuple[SmallTalk, str, float] | None:
-        from rapidfuzz import fuzz
+        from rapidfuzz import fuzz, process
 
-        best = None
-        for intent, patterns in self._smalltalk:
-            if openers_only and not intent.opener:
-                continue
-            for pattern, normalized in zip(intent.patterns, patterns, strict=True):
-                score = fuzz.ratio(utterance, normalized) / 100.0
-                if score >= self.config.smalltalk_threshold and (best is None or score > best[2]):
-                    best = (intent, pattern, score)
-        return best
+        patterns, owners = self._openers if openers_only else self._patterns
+        found = process.extractOne(utterance, patterns, scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=self.config.smalltalk_threshold * 100)
+        if found is None:
+            return None
+        intent, pattern = owners[found[2]]
+        return intent, pattern, found[1] / 100.0
 
     def _split_greeting(self, question: str, query: Analysis) -> tuple[Analysis, Answer | None]:
         """ "hi, what is an LLM?" is a question: split off a leading greeting or thanks."""

@@ -26,7 +26,7 @@ class Config:
     weight_qa: float = 0.15
     """Word TF-IDF cosine against the entry's question and answer together."""
     weight_fuzzy: float = 0.20
-    """rapidfuzz token_set_ratio against the phrasings, on the best candidates only."""
+    """rapidfuzz similarity (word order ignored) against the phrasings, on the best candidates only."""
 
     answer_threshold: float = 0.45
     """Minimum confidence for a curated answer."""
@@ -50,8 +50,8 @@ class Config:
     """Weight of the previous turn for a follow-up that shifts topic ("and music?")."""
     pronoun_weight: float = 1.0
     """Weight of the previous turn for a follow-up that points back at it ("who makes it?")."""
-    fuzzy_candidates: int = 40
-    """How many top entries (by TF-IDF) are re-scored with rapidfuzz."""
+    fuzzy_candidates: int = 60
+    """How many phrasings (the best by TF-IDF) are re-scored with rapidfuzz."""
     max_suggestions: int = 3
     """Suggested questions offered with an abstention."""
     max_question_chars: int = 2000

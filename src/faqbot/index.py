@@ -81,7 +81,7 @@ class Index:
         analyzer = Analyzer(aliases, Speller(counts), stemmer)
 
         phrase_entry = [i for i, e in enumerate(corpus.entries) for _ in e.phrasings]
-        phrases = [analyzer.document(p) for e in corpus.entries for p in e.phrasings]
+        phrases = [analyzer.document(p, chars=True) for e in corpus.entries for p in e.phrasings]
         answers = [analyzer.document(e.answer) for e in corpus.entries]
         entry_texts = [analyzer.document(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
         # A passage is found by its heading too ("Underlying Architectures and Models").
@@ -126,18 +126,20 @@ class Index:
 
     def entry_scores(self, query: Analysis, *, weights: tuple[float, float, float, float],
                      fuzzy_candidates: int) -> EntryScores:
-        """Every entry's signals for *query*; fuzzy scores only for the best TF-IDF candidates."""
-        n = len(self.corpus.entries)
-        char = self._best_per_entry(self.phrase_char.scores(query.char_features))
-        word = self._best_per_entry(self.phrase_word.scores(query.word_features))
-        qa = self.entry_qa.scores(query.word_features) if n else np.zeros(0)
+        """Every entry's signals for *query*; fuzzy scores only for the phrasings TF-IDF ranks best."""
+        char_p = self.phrase_char.scores(query.char_features)
+        word_p = self.phrase_word.scores(query.word_features)
+        char, word = self._best_per_entry(char_p), self._best_per_entry(word_p)
+        qa = self.entry_qa.scores(query.word_features) if self.corpus.entries else np.zeros(0)
         w_char, w_word, w_qa, w_fuzzy = weights
         partial = w_char * char + w_word * word + w_qa * qa
-        fuzzy = np.zeros(n)
-        if n and query.content:
-            top = top_indices(partial, fuzzy_candidates)
-            top = top[partial[top] > 0]
-            fuzzy[top] = self._fuzzy(query.fuzzy_text, top)
+        fuzzy = np.zeros(len(self.corpus.entries))
+        if query.content and char_p.size:
+            phrase_partial = w_char * char_p + w_word * word_p
+            top = top_indices(phrase_partial, fuzzy_candidates)
+            top = top[phrase_partial[top] > 0]
+            if top.size:
+                np.maximum.at(fuzzy, self.phrase_entry[top], self._fuzzy(query.fuzzy_text, top))
         return EntryScores(char, word, qa, fuzzy, np.clip(partial + w_fuzzy * fuzzy, 0.0, 1.0))
 
     def _best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
@@ -146,17 +148,12 @@ class Index:
             np.maximum.at(best, self.phrase_entry, phrase_scores)
         return best
 
-    def _fuzzy(self, text: str, entries: np.ndarray) -> np.ndarray:
-        """Best rapidfuzz similarity (0-1) of *text* to each entry's phrasings."""
+    def _fuzzy(self, text: str, phrases: np.ndarray) -> np.ndarray:
+        """rapidfuzz similarity (0-1) of *text* to each of *phrases*, word order ignored."""
         from rapidfuzz import fuzz, process
 
-        phrase_ids = [p for e in entries.tolist() for p in self._phrases_of[e]]
-        owners = self.phrase_entry[phrase_ids]
-        sims = process.cdist([text], [self.phrase_texts[p] for p in phrase_ids], scorer=fuzz.token_sort_ratio,
-                             dtype=np.float32)[0] / 100.0
-        best = np.zeros(len(self.corpus.entries))
-        np.maximum.at(best, owners, sims)
-        return best[entries]
+        choices = [self.phrase_texts[p] for p in phrases.tolist()]
+        return process.cdist([text], choices, scorer=fuzz.ratio, dtype=np.float32)[0] / 100.0
 
     def verbatim_matches(self, text: str, score_cutoff: float) -> list[tuple[int, float]]:
         """(entry, similarity 0-1) for entries with a phrasing nearly equal to *text*, best first."""
@@ -174,28 +171,13 @@ class Index:
         """Cosine similarity (0-1) of *query* to every passage."""
         return self.passage_word.scores(query.word_features)
 
-    def coverage(self, stems: Sequence[str], terms: frozenset[str] | set[str],
-                 extra: Sequence[str] = (), extra_weight: float = 0.0,
-                 nearby: frozenset[str] = frozenset(), nearby_credit: float = 0.0) -> float:
-        """IDF-weighted share of the question's content words that *terms* contains (1.0 when none).
-
-        Rare words weigh most, and words the corpus never uses weigh more than any it does, so a
-        question about something absent cannot be "covered" by its common words. Words found only
-        in *nearby* text (e.g. the passages an entry cites) count for *nearby_credit* of their weight.
-        """
-        weights = self._term_weights(stems, extra, extra_weight)
-        total = sum(weights.values())
-        if total == 0:
-            return 1.0
-        found = sum(w if t in terms else nearby_credit * w if t in nearby else 0.0 for t, w in weights.items())
-        return found / total
-
-    def _term_weights(self, stems: Sequence[str], extra: Sequence[str], extra_weight: float) -> dict[str, float]:
+    def coverage(self, stems: Sequence[str], extra: Sequence[str] = (), extra_weight: float = 0.0) -> Coverage:
+        """The coverage check for one question (*extra*: the previous turn's words, at *extra_weight*)."""
         idf, unknown = self.evidence.idf, self.evidence.unknown_idf
         weights = {t: idf.get(t, unknown) for t in stems}
         for t in extra:
             weights.setdefault(t, extra_weight * idf.get(t, unknown))
-        return weights
+        return Coverage(weights)
 
     def passage_index(self, passage_id: str) -> int:
         return self._passage_of[passage_id]
@@ -206,6 +188,33 @@ class Index:
     def known_share(self, stems: Sequence[str]) -> float:
         """Share of the question's content words that occur anywhere in the corpus."""
         return sum(t in self.evidence.idf for t in stems) / len(stems) if stems else 0.0
+
+
+class Coverage:
+    """IDF-weighted share of a question's content words that a piece of evidence contains.
+
+    Rare words weigh most, and words the corpus never uses weigh more than any it does, so a
+    question about something absent cannot be "covered" by its common words.
+    """
+
+    __slots__ = ("_weights", "_total")
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self._weights = weights
+        self._total = sum(weights.values())
+
+    def of(self, terms: frozenset[str] | set[str], nearby: frozenset[str] = frozenset(), credit: float = 0.0) -> float:
+        """Share (0-1) of the question in *terms*; words only in *nearby* count *credit* of their weight.
+        A question without content words is fully covered."""
+        if self._total == 0:
+            return 1.0
+        found = 0.0
+        for term, weight in self._weights.items():
+            if term in terms:
+                found += weight
+            elif term in nearby:
+                found += credit * weight
+        return found / self._total
 
 
 def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:

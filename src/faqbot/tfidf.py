@@ -56,11 +56,13 @@ class TermIndex:
 
     def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(feature ids, weights) of the query's L2-normalised TF-IDF vector; unknown features vanish."""
-        counts = Counter(f for f in features if f in self.vocabulary)
-        if not counts:
+        vocabulary = self.vocabulary
+        known = [(vocabulary[f], n) for f, n in Counter(features).items() if f in vocabulary]
+        if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        ids = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        pairs = np.array(known, dtype=np.int64)
+        ids = pairs[:, 0]
+        tf = 1.0 + np.log(pairs[:, 1].astype(np.float64))
         weights = tf * self.idf[ids]
         return ids, weights / np.sqrt(weights @ weights)
 
