@@ -11,7 +11,7 @@ import threading
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from faqbot.text import Aliases, char_features, content_words, normalize, tokenize, word_features
+from faqbot.text import Aliases, char_features, content_words, normalize, tokens_of, word_features
 
 
 class Analysis(NamedTuple):
@@ -21,8 +21,9 @@ class Analysis(NamedTuple):
     tokens: tuple[str, ...]          # after spelling correction and aliases
     content: tuple[str, ...]         # content words, unstemmed
     stems: tuple[str, ...]           # content words, stemmed
-    word_features: tuple[str, ...]   # the word TF-IDF analyser's output (stems, adjacent pairs)
-    char_features: tuple[str, ...]   # the character TF-IDF analyser's output (3-5-grams); () if not asked
+    word_features: tuple[str, ...]   # word TF-IDF features of the content words (stems, adjacent pairs)
+    char_features: tuple[str, ...]   # character 3-5-grams of the content words; () if not asked
+    question_features: tuple[str, ...]   # word TF-IDF features of every word, "where"/"can" too; () if not asked
     corrections: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -55,6 +56,11 @@ class Stemmer:
 
                 self._stemmer = snowballstemmer.stemmer("english")
             return str(self._stemmer.stemWord(word))   # type: ignore[attr-defined]
+
+    def stems(self, words: list[str]) -> list[str]:
+        """The stem of each word (memoised words take one dictionary look-up)."""
+        memo = self._memo
+        return [memo.get(w) or self(w) for w in words]
 
     @property
     def memo(self) -> dict[str, str]:
@@ -108,13 +114,14 @@ class Analyzer:
 
     def document(self, text: str, *, chars: bool = False) -> Analysis:
         """Analysis of corpus text (no spelling correction: the corpus defines the vocabulary).
-        Character n-grams only with *chars* (only phrasings are matched by them)."""
-        return self.from_tokens(normalize(text), self.aliases.apply(tokenize(text)), (), chars=chars)
+        Character n-grams and question features only with *chars* (only phrasings are matched by them)."""
+        normalized = normalize(text)
+        return self.from_tokens(normalized, self.aliases.apply(tokens_of(normalized)), (), chars=chars)
 
     def query(self, text: str) -> Analysis:
         """Analysis of a question, with typos of corpus words corrected first."""
         normalized = normalize(text)
-        tokens = tokenize(normalized)
+        tokens = tokens_of(normalized)
         corrections: list[tuple[str, str]] = []
         for i, token in enumerate(tokens):
             fixed = self.speller.correct(token)
@@ -127,6 +134,7 @@ class Analyzer:
                     *, chars: bool = True) -> Analysis:
         """Analysis of already tokenised (and alias-folded) text."""
         content = content_words(tokens)
-        stems = [self.stemmer(w) for w in content]
+        stems = self.stemmer.stems(content)
         return Analysis(normalized, tuple(tokens), tuple(content), tuple(stems), tuple(word_features(stems)),
-                        tuple(char_features(content)) if chars else (), corrections)
+                        tuple(char_features(content)) if chars else (),
+                        tuple(word_features(self.stemmer.stems(tokens))) if chars else (), corrections)

@@ -137,7 +137,7 @@ class Answerer:
 
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""
-        query = self.index.analyzer.query(self._clip(question)[0])
+        query = self.index.analyzer.query(self.clip(question)[0])
         scores = self._entry_scores(query, None, 0.0).fused
         return [Match(self.corpus.entries[i].id, self.corpus.entries[i].question, float(scores[i]))
                 for i in top_indices(scores, limit) if scores[i] > 0]
@@ -168,7 +168,7 @@ class Answerer:
 
     def gather(self, question: str, context: Context | None = None) -> Findings:
         """Score *question* against the corpus; no thresholds are applied here."""
-        text, notice = self._clip(question)
+        text, notice = self.clip(question)
         query = self.index.analyzer.query(text)
         nothing = np.zeros(len(self.corpus.passages))
         if not query.tokens:
@@ -217,14 +217,14 @@ class Answerer:
                 entry = self.corpus.entries[i]
                 covered = coverage.of(evidence.entry_terms[i], evidence.source_terms[i], self.config.source_credit)
                 found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
-                                       float(scores.qa[i]), float(scores.fuzzy[i]), float(scores.fused[i]),
-                                       covered, 0.0))
+                                       float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
+                                       float(scores.fused[i]), covered, 0.0))
         return tuple(found)
 
     def _verbatim_candidates(self, query: Analysis) -> tuple[Candidate, ...]:
         """Entries with a phrasing that is nearly the same words as *query* (fuzzy >= the small-talk bar)."""
         best = self.index.verbatim_matches(query.fuzzy_text, self.config.smalltalk_threshold)
-        return tuple(Candidate(self.corpus.entries[i].id, self.corpus.entries[i].question, 0.0, 0.0, 0.0, score,
+        return tuple(Candidate(self.corpus.entries[i].id, self.corpus.entries[i].question, 0.0, 0.0, 0.0, 0.0, score,
                                score, 1.0, 0.0) for i, score in best)
 
     def _passage_hits(self, scores: np.ndarray, coverage: Coverage) -> tuple[PassageHit, ...]:
@@ -378,7 +378,8 @@ class Answerer:
 
     # ------------------------------------------------------------------ helpers
 
-    def _clip(self, question: str) -> tuple[str, str]:
+    def clip(self, question: str) -> tuple[str, str]:
+        """(the question cut to ``max_question_chars``, a notice saying so or "")."""
         limit = self.config.max_question_chars
         if len(question) <= limit:
             return question, ""

@@ -2,13 +2,14 @@
 
 One file per corpus folder, in the user's cache directory (``$FAQBOT_CACHE_DIR`` overrides it):
 
-    b"FAQBOTIX" | header length (8 bytes, little-endian) | header (UTF-8 JSON) | raw array bytes
+    b"FAQBOTIX" | header length (8 bytes) | CRC-32 of the rest (8 bytes) | header (UTF-8 JSON) | arrays
 
-The header holds faqbot's version, the corpus's file signature (name, size, mtime) and content hash,
+The header holds faqbot's version, the corpus's file signature (name, size, CRC-32 of each file),
 the corpus itself and a table of arrays (dtype from a short allow-list, shape, offset). Arrays are
 read with ``numpy.frombuffer``: nothing in the file can execute, and reading it needs neither
 zipfile, pickle nor YAML. A changed corpus or another faqbot version means "rebuild"; so does any
-damage. Files are written under a temporary name and renamed, so no reader ever sees half a file.
+damage (the checksum catches a flipped byte). Files are written under a temporary name and renamed,
+so no reader ever sees half a file.
 """
 
 from __future__ import annotations
@@ -25,15 +26,15 @@ import numpy as np
 from faqbot.analysis import Analyzer, Speller, Stemmer
 from faqbot.config import Config
 from faqbot.errors import CacheError, ConfigError
-from faqbot.files import bundled_corpus_dir, corpus_files, fingerprint, signature
+from faqbot.files import bundled_corpus_dir, corpus_files, signature
 from faqbot.index import Evidence, Index, source_terms_of
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.text import Aliases
 from faqbot.tfidf import TermIndex
 
-FORMAT = 2                       # bump when the layout of the file changes
+FORMAT = 3                       # bump when the layout of the file changes
 MAGIC = b"FAQBOTIX"
-_INDEXES = ("phrase_char", "phrase_word", "entry_qa", "passage_word")
+_INDEXES = ("phrase_char", "phrase_word", "phrase_wording", "entry_qa", "passage_word")
 _DTYPES = {"<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back
 _ALIGN = 64
 
@@ -58,7 +59,7 @@ def cache_path(corpus_root: str | os.PathLike[str], cache_dir: str | os.PathLike
     resolved = os.path.realpath(corpus_root)
     name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in os.path.basename(resolved))[:40]
     folder = os.fspath(cache_dir) if cache_dir is not None else default_cache_dir()
-    return os.path.join(folder, f"{name}-{zlib.crc32(resolved.encode()):08x}.idx")
+    return os.path.join(folder, f"{name}-{zlib.crc32(os.fsencode(resolved)):08x}.idx")
 
 
 def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: bool = True,
@@ -70,12 +71,8 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
     if not use_cache:
         return _build(root)
     path = cache_path(root, cache_dir)
-    files = corpus_files(root)
     try:
-        index, fresh = load_index(path, root, files)
-        if not fresh:
-            _save_quietly(index, path)   # same content, new mtimes: refresh the signature
-        return index
+        return load_index(path, root, corpus_files(root))
     except CacheError:
         pass
     index = _build(root)
@@ -115,9 +112,11 @@ def save_index(index: Index, path: str) -> int:
         table[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset, "nbytes": array.nbytes}
         blobs.append(array.tobytes())
         offset += array.nbytes
-    header = json.dumps({"meta": _meta(index), "arrays": table}, ensure_ascii=False,
-                        separators=(",", ":")).encode("utf-8")
-    return _write_atomically(path, [MAGIC, len(header).to_bytes(8, "little"), header, *blobs])
+    # ensure_ascii: a folder name that is not UTF-8 (a surrogate escape) survives the round trip
+    header = json.dumps({"meta": _meta(index), "arrays": table}, separators=(",", ":")).encode("ascii")
+    checksum = zlib.crc32(b"".join(blobs), zlib.crc32(header))
+    return _write_atomically(path, [MAGIC, len(header).to_bytes(8, "little"), checksum.to_bytes(8, "little"),
+                                    header, *blobs])
 
 
 def _write_atomically(path: str, parts: list[bytes]) -> int:
@@ -184,9 +183,9 @@ def _meta(index: Index) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- reading
 
 
-def load_index(path: str, root: str | None = None, files: list[str] | None = None) -> tuple[Index, bool]:
-    """(index, fresh) from *path*. With *root* and *files*, the cache must be of that corpus as it is
-    now: ``fresh`` is False when only the files' timestamps changed. CacheError otherwise."""
+def load_index(path: str, root: str | None = None, files: list[str] | None = None) -> Index:
+    """The index cached at *path*. With *root* and *files*, it must be of that corpus folder with exactly
+    those file contents. CacheError when it is missing, stale, from another version, or damaged."""
     from faqbot import __version__
 
     try:
@@ -201,40 +200,37 @@ def load_index(path: str, root: str | None = None, files: list[str] | None = Non
         meta = header["meta"]
         if meta["format"] != FORMAT or meta["version"] != __version__:
             raise CacheError("the cache was written by another faqbot version")
-        fresh = True
         if root is not None and files is not None:
-            fresh = _matches(meta["corpus"], root, files)
+            _check_corpus(meta["corpus"], root, files)
         arrays = _arrays(data, body_start, header["arrays"])
-        return _index_from(arrays, meta), fresh
+        return _index_from(arrays, meta)
     except CacheError:
         raise
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, ConfigError, UnicodeDecodeError,
-            json.JSONDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError, RecursionError,
+            MemoryError, ConfigError, UnicodeDecodeError) as exc:   # JSONDecodeError is a ValueError
         raise CacheError(f"the cached index {path} is damaged ({exc.__class__.__name__}); rebuilding") from exc
 
 
 def _header(data: bytes) -> tuple[dict[str, Any], int]:
-    if data[:8] != MAGIC or len(data) < 16:
+    if len(data) < 24 or data[:8] != MAGIC:
         raise ValueError("not a faqbot index file")
     length = int.from_bytes(data[8:16], "little")
-    if length <= 0 or 16 + length > len(data):
+    if length <= 0 or 24 + length > len(data):
         raise ValueError("truncated header")
-    header = json.loads(data[16:16 + length].decode("utf-8"))
+    if zlib.crc32(memoryview(data)[24:]) != int.from_bytes(data[16:24], "little"):
+        raise ValueError("checksum mismatch: the file is damaged")
+    header = json.loads(data[24:24 + length].decode("utf-8"))
     if not isinstance(header, dict):
         raise ValueError("bad header")
-    return header, 16 + length
+    return header, 24 + length
 
 
-def _matches(corpus: dict[str, Any], root: str, files: list[str]) -> bool:
-    """True when the corpus files are unchanged, False when only their timestamps moved; else CacheError."""
+def _check_corpus(corpus: dict[str, Any], root: str, files: list[str]) -> None:
+    """CacheError unless the cache was built from the folder *root* with exactly these file contents."""
     if corpus["root"] != os.path.realpath(root):
         raise CacheError("the cache belongs to another corpus folder")
-    now = signature(files)
-    if [tuple(s) for s in corpus["signature"]] == now:
-        return True
-    if [s[0] for s in corpus["signature"]] == [name for name, _, _ in now] and fingerprint(files) == corpus["fingerprint"]:
-        return False
-    raise CacheError("the corpus changed since the cache was built")
+    if [tuple(s) for s in corpus["signature"]] != signature(files):
+        raise CacheError("the corpus changed since the cache was built")
 
 
 def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -250,6 +246,13 @@ def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndar
             raise ValueError(f"array {name} does not fit in the file")
         arrays[name] = np.frombuffer(data, dtype=array_dtype, count=count, offset=offset).reshape(shape)
     return arrays
+
+
+def _require_texts(*groups: Any) -> None:
+    """ValueError unless every group is a list of strings (a crafted header must not crash a query)."""
+    for group in groups:
+        if not isinstance(group, list) or not all(isinstance(item, str) for item in group):
+            raise ValueError("expected a list of texts")
 
 
 def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
@@ -282,6 +285,7 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     )
     evidence = evidence._replace(source_terms=source_terms_of(corpus, passage_terms))
     a = meta["analyzer"]
+    _require_texts(meta["phrase_texts"], *[p for group in meta["smalltalk"] for p in [group]])
     analyzer = Analyzer(Aliases((v, c) for v, c in a["rules"]), Speller(a["vocabulary"]), Stemmer(a["stems"]))
     indexes = {name: TermIndex.from_arrays(name, arrays) for name in _INDEXES}
     index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"], phrase_texts=tuple(meta["phrase_texts"]),

@@ -26,10 +26,13 @@ class _Block:
 
     lines: list[tuple[int, str]]   # (1-based line number, text)
     is_list: bool
+    _words: int = -1
 
     @property
     def words(self) -> int:
-        return sum(len(text.split()) for _, text in self.lines)
+        if self._words < 0:   # counted once: blocks are compared many times while merging
+            self._words = sum(len(text.split()) for _, text in self.lines)
+        return self._words
 
 
 @dataclass(slots=True)
@@ -41,12 +44,12 @@ class _Section:
 
 
 def chunk_markdown(text: str, source: str, *, min_words: int = 30, max_words: int = 120,
-                   used_keys: set[str] | None = None) -> list[Passage]:
+                   used_keys: dict[str, int] | None = None) -> list[Passage]:
     """Passages of a Markdown document, in reading order.
 
     *used_keys* holds id prefixes already taken (by other files of the same corpus) and is updated.
     """
-    used = used_keys if used_keys is not None else set()
+    used = used_keys if used_keys is not None else {}
     passages: list[Passage] = []
     for section in _sections(text.splitlines(), used):
         units = _merge_short(_split_long(_units(section.blocks), max_words), min_words, max_words)
@@ -55,7 +58,7 @@ def chunk_markdown(text: str, source: str, *, min_words: int = 30, max_words: in
     return passages
 
 
-def _sections(lines: list[str], used: set[str]) -> list[_Section]:
+def _sections(lines: list[str], used: dict[str, int]) -> list[_Section]:
     sections: list[_Section] = []
     stack: list[tuple[int, str, str]] = []   # (level, heading, key)
     current = _Section("", (), _unique_key("intro", "", used), [])
@@ -99,14 +102,19 @@ def _was_loose(previous: _Block, block: list[tuple[int, str]]) -> bool:
     return block[0][0] - previous.lines[-1][0] == 2
 
 
-def _unique_key(slug: str, parent_key: str, used: set[str]) -> str:
+def _unique_key(slug: str, parent_key: str, used: dict[str, int]) -> str:
+    """*slug*, or parent-slug when taken, or that plus -2, -3...; *used* counts what each base has handed out."""
     key = slug
     if key in used and parent_key:
         key = f"{parent_key}-{slug}"
-    base, n = key, 2
-    while key in used:
-        key, n = f"{base}-{n}", n + 1
-    used.add(key)
+    if key in used:
+        base, n = key, used[key] + 1
+        key = f"{base}-{n}"
+        while key in used:
+            n += 1
+            key = f"{base}-{n}"
+        used[base] = n
+    used[key] = 1
     return key
 
 

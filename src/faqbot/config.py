@@ -9,9 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from faqbot.errors import ConfigError
+
+
+class Weights(NamedTuple):
+    """How much each signal counts in a curated entry's fused score (they sum to 1)."""
+
+    char: float
+    word: float
+    wording: float
+    qa: float
+    fuzzy: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +32,9 @@ class Config:
     weight_char: float = 0.35
     """Character 3-5-gram TF-IDF cosine between the question and the entry's phrasings: survives typos."""
     weight_word: float = 0.30
-    """Stemmed word uni+bigram TF-IDF cosine against the entry's phrasings."""
+    """Stemmed word uni+bigram TF-IDF cosine against the entry's phrasings (content words only)."""
+    weight_wording: float = 0.0
+    """The same over every word of the phrasings, question words too: "where can I" is not "should I"."""
     weight_qa: float = 0.15
     """Word TF-IDF cosine against the entry's question and answer together."""
     weight_fuzzy: float = 0.20
@@ -66,7 +78,7 @@ class Config:
                 raise ConfigError(f"setting '{f.name}' must be a number, got {value!r}", f.name)
             if value < 0:
                 raise ConfigError(f"setting '{f.name}' must not be negative, got {value}", f.name)
-        if self.weight_char + self.weight_word + self.weight_qa + self.weight_fuzzy <= 0:
+        if sum(self.weights_raw) <= 0:
             raise ConfigError("at least one of the weight_* settings must be positive")
         for name in ("answer_threshold", "clarify_threshold", "passage_threshold", "min_coverage",
                      "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight",
@@ -78,11 +90,15 @@ class Config:
                 raise ConfigError(f"setting '{name}' must be a whole number of at least 1", name)
 
     @property
-    def weights(self) -> tuple[float, float, float, float]:
-        """The four fusion weights (char, word, qa, fuzzy), scaled to sum to 1."""
-        raw = (self.weight_char, self.weight_word, self.weight_qa, self.weight_fuzzy)
+    def weights_raw(self) -> tuple[float, float, float, float, float]:
+        return (self.weight_char, self.weight_word, self.weight_wording, self.weight_qa, self.weight_fuzzy)
+
+    @property
+    def weights(self) -> Weights:
+        """The five fusion weights (char, word, wording, qa, fuzzy), scaled to sum to 1."""
+        raw = self.weights_raw
         total = sum(raw)
-        return (raw[0] / total, raw[1] / total, raw[2] / total, raw[3] / total)
+        return Weights(*(w / total for w in raw))
 
     def with_values(self, values: Mapping[str, Any]) -> Config:
         """A copy with *values* applied; raises ConfigError naming any unknown key."""

@@ -99,6 +99,8 @@ class _Reader:
             problem = getattr(exc, "problem", None) or "could not be parsed"
             raise self.error(path, f"not valid YAML ({problem}); check indentation and quoting",
                              None if mark is None else mark.line + 1) from exc
+        except RecursionError as exc:
+            raise self.error(path, "is nested too deeply to be a corpus file") from exc
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -137,7 +139,7 @@ def _key_node(mapping_node: Any, key: str) -> Any:
 
 def _load_articles(reader: _Reader, paths: list[Path]) -> list[Passage]:
     passages: list[Passage] = []
-    used: set[str] = set()
+    used: dict[str, int] = {}
     for path in paths:
         text = reader.text(path)
         found = chunk_markdown(text, reader.rel(path), used_keys=used)

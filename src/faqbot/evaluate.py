@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from faqbot.config import Weights
 from faqbot.errors import CorpusError
 from faqbot.models import KINDS, Answer
 
@@ -282,7 +283,7 @@ class Calibration:
 def calibrate(answerer: Answerer, questions: QuestionSet, *, max_wrong: float = 0.02,
               rounds: int = 4) -> Calibration:
     """Search the decision thresholds for the most correct answers with at most *max_wrong* (a share)
-    of the abstain items answered. Scoring is done once per question; only decisions are re-run."""
+    of the abstain items answered or clarified. Scoring is done once per question; only decisions re-run."""
     from faqbot.answerer import Answerer as _Answerer, Context, Findings
 
     memo: dict[tuple[str, Context | None], Findings] = {}
@@ -297,7 +298,8 @@ def calibrate(answerer: Answerer, questions: QuestionSet, *, max_wrong: float = 
     def score(values: dict[str, float]) -> tuple[tuple[int, int, int], Report]:
         report = evaluate(_Memo(answerer.index, answerer.config.with_values(values)), questions, clock=lambda: 0.0)
         abstain_items = [o for o in report.outcomes if o.item.out_of_scope]
-        wrong = sum(o.answer.kind == "answer" for o in abstain_items)
+        # An answer or a "did you mean" to a question the corpus cannot answer both count as wrong.
+        wrong = sum(o.answer.kind in ("answer", "clarify") for o in abstain_items)
         feasible = wrong <= max_wrong * len(abstain_items)
         correct = sum(o.passed for o in report.outcomes if o.item.in_scope)
         return (int(feasible), correct if feasible else -wrong, sum(o.passed for o in report.outcomes)), report
@@ -321,3 +323,69 @@ def calibrate(answerer: Answerer, questions: QuestionSet, *, max_wrong: float = 
             break
     _, after = score(current)
     return Calibration(current, before.summary(), after.summary(), max_wrong)
+
+
+# ----------------------------------------------------------------------------- fusion weights
+
+WEIGHTS = ("weight_char", "weight_word", "weight_wording", "weight_qa", "weight_fuzzy")
+
+
+@dataclass(frozen=True, slots=True)
+class WeightChoice:
+    """Fusion weights chosen for ranking, and the MRR@10 they give (before: the corpus's own)."""
+
+    values: dict[str, float]
+    mrr_before: float
+    mrr_after: float
+    questions: int
+
+
+def relevant_entries(answerer: Answerer, item: Item) -> set[str]:
+    """The curated entries that answer *item*: its `entry`, else those citing one of its `sections`."""
+    if item.entry:
+        return {item.entry}
+    by_id = {p.id: p.section for p in answerer.corpus.passages}
+    return {e.id for e in answerer.corpus.entries if any(by_id.get(s) in item.sections for s in e.sources)}
+
+
+def calibrate_weights(answerer: Answerer, labelled: Sequence[tuple[str, set[str]]], *, step: float = 0.1) -> WeightChoice:
+    """Search the fusion weights (a grid on the simplex) for the best MRR@10 of relevant curated entries.
+
+    Each question is scored once; every weighting is then a dot product, so the whole grid is cheap.
+    """
+    import numpy as np
+
+    index, config = answerer.index, answerer.config
+    entries = {e.id: i for i, e in enumerate(answerer.corpus.entries)}
+    signals, targets = [], []
+    for question, relevant in labelled:
+        rel = [entries[r] for r in relevant if r in entries]
+        if not rel:
+            continue
+        s = index.entry_scores(index.analyzer.query(question), weights=Weights(*[0.2] * 5),   # every signal
+                               fuzzy_candidates=config.fuzzy_candidates)
+        signals.append(np.stack([s.char, s.word, s.wording, s.qa, s.fuzzy], axis=1))
+        mask = np.zeros(len(entries), dtype=bool)
+        mask[rel] = True
+        targets.append(mask)
+    if not signals:
+        raise ValueError("no labelled question names an entry of this corpus")
+    stacked, relevant_mask = np.stack(signals), np.stack(targets)   # (questions, entries, 4), (questions, entries)
+
+    def mrr(weights: np.ndarray) -> float:
+        fused = stacked @ weights
+        best_relevant = np.where(relevant_mask, fused, -np.inf).max(axis=1)
+        # rank = 1 + entries scoring strictly higher (+ earlier ties, as search() orders them)
+        first = np.argmax(np.where(relevant_mask, fused, -np.inf) == best_relevant[:, None], axis=1)
+        higher = (fused > best_relevant[:, None]).sum(axis=1)
+        ties_before = ((fused == best_relevant[:, None]) & (np.arange(fused.shape[1]) < first[:, None])).sum(axis=1)
+        rank = 1 + higher + ties_before
+        return float(np.where(rank <= 10, 1.0 / rank, 0.0).mean())
+
+    n = round(1 / step)
+    grid = [np.array([a, b, c, d, n - a - b - c - d]) / n for a in range(n + 1) for b in range(n + 1 - a)
+            for c in range(n + 1 - a - b) for d in range(n + 1 - a - b - c)]
+    before = mrr(np.array(config.weights))
+    best = max(grid, key=lambda w: (round(mrr(w), 6), -abs(w - np.array(config.weights)).sum()))
+    return WeightChoice({k: round(float(v), 3) for k, v in zip(WEIGHTS, best, strict=True)}, before, mrr(best),
+                        len(signals))

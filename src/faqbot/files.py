@@ -13,7 +13,7 @@ from faqbot.errors import CorpusError
 FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
 OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "config.yaml")
 
-Signature = list[tuple[str, int, int]]
+Signature = list[tuple[str, int, int]]   # (file name, size, CRC-32)
 
 
 def bundled_corpus_dir() -> str:
@@ -40,14 +40,21 @@ def corpus_files(root: str | os.PathLike[str]) -> list[str]:
 
 
 def signature(files: list[str]) -> Signature:
-    """(name, size, modification time) of each file: changes whenever a file is edited."""
+    """(name, size, CRC-32 of the bytes) of each file: changes whenever a file's content does.
+
+    Reading a corpus is cheap next to loading its index, and unlike modification times a checksum
+    cannot be fooled by a copy that keeps timestamps (``cp -p``, ``rsync -t``).
+    """
+    import zlib
+
     found = []
     for path in files:
         try:
-            st = os.stat(path)
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
             raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
-        found.append((os.path.basename(path), st.st_size, st.st_mtime_ns))
+        found.append((os.path.basename(path), len(data), zlib.crc32(data)))
     return found
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from faqbot.analysis import Analysis, Analyzer, Speller, Stemmer
+from faqbot.config import Weights
 from faqbot.models import Corpus
 from faqbot.text import STOPWORDS, Aliases, tokenize
 from faqbot.tfidf import TermIndex
@@ -24,6 +25,7 @@ class EntryScores(NamedTuple):
 
     char: np.ndarray
     word: np.ndarray
+    wording: np.ndarray
     qa: np.ndarray
     fuzzy: np.ndarray
     fused: np.ndarray
@@ -45,6 +47,7 @@ class Index:
     """Every search structure of one corpus. Build once with ``Index.build``; read-only afterwards."""
 
     def __init__(self, corpus: Corpus, analyzer: Analyzer, *, phrase_char: TermIndex, phrase_word: TermIndex,
+                 phrase_wording: TermIndex,
                  entry_qa: TermIndex, passage_word: TermIndex, phrase_entry: np.ndarray,
                  phrase_texts: tuple[str, ...], evidence: Evidence,
                  smalltalk: tuple[tuple[str, ...], ...]) -> None:
@@ -52,6 +55,7 @@ class Index:
         self.analyzer = analyzer
         self.phrase_char = phrase_char
         self.phrase_word = phrase_word
+        self.phrase_wording = phrase_wording
         self.entry_qa = entry_qa
         self.passage_word = passage_word
         self.phrase_entry = phrase_entry
@@ -82,25 +86,44 @@ class Index:
 
         phrase_entry = [i for i, e in enumerate(corpus.entries) for _ in e.phrasings]
         phrases = [analyzer.document(p, chars=True) for e in corpus.entries for p in e.phrasings]
-        answers = [analyzer.document(e.answer) for e in corpus.entries]
+        answers = [analyzer.document(e.answer, chars=True) for e in corpus.entries]
         entry_texts = [analyzer.document(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
-        # A passage is found by its heading too ("Underlying Architectures and Models").
-        passages = [analyzer.document(f"{p.section}\n{p.text}") for p in corpus.passages]
-        headings = [analyzer.document(p.section) for p in corpus.passages]
-        sentences = [[analyzer.document(s) for s in p.sentences] for p in corpus.passages]
+        # A passage is found by its heading too ("Underlying Architectures and Models"). Only what the
+        # indexes and the coverage check need is kept: a large corpus must fit in memory.
+        passage_words: list[list[str]] = []
+        passage_terms, sentence_terms, heading_terms = [], [], []
+        headings: dict[str, Analysis] = {}
+        for p in corpus.passages:
+            heading = headings.get(p.section) or headings.setdefault(p.section, analyzer.document(p.section))
+            sentences = [analyzer.document(s) for s in p.sentences]
+            passage_words.append([f for a in (heading, *sentences) for f in a.word_features])
+            sentence_terms.append(tuple(frozenset(a.stems) for a in sentences))
+            heading_terms.append(frozenset(heading.stems))
+            passage_terms.append(heading_terms[-1].union(*sentence_terms[-1]))
 
         report("fitting TF-IDF indexes")
         phrase_char = TermIndex.build([a.char_features for a in phrases])
-        phrase_word = TermIndex.build([a.word_features for a in phrases],
-                                      idf_docs=[a.word_features for a in answers])
-        entry_qa = TermIndex.build([a.word_features for a in entry_texts],
-                                   idf_docs=[a.word_features for a in passages])
-        passage_word = TermIndex.build([a.word_features for a in passages],
-                                       idf_docs=[a.word_features for a in entry_texts])
-        evidence = _evidence(corpus, entry_texts, passages, sentences, headings)
+        # IDF from the answers too, so that words common to every answer stop dominating. The wording
+        # index matches every word ("where can I..." is not "should I...").
+        phrase_word = TermIndex.build([a.word_features for a in phrases], idf_docs=[a.word_features for a in answers])
+        phrase_wording = TermIndex.build([a.question_features for a in phrases],
+                                         idf_docs=[a.question_features for a in answers])
+        # One vocabulary and IDF for entries and passages: fitted once on both.
+        entry_qa, passage_word = TermIndex.build_many([[a.word_features for a in entry_texts], passage_words])
+        del passage_words
+        entry_terms = tuple(frozenset(a.stems) for a in entry_texts)
+        evidence = Evidence(
+            entry_terms=entry_terms,
+            source_terms=source_terms_of(corpus, passage_terms),
+            passage_terms=tuple(passage_terms),
+            sentence_terms=tuple(sentence_terms),
+            heading_terms=tuple(heading_terms),
+            **_idf_of([*entry_terms, *passage_terms]),
+        )
         smalltalk = tuple(tuple(" ".join(analyzer.document(p).tokens) for p in intent.patterns)
                           for intent in corpus.smalltalk)
-        return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, entry_qa=entry_qa,
+        return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, phrase_wording=phrase_wording,
+                   entry_qa=entry_qa,
                    passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
                    phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk)
 
@@ -113,6 +136,7 @@ class Index:
             self.phrase_entry.shape != (n_phrases,) or len(self.phrase_texts) != n_phrases,
             bool(n_phrases) and (int(self.phrase_entry.min()) < 0 or int(self.phrase_entry.max()) >= n_entries),
             self.phrase_char.n_docs != n_phrases or self.phrase_word.n_docs != n_phrases,
+            self.phrase_wording.n_docs != n_phrases,
             self.entry_qa.n_docs != n_entries or self.passage_word.n_docs != n_passages,
             len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries,
             len(evidence.passage_terms) != n_passages or len(evidence.heading_terms) != n_passages,
@@ -124,23 +148,27 @@ class Index:
 
     # ------------------------------------------------------------------ searching
 
-    def entry_scores(self, query: Analysis, *, weights: tuple[float, float, float, float],
-                     fuzzy_candidates: int) -> EntryScores:
-        """Every entry's signals for *query*; fuzzy scores only for the phrasings TF-IDF ranks best."""
-        char_p = self.phrase_char.scores(query.char_features)
-        word_p = self.phrase_word.scores(query.word_features)
-        char, word = self._best_per_entry(char_p), self._best_per_entry(word_p)
-        qa = self.entry_qa.scores(query.word_features) if self.corpus.entries else np.zeros(0)
-        w_char, w_word, w_qa, w_fuzzy = weights
-        partial = w_char * char + w_word * word + w_qa * qa
-        fuzzy = np.zeros(len(self.corpus.entries))
-        if query.content and char_p.size:
-            phrase_partial = w_char * char_p + w_word * word_p
+    def entry_scores(self, query: Analysis, *, weights: Weights, fuzzy_candidates: int) -> EntryScores:
+        """Every entry's signals for *query* (a signal with no weight is not computed: zeros);
+        fuzzy scores only for the phrasings TF-IDF ranks best."""
+        n = len(self.corpus.entries)
+        zeros = np.zeros(len(self.phrase_texts))
+        char_p = self.phrase_char.scores(query.char_features) if weights.char else zeros
+        word_p = self.phrase_word.scores(query.word_features) if weights.word else zeros
+        wording_p = self.phrase_wording.scores(query.question_features) if weights.wording else zeros
+        char, word, wording = (self._best_per_entry(p) for p in (char_p, word_p, wording_p))
+        qa = self.entry_qa.scores(query.word_features) if weights.qa and n else np.zeros(n)
+        partial = weights.char * char + weights.word * word + weights.wording * wording + weights.qa * qa
+        fuzzy = np.zeros(n)
+        if weights.fuzzy and query.content and zeros.size:
+            phrase_partial = weights.char * char_p + weights.word * word_p + weights.wording * wording_p
+            if not phrase_partial.any():   # only qa weighs: look at the best entries' phrasings
+                phrase_partial = qa[self.phrase_entry]
             top = top_indices(phrase_partial, fuzzy_candidates)
             top = top[phrase_partial[top] > 0]
             if top.size:
                 np.maximum.at(fuzzy, self.phrase_entry[top], self._fuzzy(query.fuzzy_text, top))
-        return EntryScores(char, word, qa, fuzzy, np.clip(partial + w_fuzzy * fuzzy, 0.0, 1.0))
+        return EntryScores(char, word, wording, qa, fuzzy, np.clip(partial + weights.fuzzy * fuzzy, 0.0, 1.0))
 
     def _best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
         best = np.zeros(len(self.corpus.entries))
@@ -246,22 +274,10 @@ def source_terms_of(corpus: Corpus, passage_terms: Sequence[frozenset[str]]) -> 
                  for e in corpus.entries)
 
 
-def _evidence(corpus: Corpus, entry_texts: list[Analysis], passages: list[Analysis],
-              sentences: list[list[Analysis]], headings: list[Analysis]) -> Evidence:
-    documents = [set(a.stems) for a in (*entry_texts, *passages)]
+def _idf_of(documents: Sequence[frozenset[str]]) -> dict[str, Any]:
+    """Unigram IDF over every text (the coverage check's weights); unknown words weigh more than any."""
     n = max(1, len(documents))
-    df: dict[str, int] = {}
+    df: Counter[str] = Counter()
     for doc in documents:
-        for term in doc:
-            df[term] = df.get(term, 0) + 1
-    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    passage_terms = tuple(frozenset(a.stems) for a in passages)
-    return Evidence(
-        entry_terms=tuple(frozenset(a.stems) for a in entry_texts),
-        source_terms=source_terms_of(corpus, passage_terms),
-        passage_terms=passage_terms,
-        sentence_terms=tuple(tuple(frozenset(s.stems) for s in group) for group in sentences),
-        heading_terms=tuple(frozenset(h.stems) for h in headings),
-        idf=idf,
-        unknown_idf=math.log(1 + n) + 2.0,
-    )
+        df.update(doc)
+    return {"idf": {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}, "unknown_idf": math.log(1 + n) + 2.0}

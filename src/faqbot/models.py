@@ -70,7 +70,7 @@ class Corpus:
     config: Config = field(default_factory=Config)
     fingerprint: str = ""                       # hash of the files it was read from
     examples: tuple[str, ...] = ()              # questions to show a new user
-    signature: tuple[tuple[str, int, int], ...] = ()   # (file, size, mtime) when it was read
+    signature: tuple[tuple[str, int, int], ...] = ()   # (file, size, CRC-32) when it was read
     root: str = ""                              # the folder it was read from
 
 
@@ -110,6 +110,7 @@ class Candidate(NamedTuple):
     question: str
     char: float
     word: float
+    wording: float
     qa: float
     fuzzy: float
     fused: float

@@ -23,6 +23,8 @@ _ORDINALS = {f"{prefix}{word}{suffix}": n
              for word, n in (("first", 1), ("1st", 1), ("one", 1), ("second", 2), ("2nd", 2), ("two", 2),
                              ("third", 3), ("3rd", 3), ("three", 3), ("last", -1))
              for prefix in ("", "the ") for suffix in ("", " one", " option", " please")}
+_POINTERS = PRONOUNS | {"this", "that", "these", "those", "one", "ones", "there", "such", "same", "both", "either"}
+"""Words that point back at the previous turn ("who makes it?", "which one...")."""
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
 
@@ -57,22 +59,24 @@ class Session:
 
     def _answer(self, question: str) -> Answer:
         state = self._state
+        short = self._bot.clip(question)[0]   # a megabyte of text is never a choice or "tell me more"
         if state.options:
-            picked = self._pick_option(question, state.options)
+            picked = self._pick_option(short, state.options)
             if picked is not None:
                 return self._bot.answer_entry(picked.id, question, max(picked.score, 0.5))
-        if state.last is not None and normalize(question).strip(" ?!.") in _MORE:
+        if state.last is not None and normalize(short).strip(" ?!.") in _MORE:
             more = self._bot.elaborate(state.last, question)
             if more is not None:
                 return more
         standalone = self._bot.respond(question)
         if not state.topic or standalone.kind == "smalltalk":
             return standalone
-        tokens = tokenize(question)
-        leans_back = _has_pronoun(question) and len(content_words(tokens)) <= 2
+        tokens = tokenize(short)
+        pointing = bool(_POINTERS.intersection(tokens))
+        leans_back = pointing and len(content_words(tokens)) <= 2
         if standalone.kind == "answer" and not leans_back:
             return standalone   # a question that stands on its own is answered as if asked fresh
-        weight = self._bot.config.pronoun_weight if _has_pronoun(question) else self._bot.config.followup_weight
+        weight = self._bot.config.pronoun_weight if pointing else self._bot.config.followup_weight
         contextual = self._bot.respond(question, Context(state.topic, weight, keep_topic=leans_back))
         if leans_back:
             return contextual   # "who makes it?" means nothing on its own: never answer it out of context
@@ -107,18 +111,11 @@ class Session:
     def _option_by_words(self, reply: str, options: tuple[Match, ...]) -> Match | None:
         """The one option containing more of the reply's content words than any other ("the LLM ones")."""
         analyzer = self._bot.index.analyzer
-        words = set(analyzer.query(reply).stems)
-        if not words or len(words) > 6:
+        query = analyzer.query(reply)
+        words = set(query.stems)
+        if not words or len(query.tokens) > 8:   # a longer reply is a new question
             return None
         shared = sorted(((len(words & set(analyzer.document(o.question).stems)), i) for i, o in enumerate(options)),
                         reverse=True)
         (best, index), runner_up = shared[0], shared[1][0] if len(shared) > 1 else 0
         return options[index] if best >= max(1, len(words) / 2) and best > runner_up else None
-
-
-_POINTERS = PRONOUNS | {"this", "that", "these", "those", "one", "ones", "there", "such", "same", "both", "either"}
-
-
-def _has_pronoun(question: str) -> bool:
-    """ "who makes it?", "which one...": the question points back at the previous turn."""
-    return bool(_POINTERS & set(tokenize(question)))

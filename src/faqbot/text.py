@@ -13,14 +13,17 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 # Escape sequences (CSI, OSC, other ESC forms) and C0/C1 controls never carry meaning for us.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+_ANSI = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                   r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -/]*[0-~]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*")
 # "gpt4" → "gpt 4" and "qwen2.5" → "qwen 2.5", but "3d", "o3", "7b" and "v6" stay whole.
 _WORD_NUMBER = re.compile(r"(?<=[^\W\d_]{3})(?=\d)|(?<=\d)(?=[^\W\d_]{3})")
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                               "\u2013": "-", "\u2014": "-", "\u00b7": " "})
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(A-Z0-9])")
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")   # combining accents
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 FUNCTION_WORDS: frozenset[str] = frozenset("""
@@ -63,6 +66,8 @@ def leans_on_context(tokens: Sequence[str]) -> bool:
 
 def strip_controls(text: str) -> str:
     """Remove escape sequences and control characters, keeping newlines and tabs as spaces."""
+    if _UNSAFE.search(text) is None:
+        return text   # the common case: nothing to remove, one scan
     return _CONTROL.sub("", _ANSI.sub("", text.replace("\t", " ").replace("\r", " ")))
 
 
@@ -74,10 +79,11 @@ def normalize(text: str) -> str:
     >>> normalize("Café DALL·E")
     'cafe dall e'
     """
-    text = unicodedata.normalize("NFKC", strip_controls(text)).translate(_TYPOGRAPHIC)
-    decomposed = unicodedata.normalize("NFKD", text)
-    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(no_marks.casefold().split())
+    text = strip_controls(text).translate(_TYPOGRAPHIC)
+    if not text.isascii():   # plain ASCII needs no Unicode folding (the common case, and much faster)
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC))
+        text = _MARKS.sub("", text)
+    return " ".join(text.casefold().split())
 
 
 def tokenize(text: str) -> list[str]:
@@ -86,7 +92,13 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("GPT-4.5 and Qwen2.5, 3D, o3 or gpt4!")
     ['gpt', '4.5', 'and', 'qwen', '2.5', '3d', 'o3', 'or', 'gpt', '4']
     """
-    return [part for token in _TOKEN.findall(normalize(text)) for part in _WORD_NUMBER.split(token)]
+    return tokens_of(normalize(text))
+
+
+def tokens_of(normalized: str) -> list[str]:
+    """Tokens of text that is already normalized (see ``tokenize``)."""
+    return [part for token in _TOKEN.findall(normalized)
+            for part in ((token,) if token.isalpha() or token.isdigit() else _WORD_NUMBER.split(token))]
 
 
 class Aliases:
@@ -119,6 +131,8 @@ class Aliases:
         >>> Aliases.from_phrases([("large language models", "llm")]).apply(["what", "are", "large", "language", "models"])
         ['what', 'are', 'llm']
         """
+        if self._by_first.keys().isdisjoint(tokens):
+            return list(tokens)   # the common case: nothing to rewrite
         out: list[str] = []
         i = 0
         while i < len(tokens):
@@ -154,7 +168,7 @@ def word_features(stems: Sequence[str]) -> list[str]:
     >>> word_features(["gpt", "4.5", "languag"])
     ['gpt', '4.5', 'languag', 'gpt 4.5', '4.5 languag']
     """
-    return [*stems, *(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))]
+    return [*stems, *map(" ".join, zip(stems, stems[1:], strict=False))]
 
 
 def char_features(words: Sequence[str], min_n: int = 3, max_n: int = 5) -> list[str]:

@@ -36,18 +36,29 @@ class TermIndex:
 
         Each document is a list of already-analysed features (see ``faqbot.text``).
         """
+        return cls.build_many([docs], idf_docs=idf_docs)[0]
+
+    @classmethod
+    def build_many(cls, doc_sets: Sequence[Sequence[Sequence[str]]], *,
+                   idf_docs: Sequence[Sequence[str]] = ()) -> list[TermIndex]:
+        """One index per set of documents, sharing one vocabulary and IDF fitted on all of them."""
         from sklearn.feature_extraction.text import TfidfVectorizer   # build time only
 
-        fit_on = [list(d) for d in docs] + [list(d) for d in idf_docs]
-        if not docs or not any(fit_on):
-            return cls.empty(len(docs))
+        if not any(any(doc) for docs in doc_sets for doc in docs) and not any(idf_docs):
+            return [cls.empty(len(docs)) for docs in doc_sets]
         vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64)
-        vectorizer.fit(fit_on)
-        matrix = vectorizer.transform([list(d) for d in docs]).tocsc()
-        matrix.sort_indices()
+        # One pass: fit and transform together, then each set of documents is a block of rows.
+        everything = vectorizer.fit_transform([doc for docs in doc_sets for doc in docs] + list(idf_docs)).tocsr()
         vocabulary = {str(term): int(j) for term, j in vectorizer.vocabulary_.items()}
-        return cls(vocabulary, np.asarray(vectorizer.idf_, dtype=np.float64), matrix.indptr.astype(np.int64),
-                   matrix.indices.astype(np.int32), matrix.data.astype(np.float32), len(docs))
+        idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        indexes, start = [], 0
+        for docs in doc_sets:
+            matrix = everything[start:start + len(docs)].tocsc()
+            start += len(docs)
+            matrix.sort_indices()
+            indexes.append(cls(vocabulary, idf, matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
+                               matrix.data.astype(np.float32), len(docs)))
+        return indexes
 
     @classmethod
     def empty(cls, n_docs: int) -> TermIndex:

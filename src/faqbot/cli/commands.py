@@ -76,7 +76,7 @@ def _sources(argument: str, state: ChatState) -> str:
     if not argument:
         return "\n\n".join(render.full_citation(n, c, state.paint, state.width)
                              for n, c in enumerate(answer.citations, 1))
-    if not argument.isdigit() or not 1 <= int(argument) <= count:
+    if not (argument.isascii() and argument.isdigit()) or not 1 <= int(argument) <= count:
         return f"There is no citation {render.safe(argument)}: the last answer has {count} (try /sources 1)."
     n = int(argument)
     return render.full_citation(n, answer.citations[n - 1], state.paint, state.width)

@@ -150,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
+    except OSError as exc:   # e.g. stdout on a full disk: say so, no traceback
+        _silence_stdout()
+        _error(f"input/output error: {exc.strerror or exc}")
+        return EXIT_USAGE
 
 
 def _error(message: str) -> None:
@@ -199,7 +203,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 def _question_from(words: list[str]) -> str | None:
     """The question from the arguments, or stdin for '-' / no arguments; None when empty."""
     if words and words != ["-"]:
-        text = " ".join(words)
+        # Bytes that are not UTF-8 arrive as surrogate escapes: make them U+FFFD like stdin does.
+        text = " ".join(words).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     elif sys.stdin is None or (sys.stdin.isatty() and not words):
         return None
     else:
@@ -220,7 +225,9 @@ def _write(text: str) -> None:
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     answerer = load_answerer(args)
-    if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
+    if sys.stdin is None or sys.stdin.closed:
+        return EXIT_OK   # nothing to read: a closed stdin is an empty conversation
+    if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
         from faqbot.cli.repl import run_repl
 
         run_repl(answerer)

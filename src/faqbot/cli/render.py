@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import IO, Any
 
 from faqbot.models import Answer, Citation, Trace
@@ -15,6 +16,7 @@ from faqbot.text import split_sentences, strip_controls, tokenize
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",
            "red": "31", "blue": "34"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _C1 = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
 QUOTE_CHARS = 90
 
@@ -30,7 +32,9 @@ def use_color(stream: IO[str]) -> bool:
 
 
 def safe(text: str) -> str:
-    """*text* without escape sequences or control characters (newlines kept)."""
+    """*text* without escape sequences or control characters (newlines kept), always encodable as UTF-8
+    (a file name's undecodable bytes become U+FFFD)."""
+    text = _SURROGATE.sub("\ufffd", text)
     return "\n".join(strip_controls(line) for line in text.split("\n"))
 
 
@@ -164,10 +168,11 @@ def _explain_lines(answer: Answer, trace: Trace, paint: Painter) -> list[str]:
              f"{paint('matched as:', 'bold')} {safe(' '.join(trace.terms)) or '(no content words)'}"]
     if trace.context:
         lines.append(f"{paint('context:', 'bold')} {safe(trace.context)}")
-    lines.append(paint("curated entries", "bold") + paint("   conf  fused  char  word    qa  fuzzy  cover", "dim"))
+    lines.append(paint("curated entries", "bold") +
+                 paint("              conf  fused  char  word  wording    qa  fuzzy  cover", "dim"))
     for c in trace.candidates:
         lines.append(f"  {safe(c.id)[:28]:<28} {c.confidence:5.2f}  {c.fused:5.2f} {c.char:5.2f} {c.word:5.2f} "
-                     f"{c.qa:5.2f}  {c.fuzzy:5.2f}  {c.coverage:5.2f}")
+                     f"   {c.wording:5.2f} {c.qa:5.2f}  {c.fuzzy:5.2f}  {c.coverage:5.2f}")
     if not trace.candidates:
         lines.append(paint("  (none)", "dim"))
     lines.append(paint("article passages", "bold") + paint("   score  cover", "dim"))
@@ -189,6 +194,7 @@ def explain_dict(answer: Answer) -> dict[str, Any]:
         "context": trace.context,
         "candidates": [{"id": c.id, "question": c.question, "confidence": round(c.confidence, 4),
                         "fused": round(c.fused, 4), "char": round(c.char, 4), "word": round(c.word, 4),
+                        "wording": round(c.wording, 4),
                         "qa": round(c.qa, 4), "fuzzy": round(c.fuzzy, 4), "coverage": round(c.coverage, 4)}
                        for c in trace.candidates],
         "passages": [{"id": p.id, "section": p.section, "score": round(p.score, 4), "coverage": round(p.coverage, 4)}
