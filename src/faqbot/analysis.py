@@ -75,16 +75,17 @@ class Speller:
 
     def __init__(self, counts: Mapping[str, int]) -> None:
         self._counts = dict(counts)
-        self._by_first: dict[str, list[str]] | None = None   # built on the first unknown word
+        self._buckets: dict[tuple[str, int], list[str]] | None = None   # built on the first unknown word
 
-    def _candidates(self) -> dict[str, list[str]]:
-        if self._by_first is None:
-            by_first: dict[str, list[str]] = {}
+    def _bucket(self, first: str, length: int) -> list[str]:
+        """Corpus words of that first letter and length, most frequent first."""
+        if self._buckets is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
             for word in sorted(self._counts, key=lambda w: (-self._counts[w], w)):
                 if word.isalpha() and len(word) >= 3:
-                    by_first.setdefault(word[0], []).append(word)
-            self._by_first = by_first
-        return self._by_first
+                    buckets.setdefault((word[0], len(word)), []).append(word)
+            self._buckets = buckets
+        return self._buckets.get((first, length), [])
 
     @property
     def counts(self) -> dict[str, int]:
@@ -99,9 +100,13 @@ class Speller:
         from rapidfuzz.process import extractOne
 
         max_edits = 1 if len(word) <= 7 else 2
-        choices = [w for w in self._candidates().get(word[0], ()) if abs(len(w) - len(word)) <= max_edits]
-        found = extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
-        return None if found is None else str(found[0])
+        best: tuple[float, int, str] | None = None   # (edits, -frequency, word)
+        for length in range(len(word) - max_edits, len(word) + max_edits + 1):
+            found = extractOne(word, self._bucket(word[0], length), scorer=OSA.distance, score_cutoff=max_edits)
+            if found is not None:
+                key = (found[1], -self._counts[found[0]], found[0])
+                best = key if best is None or key < best else best
+        return None if best is None else best[2]
 
 
 class Analyzer:

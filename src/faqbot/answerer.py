@@ -283,8 +283,9 @@ class Answerer:
                 return self._finish(found.greeting, found)
             return self._finish(self._abstain(found, candidates, TOO_VAGUE, trace, "no content words"), found)
         best = candidates[0] if candidates else None
-        close = [c for c in candidates[1:3] if best and c.confidence >= cfg.clarify_threshold
-                 and best.confidence - c.confidence < cfg.clarify_margin]
+        # Entries that share the best one's question (several answers to one question) are no alternative.
+        others = [c for c in candidates[1:] if best and c.question != best.question and c.confidence >= cfg.clarify_threshold]
+        close = [c for c in _distinct_questions(others)[:2] if best.confidence - c.confidence < cfg.clarify_margin]
         if best and best.confidence >= cfg.answer_threshold and not close:
             return self._finish(self._curated(found, best, trace), found)
         if best and best.confidence >= cfg.clarify_threshold and close:
@@ -407,3 +408,9 @@ class Answerer:
 
     def _matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
         return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)
+
+
+def _distinct_questions(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates, best first, keeping one per question text."""
+    seen: set[str] = set()
+    return [c for c in candidates if not (c.question in seen or seen.add(c.question))]   # type: ignore[func-returns-value]

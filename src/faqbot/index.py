@@ -246,11 +246,18 @@ class Coverage:
 
 
 def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
-    """Indices of the *limit* highest scores, best first, ties broken by index (deterministic)."""
-    if scores.size <= limit:
-        return np.lexsort((np.arange(scores.size), -scores))
-    top = np.argpartition(-scores, limit - 1)[:limit]
-    return top[np.lexsort((top, -scores[top]))]
+    """Indices of the *limit* highest positive scores, best first, ties broken by index (also at the
+    cut-off: every index tying with the last one kept competes, the lowest wins).
+
+    Only positive scores are ranked: a question touches few documents, and partitioning a mostly
+    zero array is the slow case of numpy's selection.
+    """
+    hits = np.flatnonzero(scores > 0)
+    if hits.size > limit:
+        values = scores[hits]
+        kth = np.partition(values, values.size - limit)[values.size - limit]
+        hits = hits[values >= kth]
+    return hits[np.lexsort((hits, -scores[hits]))][:limit]
 
 
 def _corpus_word_counts(corpus: Corpus) -> dict[str, int]:

@@ -123,8 +123,10 @@ def _terminal_width() -> int:
     return max(40, min(shutil.get_terminal_size((100, 24)).columns - 1, 110))
 
 
-def run_lines(answerer: Answerer, stdin: IO[str], stdout: IO[str], *, json_lines: bool = False) -> None:
-    """Piped chat: one question per line, one answer per turn (JSON Lines with *json_lines*)."""
+def run_lines(answerer: Answerer, stdin: IO[str], stdout: IO[str], *, json_lines: bool = False,
+              stderr: IO[str] | None = None) -> None:
+    """Piped chat: one question per line, one answer per turn (JSON Lines with *json_lines*; then
+    notices such as a shortened question go to *stderr*, keeping stdout pure JSON)."""
     state = ChatState(answerer.session(), render.Painter(False))
     for raw in _lines(stdin):
         line = raw.strip()
@@ -133,6 +135,8 @@ def run_lines(answerer: Answerer, stdin: IO[str], stdout: IO[str], *, json_lines
         reply = dispatch(line, state, answerer.examples)
         stdout.write(_format(reply, json_lines) + "\n")
         stdout.flush()
+        if json_lines and reply.answer is not None and reply.answer.notice:
+            print(f"faqbot: {render.safe(reply.answer.notice)}", file=stderr or sys.stderr)
         if reply.quit:
             break
 
