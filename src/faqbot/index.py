@@ -64,9 +64,8 @@ class Index:
         self.smalltalk = smalltalk   # each small-talk intent's patterns, analysed like questions
         self._passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
         self._entry_of = {e.id: i for i, e in enumerate(corpus.entries)}
-        self._phrases_of: list[list[int]] = [[] for _ in corpus.entries]
-        for phrase, entry in enumerate(phrase_entry.tolist()):
-            self._phrases_of[entry].append(phrase)
+        # An entry's phrasings are consecutive: its best phrase score is one reduceat away.
+        self._phrase_starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0]) if phrase_entry.size else None
 
     # ------------------------------------------------------------------ building
 
@@ -156,7 +155,9 @@ class Index:
         char_p = self.phrase_char.scores(query.char_features) if weights.char else zeros
         word_p = self.phrase_word.scores(query.word_features) if weights.word else zeros
         wording_p = self.phrase_wording.scores(query.question_features) if weights.wording else zeros
-        char, word, wording = (self._best_per_entry(p) for p in (char_p, word_p, wording_p))
+        char, word, wording = (self._best_per_entry(p) if w else np.zeros(n)
+                               for p, w in ((char_p, weights.char), (word_p, weights.word),
+                                            (wording_p, weights.wording)))
         qa = self.entry_qa.scores(query.word_features) if weights.qa and n else np.zeros(n)
         partial = weights.char * char + weights.word * word + weights.wording * wording + weights.qa * qa
         fuzzy = np.zeros(n)
@@ -171,10 +172,9 @@ class Index:
         return EntryScores(char, word, wording, qa, fuzzy, np.clip(partial + weights.fuzzy * fuzzy, 0.0, 1.0))
 
     def _best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
-        best = np.zeros(len(self.corpus.entries))
-        if phrase_scores.size:
-            np.maximum.at(best, self.phrase_entry, phrase_scores)
-        return best
+        if self._phrase_starts is None:
+            return np.zeros(len(self.corpus.entries))
+        return np.maximum.reduceat(phrase_scores, self._phrase_starts)
 
     def _fuzzy(self, text: str, phrases: np.ndarray) -> np.ndarray:
         """rapidfuzz similarity (0-1) of *text* to each of *phrases*, word order ignored."""

@@ -180,10 +180,9 @@ def char_features(words: Sequence[str], min_n: int = 3, max_n: int = 5) -> list[
     grams: list[str] = []
     for word in words:
         padded = f" {word} "
-        for n in range(min_n, max_n + 1):
-            if n > len(padded):
-                break
-            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+        size = len(padded)
+        for n in range(min_n, min(max_n, size) + 1):
+            grams += [padded[i:i + n] for i in range(size - n + 1)]
     return grams
 
 

@@ -67,13 +67,13 @@ class TermIndex:
 
     def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(feature ids, weights) of the query's L2-normalised TF-IDF vector; unknown features vanish."""
-        vocabulary = self.vocabulary
-        known = [(vocabulary[f], n) for f, n in Counter(features).items() if f in vocabulary]
+        get = self.vocabulary.get
+        known = [(i, n) for f, n in Counter(features).items() if (i := get(f)) is not None]
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         pairs = np.array(known, dtype=np.int64)
         ids = pairs[:, 0]
-        tf = 1.0 + np.log(pairs[:, 1].astype(np.float64))
+        tf = 1.0 + np.log(pairs[:, 1])
         weights = tf * self.idf[ids]
         return ids, weights / np.sqrt(weights @ weights)
 
