@@ -502,3 +502,21 @@ def test_two_processes_building_at_the_same_time_both_answer_and_leave_one_valid
         assert json.loads(out) == expected[0]
     assert [p.suffix for p in cache_dir.iterdir()] == [".idx"]
     _assert_cache_is_valid(corpus, cache_dir)
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from faqbot.cache import cache_path, load_or_build
+
+    cache_dir = tmp_path / "cache-stale"
+    cache_dir.mkdir()
+    stale, fresh = cache_dir / ".tmp-killed.idx", cache_dir / ".tmp-writing-now.idx"
+    stale.write_bytes(b"half a file")
+    fresh.write_bytes(b"another writer, still busy")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    load_or_build(None, cache_dir=cache_dir)
+    assert not stale.exists() and fresh.exists()
+    assert os.path.exists(cache_path(Path(load_or_build(None, cache_dir=cache_dir).corpus.root), cache_dir))

@@ -132,3 +132,10 @@ def test_export_round_trips_the_curated_pairs(tmp_path: Path, capsys: pytest.Cap
         again = load_corpus(folder)
         assert [(e.id, e.question, e.answer, e.paraphrases) for e in again.entries] == \
                [(e.id, e.question, e.answer, e.paraphrases) for e in original.entries]
+
+
+def test_json_escapes_line_separators_and_bidi_controls(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "what\u2028is\u202ean llm\u2029"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 1 and "\u2028" not in out and "\u202e" not in out
+    assert json.loads(out)["question"] == "what\u2028is\u202ean llm\u2029"

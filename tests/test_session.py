@@ -92,3 +92,10 @@ def test_sessions_are_independent(bot: Answerer) -> None:
     one.ask("What is Midjourney?")
     assert two.ask("what is it used for?").kind == "abstain"
     assert one.ask("what is it used for?").kind == "answer"
+
+
+def test_a_new_question_after_a_clarification_is_not_taken_for_an_option(bot: Answerer) -> None:
+    chat = bot.session()
+    assert chat.ask("code").kind == "clarify"
+    answer = chat.ask("what is an llm")   # shares "llm" with option 2, but asks something else
+    assert answer.matched is not None and answer.matched.id == "what-is-llm"

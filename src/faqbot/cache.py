@@ -122,6 +122,7 @@ def save_index(index: Index, path: str) -> int:
 def _write_atomically(path: str, parts: list[bytes]) -> int:
     import tempfile   # only when writing
 
+    _remove_stale_temporaries(os.path.dirname(path) or ".")
     tmp_name = None
     try:
         folder = os.path.dirname(path) or "."
@@ -141,6 +142,23 @@ def _write_atomically(path: str, parts: list[bytes]) -> int:
         if tmp_name is not None:
             try:
                 os.unlink(tmp_name)
+            except OSError:
+                pass
+
+
+def _remove_stale_temporaries(folder: str, older_than: float = 3600.0) -> None:
+    """Delete temporary files a killed writer left behind (a live writer's file is younger than an hour)."""
+    import time
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".tmp-") and entry.name.endswith(".idx"):
+            try:
+                if time.time() - entry.stat().st_mtime > older_than:
+                    os.unlink(entry.path)
             except OSError:
                 pass
 

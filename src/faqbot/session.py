@@ -62,7 +62,7 @@ class Session:
         short = self._bot.clip(question)[0]   # a megabyte of text is never a choice or "tell me more"
         if state.options:
             picked = self._pick_option(short, state.options)
-            if picked is not None:
+            if picked is not None and not self._is_new_question(short, state.options):
                 return self._bot.answer_entry(picked.id, question, max(picked.score, 0.5))
         if state.last is not None and normalize(short).strip(" ?!.") in _MORE:
             more = self._bot.elaborate(state.last, question)
@@ -107,6 +107,14 @@ class Session:
                 return options[-1]
             return options[n - 1] if 1 <= n <= len(options) else None
         return self._option_by_words(reply, options)
+
+    def _is_new_question(self, reply: str, options: tuple[Match, ...]) -> bool:
+        """ "what is an llm" after "Did you mean ... Can LLMs generate code?" is a question of its own:
+        asked fresh, it is answered by an entry that was not offered. "2" or "the tools one" is not."""
+        if _NUMBER.match(normalize(reply).strip(" ?!.")):
+            return False
+        fresh = self._bot.respond(reply)
+        return fresh.kind == "answer" and fresh.matched is not None and fresh.matched.id not in {o.id for o in options}
 
     def _option_by_words(self, reply: str, options: tuple[Match, ...]) -> Match | None:
         """The one option containing more of the reply's content words than any other ("the LLM ones")."""

@@ -17,7 +17,10 @@ from faqbot.text import split_sentences, strip_controls, tokenize
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",
            "red": "31", "blue": "34"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_C1 = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
+# C1 controls, line/paragraph separators and bidi overrides: escaped in JSON, so a terminal never
+# acts on them and a JSON Lines reader that splits on Unicode line breaks still sees one line.
+_C1 = {code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+                                           *range(0x2066, 0x206A))}
 QUOTE_CHARS = 90
 
 
