@@ -58,6 +58,15 @@ DATASETS = ("stackfaq", "covidfaq")
 REFERENCE_P1 = {"stackfaq": ("tfidf-char-q", 0.713), "covidfaq": ("tfidf-word-q", 0.616)}
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 19))   # 0.05 .. 0.90
+# Decision profiles swept with the threshold: the corpus's own coverage check, or none (long crowd-written
+# queries carry many words no FAQ entry contains). Chosen on the tune half like the threshold.
+PROFILES: dict[str, dict[str, float]] = {"coverage": {}, "no-coverage": {"coverage_power": 0.0, "min_coverage": 0.0}}
+
+
+def settings(thresholds: Sequence[float]) -> list[tuple[str, float, dict[str, float]]]:
+    """(profile, threshold, config overrides) for every point of the sweep."""
+    return [(name, t, {**extra, "answer_threshold": t, "clarify_threshold": t})
+            for name, extra in PROFILES.items() for t in thresholds]
 NOT_ANSWERED = ("abstain", "clarify")
 TARGET_NOT_ANSWERED = 0.80
 TARGET_CORRECT = 0.65
@@ -338,6 +347,14 @@ class Faqbot(System):
         return [m.id for m in self.bot.search(query, limit=self.n)]
 
 
+def tune_weights(ds: Dataset, bot: Any) -> dict[str, float]:
+    """Fusion weights for this data set, chosen on the tune half only (faqbot's own calibration)."""
+    from faqbot.evaluate import calibrate_weights
+
+    labelled = [(q["query"], set(q["relevant"])) for q in ds.queries if split_half(ds.name, q) == "tune"]
+    return calibrate_weights(bot, labelled).values
+
+
 def distinct_question_p1(ds: Dataset, system_name: str) -> float:
     """P@1 of a questions-only baseline fitted on each distinct question once (a group's first entry)."""
     firsts = list({e["group"]: e for e in ds.entries}.values())
@@ -423,9 +440,9 @@ def evaluate(system: System, ds: Dataset, subsets: dict[str, list[int]], *, only
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(entries: list[dict[str, Any]], queries: list[dict[str, Any]], thresholds: Sequence[float],
-                 workdir: str) -> None:
-    _WORKER.update(entries=entries, queries=queries, thresholds=tuple(thresholds), workdir=workdir)
+def _init_worker(entries: list[dict[str, Any]], queries: list[dict[str, Any]], overrides: Sequence[dict[str, float]],
+                 workdir: str, config: dict[str, float] | None) -> None:
+    _WORKER.update(entries=entries, queries=queries, overrides=tuple(overrides), workdir=workdir, config=config)
 
 
 def _held_out_group(group: str) -> tuple[str, float, float, dict[str, list[str]]]:
@@ -433,12 +450,13 @@ def _held_out_group(group: str) -> tuple[str, float, float, dict[str, list[str]]
     from faqbot import Answerer
 
     entries = [e for e in _WORKER["entries"] if e["group"] != group]
-    folder = write_corpus(Path(tempfile.mkdtemp(prefix=f"logo-{group}-", dir=_WORKER["workdir"])), entries)
+    folder = write_corpus(Path(tempfile.mkdtemp(prefix=f"logo-{group}-", dir=_WORKER["workdir"])), entries,
+                          _WORKER["config"])
     t0 = time.perf_counter()
     bot = Answerer.from_corpus(folder, cache=False)
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    bots = [bot.with_config(bot.config.with_values({"answer_threshold": t})) for t in _WORKER["thresholds"]]
+    bots = [bot.with_config(bot.config.with_values(o)) for o in _WORKER["overrides"]]
     kinds = {q["id"]: [b.ask(q["query"]).kind for b in bots] for q in _WORKER["queries"] if q["group"] == group}
     return group, build_s, time.perf_counter() - t0, kinds
 
@@ -456,7 +474,7 @@ def first_entry_per_group(ds: Dataset) -> list[dict[str, Any]]:
 
 
 def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, jobs: int, sample: int,
-               thresholds: Sequence[float], bot: Any = None) -> dict[str, Any]:
+               thresholds: Sequence[float], bot: Any = None, config: dict[str, float] | None = None) -> dict[str, Any]:
     """Leave-one-group-out 'not answered' shares and all-entries 'answered correctly' shares per threshold.
 
     *entries* is the corpus (all of the data set's entries, or one per question); *bot* the answerer
@@ -465,18 +483,19 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
     from faqbot import Answerer
 
     if bot is None:
-        bot = Answerer.from_corpus(write_corpus(Path(tempfile.mkdtemp(prefix="abst-", dir=workdir)), entries),
-                                   cache=False)
+        bot = Answerer.from_corpus(write_corpus(Path(tempfile.mkdtemp(prefix="abst-", dir=workdir)), entries,
+                                                config), cache=False)
     groups = sorted({e["group"] for e in entries})
     chosen = sample_groups(groups, sample)
     default_t = bot.config.answer_threshold
     t_list = sorted(set(thresholds) | {default_t})
+    sweep = settings(t_list)
     half = {q["id"]: split_half(ds.name, q) for q in ds.queries}
 
     t0 = time.perf_counter()
     held: dict[str, list[str]] = {}
     build_times, ask_times = [], []
-    args = (entries, ds.queries, t_list, str(workdir))
+    args = (entries, ds.queries, [o for _, _, o in sweep], str(workdir), config)
     if jobs > 1:
         import multiprocessing
 
@@ -493,7 +512,7 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
     logo_wall = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    bots = [bot.with_config(bot.config.with_values({"answer_threshold": t})) for t in t_list]
+    bots = [bot.with_config(bot.config.with_values(o)) for _, _, o in sweep]
     full: dict[str, list[tuple[str, str | None]]] = {}
     for q in ds.queries:
         outs = [b.ask(q["query"]) for b in bots]
@@ -514,8 +533,8 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
                 "answered_correctly": len(right) / len(f_ids), "answered_wrongly": len(wrong) / len(f_ids),
                 "kinds": dict(Counter(full[i][k][0] for i in f_ids))}
 
-    curve = [{"threshold": t, **{subset: at(k, subset) for subset in ("all", "tune", "test")}}
-             for k, t in enumerate(t_list)]
+    curve = [{"profile": profile, "threshold": t, **{subset: at(k, subset) for subset in ("all", "tune", "test")}}
+             for k, (profile, t, _) in enumerate(sweep)]
     # The threshold a user of the tune half would pick: most correct answers with >= 80% held-out abstention.
     ok = [r for r in curve if r["tune"]["held_out_not_answered"] >= TARGET_NOT_ANSWERED]
     pick = max(ok, key=lambda r: (r["tune"]["answered_correctly"], -r["threshold"])) if ok else None
@@ -527,8 +546,9 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
                      "held_out_build_median": statistics.median(build_times), "held_out_asks_sum": sum(ask_times),
                      "all_entries_asks_wall": full_wall, "jobs": jobs},
         "curve": curve,
-        "tuned_on_tune_half": None if pick is None else {"threshold": pick["threshold"], "test": pick["test"],
-                                                         "tune": pick["tune"]},
+        "tuned_on_tune_half": None if pick is None else {"profile": pick["profile"], "threshold": pick["threshold"],
+                                                         "test": pick["test"], "tune": pick["tune"]},
+        "weights": config,
     }
 
 
@@ -617,15 +637,17 @@ def print_abstention(ab: dict[str, Any], label: str) -> None:
           f"wall {t['held_out_wall']:.1f} s (builds {t['held_out_builds_sum']:.1f} s summed, "
           f"median {t['held_out_build_median']:.2f} s/build; asks {t['held_out_asks_sum']:.1f} s summed); "
           f"all-entries asks {t['all_entries_asks_wall']:.1f} s")
-    d = next(r for r in ab["curve"] if r["threshold"] == ab["default_threshold"])
-    print(f"  at the default answer_threshold {ab['default_threshold']}:")
+    d = next(r for r in ab["curve"] if r["threshold"] == ab["default_threshold"] and r["profile"] == "coverage")
+    print(f"  fusion weights: {ab['weights'] or 'the defaults'}")
+    print(f"  at the default answer_threshold {ab['default_threshold']} (coverage check on):")
     for subset in ("all", "test"):
         r = d[subset]
         print(f"    {subset:<4} held-out not answered {r['held_out_not_answered']:.3f} "
               f"(target >= {TARGET_NOT_ANSWERED:.2f}) {r['held_out_kinds']}")
         print(f"    {subset:<4} all entries: answered correctly {r['answered_correctly']:.3f} "
               f"(target >= {TARGET_CORRECT:.2f}), wrongly {r['answered_wrongly']:.3f} {r['kinds']}")
-    print("  curve as answer_threshold moves (with_config, no rebuild):")
+    print("  curve as answer_threshold (= clarify_threshold) moves, with and without the coverage check "
+          "(with_config, no rebuild):")
     print(f"  {'t':>5} | {'held-out not answered':^23} | {'answered correctly':^23} | {'answered wrongly':^17} "
           "| clarify")
     print(f"  {'':>5} | {'all':>7} {'tune':>7} {'test':>7} | {'all':>7} {'tune':>7} {'test':>7} | "
@@ -636,7 +658,9 @@ def print_abstention(ab: dict[str, Any], label: str) -> None:
         ok = [r[s]["answered_correctly"] for s in ("all", "tune", "test")]
         wr = [r[s]["answered_wrongly"] for s in ("all", "test")]
         cl = r["all"]["kinds"].get("clarify", 0) / n_all
-        mark = " <- default" if r["threshold"] == ab["default_threshold"] else ""
+        mark = " <- default" if r["threshold"] == ab["default_threshold"] and r["profile"] == "coverage" else ""
+        if r["threshold"] == ab["curve"][0]["threshold"]:
+            print(f"  [{r['profile']}]")
         print(f"  {r['threshold']:5.2f} | " + " ".join(f"{x:7.3f}" for x in na) + " | "
               + " ".join(f"{x:7.3f}" for x in ok) + " | " + " ".join(f"{x:8.3f}" for x in wr)
               + f" | {cl:7.3f}{mark}")
@@ -645,7 +669,8 @@ def print_abstention(ab: dict[str, Any], label: str) -> None:
         print(f"  no threshold reaches {TARGET_NOT_ANSWERED:.0%} held-out abstention on the tune half")
     else:
         print(f"  chosen on the tune half (most correct with >= {TARGET_NOT_ANSWERED:.0%} held-out not answered): "
-              f"t = {pick['threshold']}; on the TEST half: not answered {pick['test']['held_out_not_answered']:.3f}, "
+              f"{pick['profile']}, t = {pick['threshold']}; on the TEST half: not answered "
+              f"{pick['test']['held_out_not_answered']:.3f}, "
               f"answered correctly {pick['test']['answered_correctly']:.3f}")
 
 
@@ -731,7 +756,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"tune {len(subsets['tune'])}, test {len(subsets['test'])} queries")
             results = []
             faqbot = Faqbot(workdir)
-            for system in [faqbot, *baseline_systems()]:
+            results.append(evaluate(faqbot, ds, subsets, repeats=args.repeats))
+            weights = tune_weights(ds, faqbot.bot)
+            print(f"  fusion weights chosen on the tune half (faqbot.evaluate.calibrate_weights, MRR@10): {weights}")
+            tuned = Faqbot(workdir, weights, name="faqbot-tuned")
+            for system in [tuned, *baseline_systems()]:
                 results.append(evaluate(system, ds, subsets, repeats=args.repeats))
                 if "note" in results[-1]:
                     print(f"  note: {system.name}: {results[-1]['note']}")
@@ -748,7 +777,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print_table(f"{ds.name}: collapsed to unique questions (ranked entry -> its group; relevant = the "
                             "query's group)", results, "questions", marks)
             print("  * = the better field choice of its BM25 library, picked on the tune half by MRR@10")
-            baselines = [r for r in results if r["system"] != "faqbot"]
+            baselines = [r for r in results if not r["system"].startswith("faqbot")]
             best = max(baselines, key=lambda r: r["entries"]["all"]["P@1"])
             ref_name, ref = REFERENCE_P1[ds.name]
             ours = next(r for r in results if r["system"] == ref_name)["entries"]["all"]["P@1"]
@@ -759,7 +788,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if distinct is not None:
                 print(f"  {ref_name} fitted on the {len(set(ds.group_of.values()))} distinct questions instead of "
                       f"{len(ds.entries)} duplicated ones (IDF not skewed by thread size): P@1 {distinct:.3f}")
-            entry: dict[str, Any] = {"entries": len(ds.entries), "queries": len(ds.queries),
+            entry: dict[str, Any] = {"entries": len(ds.entries), "queries": len(ds.queries), "tuned_weights": weights,
                                      "split": {"rule": rule, "tune": len(subsets["tune"]),
                                                "test": len(subsets["test"])},
                                      "systems": results, "bm25_field_choice": chosen,
@@ -772,16 +801,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  ({time.perf_counter() - t0:.1f} s)")
             if ds.grouped and not args.no_abstention:
                 entry["abstention"] = abstention(ds, ds.entries, workdir, jobs=max(1, args.jobs),
-                                                 sample=args.logo_groups, thresholds=THRESHOLDS, bot=faqbot.bot)
+                                                 sample=args.logo_groups, thresholds=THRESHOLDS, bot=tuned.bot,
+                                                 config=weights)
                 print_abstention(entry["abstention"], "all entries (several answers per question)")
                 if not args.no_unique:
                     entry["abstention_one_per_question"] = abstention(
                         ds, first_entry_per_group(ds), workdir, jobs=max(1, args.jobs), sample=args.logo_groups,
-                        thresholds=THRESHOLDS)
+                        thresholds=THRESHOLDS, config=weights)
                     print_abstention(entry["abstention_one_per_question"],
                                      "one entry per question (each thread's first answer), supplementary")
             elif not ds.grouped and not args.no_abstention:
-                entry["answered_correctly"] = ac = answered_correctly(ds, faqbot.bot)
+                entry["answered_correctly"] = ac = answered_correctly(ds, tuned.bot)
                 print(f"\n{ds.name}: all entries present, Answerer.ask at answer_threshold {ac['default_threshold']}: "
                       f"answered correctly {ac['all']['answered_correctly']:.3f} (test half "
                       f"{ac['test']['answered_correctly']:.3f}); kinds {ac['all']['kinds']}")

@@ -95,7 +95,8 @@ def main() -> None:
     import faqbot
 
     where = Path(faqbot.__file__).resolve()
-    print(f"faqbot {faqbot.__version__} from {'a source checkout' if ROOT / 'src' in where.parents else 'site-packages'}"
+    origin = "a source checkout" if ROOT / "src" in where.parents else "site-packages"
+    print(f"faqbot {faqbot.__version__} from {origin}"
           f"; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
     cold = cold_start(args.runs)
     print(f"\ncold one-shot (median of {cold['runs']}, interleaved)")

@@ -13,13 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from faqbot.answerer import Answerer
-    from faqbot.config import Config
-    from faqbot.corpus import load_corpus
-    from faqbot.errors import CacheError, ConfigError, CorpusError, FaqbotError
-    from faqbot.models import Answer, Citation, Corpus, Entry, Match, Passage
-    from faqbot.session import Session
+if TYPE_CHECKING:   # for type checkers and IDEs; at run time names load on first use (__getattr__)
+    from faqbot.answerer import Answerer as Answerer
+    from faqbot.config import Config as Config
+    from faqbot.corpus import load_corpus as load_corpus
+    from faqbot.errors import CacheError as CacheError
+    from faqbot.errors import ConfigError as ConfigError
+    from faqbot.errors import CorpusError as CorpusError
+    from faqbot.errors import FaqbotError as FaqbotError
+    from faqbot.models import Answer as Answer
+    from faqbot.models import Citation as Citation
+    from faqbot.models import Corpus as Corpus
+    from faqbot.models import Entry as Entry
+    from faqbot.models import Match as Match
+    from faqbot.models import Passage as Passage
+    from faqbot.session import Session as Session
 
 # Names are imported on first use so that `faqbot --help` and `--version` never load numpy.
 _EXPORTS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from faqbot.text import Aliases, char_features, content_words, normalize, tokens_of, word_features
 
@@ -39,7 +39,7 @@ class Stemmer:
     def __init__(self, known: dict[str, str] | None = None) -> None:
         self._memo: dict[str, str] = dict(known or {})
         self._lock = threading.Lock()
-        self._stemmer: object | None = None
+        self._stemmer: Any = None
 
     def __call__(self, word: str) -> str:
         stem = self._memo.get(word)
@@ -55,7 +55,7 @@ class Stemmer:
                 import snowballstemmer
 
                 self._stemmer = snowballstemmer.stemmer("english")
-            return str(self._stemmer.stemWord(word))   # type: ignore[attr-defined]
+            return str(self._stemmer.stemWord(word))
 
     def stems(self, words: list[str]) -> list[str]:
         """The stem of each word (memoised words take one dictionary look-up)."""
@@ -76,6 +76,7 @@ class Speller:
     def __init__(self, counts: Mapping[str, int]) -> None:
         self._counts = dict(counts)
         self._buckets: dict[tuple[str, int], list[str]] | None = None   # built on the first unknown word
+        self._seen: dict[str, str | None] = {}   # unknown words already looked up (bounded, see correct)
 
     def _bucket(self, first: str, length: int) -> list[str]:
         """Corpus words of that first letter and length, most frequent first."""
@@ -96,6 +97,14 @@ class Speller:
         """The corpus word *word* is most likely a typo of, or None when it is known or too far."""
         if word in self._counts or len(word) < 4 or not word.isalpha():
             return None
+        if word in self._seen:
+            return self._seen[word]
+        if len(self._seen) > 50_000:
+            self._seen.clear()
+        self._seen[word] = fixed = self._closest(word)
+        return fixed
+
+    def _closest(self, word: str) -> str | None:
         from rapidfuzz.distance import OSA
         from rapidfuzz.process import extractOne
 
@@ -123,8 +132,9 @@ class Analyzer:
         normalized = normalize(text)
         return self.from_tokens(normalized, self.aliases.apply(tokens_of(normalized)), (), chars=chars)
 
-    def query(self, text: str) -> Analysis:
-        """Analysis of a question, with typos of corpus words corrected first."""
+    def query(self, text: str, *, chars: bool = True, wording: bool = True) -> Analysis:
+        """Analysis of a question, with typos of corpus words corrected first. Character n-grams and
+        every-word features only when asked for (a corpus whose weights ignore them saves the work)."""
         normalized = normalize(text)
         tokens = tokens_of(normalized)
         corrections: list[tuple[str, str]] = []
@@ -133,13 +143,15 @@ class Analyzer:
             if fixed is not None:
                 corrections.append((token, fixed))
                 tokens[i] = fixed
-        return self.from_tokens(normalized, self.aliases.apply(tokens), tuple(corrections))
+        return self.from_tokens(normalized, self.aliases.apply(tokens), tuple(corrections), chars=chars,
+                                wording=wording)
 
     def from_tokens(self, normalized: str, tokens: list[str], corrections: tuple[tuple[str, str], ...] = (),
-                    *, chars: bool = True) -> Analysis:
+                    *, chars: bool = True, wording: bool | None = None) -> Analysis:
         """Analysis of already tokenised (and alias-folded) text."""
         content = content_words(tokens)
         stems = self.stemmer.stems(content)
         return Analysis(normalized, tuple(tokens), tuple(content), tuple(stems), tuple(word_features(stems)),
                         tuple(char_features(content)) if chars else (),
-                        tuple(word_features(self.stemmer.stems(tokens))) if chars else (), corrections)
+                        tuple(word_features(self.stemmer.stems(tokens))) if (chars if wording is None else wording)
+                        else (), corrections)

@@ -20,8 +20,8 @@ import numpy as np
 from faqbot.analysis import Analysis
 from faqbot.config import Config
 from faqbot.index import Coverage, EntryScores, Index, top_indices
-from faqbot.text import leans_on_context
 from faqbot.models import Answer, Candidate, Citation, Corpus, Entry, Match, Passage, PassageHit, SmallTalk, Trace
+from faqbot.text import leans_on_context
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -34,8 +34,8 @@ _MIN_SENTENCE_WORDS = 4  # shorter "sentences" are lead-ins such as "Capabilitie
 _SUGGESTION_FLOOR = 0.15  # a candidate this weak is not worth suggesting
 _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
                           # question itself asks must be in the answer ("how much does it cost?" is not)
-_TOPIC_GATE = 0.75
-_AUTHOR_FIRST = 0.05      # head start of an entry's first-listed source when ordering its citations        # with keep_topic, entries scoring under this share of the best prior drop out
+_TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
+_AUTHOR_FIRST = 0.05      # head start of an entry's first-listed source when ordering its citations
 
 NOT_COVERED = "The article doesn't cover that, as far as I can tell."
 EMPTY_QUESTION = "Please type a question about the article."
@@ -90,6 +90,8 @@ class Answerer:
         self._entry_by_id = {e.id: e for e in self.corpus.entries}
         self._entry_by_question = {e.question: e for e in self.corpus.entries}
         self._passage_by_id = {p.id: p for p in self.corpus.passages}
+        weights = self.config.weights
+        self._features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
 
     @classmethod
     def from_corpus(cls, corpus: str | PathLike[str] | Corpus | None = None, *, cache: bool = True,
@@ -137,7 +139,7 @@ class Answerer:
 
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""
-        query = self.index.analyzer.query(self.clip(question)[0])
+        query = self.index.analyzer.query(self.clip(question)[0], **self._features)
         scores = self._entry_scores(query, None, 0.0).fused
         return [Match(self.corpus.entries[i].id, self.corpus.entries[i].question, float(scores[i]))
                 for i in top_indices(scores, limit) if scores[i] > 0]
@@ -169,7 +171,7 @@ class Answerer:
     def gather(self, question: str, context: Context | None = None) -> Findings:
         """Score *question* against the corpus; no thresholds are applied here."""
         text, notice = self.clip(question)
-        query = self.index.analyzer.query(text)
+        query = self.index.analyzer.query(text, **self._features)
         nothing = np.zeros(len(self.corpus.passages))
         if not query.tokens:
             return Findings(question, query, (), (), nothing, None, notice=notice, empty=True)
@@ -177,7 +179,7 @@ class Answerer:
         if smalltalk is not None:
             return Findings(question, query, (), (), nothing, None, smalltalk=smalltalk, notice=notice)
         query, greeting = self._split_greeting(question, query)
-        ctx = self.index.analyzer.query(context.text) if context else None
+        ctx = self.index.analyzer.query(context.text, **self._features) if context else None
         weight = context.weight if context else 0.0
         if ctx is None and not query.content:
             # "What is this article about?" has no content word: only a near-verbatim phrasing can match it.
@@ -283,9 +285,12 @@ class Answerer:
                 return self._finish(found.greeting, found)
             return self._finish(self._abstain(found, candidates, TOO_VAGUE, trace, "no content words"), found)
         best = candidates[0] if candidates else None
-        # Entries that share the best one's question (several answers to one question) are no alternative.
-        others = [c for c in candidates[1:] if best and c.question != best.question and c.confidence >= cfg.clarify_threshold]
-        close = [c for c in _distinct_questions(others)[:2] if best.confidence - c.confidence < cfg.clarify_margin]
+        close: list[Candidate] = []
+        if best is not None:
+            # Entries that share the best one's question (several answers to one question) are no alternative.
+            others = [c for c in candidates[1:]
+                      if c.question != best.question and c.confidence >= cfg.clarify_threshold]
+            close = [c for c in _distinct_questions(others)[:2] if best.confidence - c.confidence < cfg.clarify_margin]
         if best and best.confidence >= cfg.answer_threshold and not close:
             return self._finish(self._curated(found, best, trace), found)
         if best and best.confidence >= cfg.clarify_threshold and close:
@@ -312,7 +317,8 @@ class Answerer:
         entry = self._entry_by_id[best.id]
         related = self._related(entry)
         return Answer(found.question, "answer", entry.answer, best.confidence,
-                      self._entry_citations(entry, found.passage_scores), Match(entry.id, entry.question, best.confidence),
+                      self._entry_citations(entry, found.passage_scores),
+                      Match(entry.id, entry.question, best.confidence),
                       related, self._matches_for(related), trace=trace._replace(reason="curated entry matched"))
 
     def _clarify(self, question: str, options: Sequence[Candidate], trace: Trace) -> Answer:
@@ -374,7 +380,8 @@ class Answerer:
                 greeting = self._smalltalk_answer(question, prefix, openers_only=True)
                 if greeting is not None:
                     rest = list(query.tokens[k:])
-                    return self.index.analyzer.from_tokens(" ".join(rest), rest, query.corrections), greeting
+                    return self.index.analyzer.from_tokens(" ".join(rest), rest, query.corrections,
+                                                           **self._features), greeting
         return query, None
 
     # ------------------------------------------------------------------ helpers

@@ -81,7 +81,7 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
 
 
 def _build(root: str) -> Index:
-    from faqbot.corpus import load_corpus   # the parser, chunker and YAML: only when building
+    from faqbot.corpus import load_corpus  # the parser, chunker and YAML: only when building
 
     return Index.build(load_corpus(root))
 
@@ -120,7 +120,7 @@ def save_index(index: Index, path: str) -> int:
 
 
 def _write_atomically(path: str, parts: list[bytes]) -> int:
-    import tempfile   # only when writing
+    import tempfile  # only when writing
 
     _remove_stale_temporaries(os.path.dirname(path) or ".")
     tmp_name = None

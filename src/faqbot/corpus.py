@@ -89,7 +89,7 @@ class _Reader:
 
     def yaml(self, path: Path) -> tuple[Any, Any]:
         """(data, node tree): data from yaml.safe_load, the composed node tree only for line numbers."""
-        import yaml   # imported here: a fresh index cache never needs it
+        import yaml  # imported here: a fresh index cache never needs it
 
         text = self.text(path)
         try:
@@ -153,7 +153,7 @@ def _load_articles(reader: _Reader, paths: list[Path]) -> list[Passage]:
 
 
 def _load_entries(reader: _Reader, paths: list[Path]) -> list[Entry]:
-    from faqbot import formats   # CSV/JSONL readers, only needed for those files
+    from faqbot import formats  # CSV/JSONL readers, only needed for those files
 
     entries: list[Entry] = []
     seen: dict[str, str] = {}
@@ -299,7 +299,8 @@ def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], 
     if data is None:
         return ()
     if not isinstance(data, dict):
-        raise reader.error(path, "must map each canonical form to a list of variants, e.g. 'llm: [large language model]'",
+        raise reader.error(path, "must map each canonical form to a list of variants, "
+                                 "e.g. 'llm: [large language model]'",
                            _node_line(node))
     pairs: list[tuple[str, str]] = []
     for canonical, variants in data.items():

@@ -92,8 +92,8 @@ class Report:
         abstain_expected = [o for o in self.outcomes if o.item.out_of_scope]
         abstained = [o for o in self.outcomes if o.answer.kind == "abstain"]
         latencies = sorted(o.seconds * 1000 for o in self.outcomes)
-        by_kind = {kind: self._rate(o for o in singles if o.item.expect[0] == kind and len(o.item.expect) == 1)
-                   for kind in KINDS}
+        by_kind: dict[str, dict[str, float | int]] = {
+            kind: self._rate(o for o in singles if o.item.expect == (kind,)) for kind in KINDS}
         by_kind = {k: v for k, v in by_kind.items() if v["total"]}
         if any(len(o.item.expect) > 1 for o in singles):
             by_kind["either"] = self._rate(o for o in singles if len(o.item.expect) > 1)
@@ -112,7 +112,8 @@ class Report:
                 "mrr": round(sum(1 / r for r in ranked if r) / len(ranked), 4) if ranked else None,
             },
             "abstention": {
-                "precision": round(sum(o.item.out_of_scope for o in abstained) / len(abstained), 4) if abstained else None,
+                "precision": (round(sum(o.item.out_of_scope for o in abstained) / len(abstained), 4)
+                              if abstained else None),
                 "recall": round(sum(o.answer.kind == "abstain" for o in abstain_expected) / len(abstain_expected), 4)
                 if abstain_expected else None,
                 "wrong_answers_on_abstain_items": sum(o.answer.kind == "answer" for o in abstain_expected),
@@ -284,7 +285,8 @@ def calibrate(answerer: Answerer, questions: QuestionSet, *, max_wrong: float = 
               rounds: int = 4) -> Calibration:
     """Search the decision thresholds for the most correct answers with at most *max_wrong* (a share)
     of the abstain items answered or clarified. Scoring is done once per question; only decisions re-run."""
-    from faqbot.answerer import Answerer as _Answerer, Context, Findings
+    from faqbot.answerer import Answerer as _Answerer
+    from faqbot.answerer import Context, Findings
 
     memo: dict[tuple[str, Context | None], Findings] = {}
 
@@ -348,7 +350,8 @@ def relevant_entries(answerer: Answerer, item: Item) -> set[str]:
     return {e.id for e in answerer.corpus.entries if any(by_id.get(s) in item.sections for s in e.sources)}
 
 
-def calibrate_weights(answerer: Answerer, labelled: Sequence[tuple[str, set[str]]], *, step: float = 0.1) -> WeightChoice:
+def calibrate_weights(answerer: Answerer, labelled: Sequence[tuple[str, set[str]]], *,
+                      step: float = 0.1) -> WeightChoice:
     """Search the fusion weights (a grid on the simplex) for the best MRR@10 of relevant curated entries.
 
     Each question is scored once; every weighting is then a dot product, so the whole grid is cheap.

@@ -60,7 +60,7 @@ def signature(files: list[str]) -> Signature:
 
 def fingerprint(files: list[str]) -> str:
     """A hash of the files' names and bytes: equal exactly when the corpus content is."""
-    import hashlib   # only when the cheap signature did not match
+    import hashlib  # only when the cheap signature did not match
 
     digest = hashlib.sha256()
     for path in files:

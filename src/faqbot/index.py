@@ -168,7 +168,9 @@ class Index:
             top = top_indices(phrase_partial, fuzzy_candidates)
             top = top[phrase_partial[top] > 0]
             if top.size:
-                np.maximum.at(fuzzy, self.phrase_entry[top], self._fuzzy(query.fuzzy_text, top))
+                sims = self._fuzzy(query.fuzzy_text, top)
+                order = np.argsort(sims, kind="stable")   # ascending: an entry's last (= best) phrasing wins
+                fuzzy[self.phrase_entry[top[order]]] = sims[order]
         return EntryScores(char, word, wording, qa, fuzzy, np.clip(partial + weights.fuzzy * fuzzy, 0.0, 1.0))
 
     def _best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
@@ -181,7 +183,7 @@ class Index:
         from rapidfuzz import fuzz, process
 
         choices = [self.phrase_texts[p] for p in phrases.tolist()]
-        return process.cdist([text], choices, scorer=fuzz.ratio, dtype=np.float32)[0] / 100.0
+        return np.asarray(process.cdist([text], choices, scorer=fuzz.ratio, dtype=np.float32)[0], dtype=float) / 100.0
 
     def verbatim_matches(self, text: str, score_cutoff: float) -> list[tuple[int, float]]:
         """(entry, similarity 0-1) for entries with a phrasing nearly equal to *text*, best first."""

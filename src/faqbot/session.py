@@ -83,7 +83,8 @@ class Session:
         if standalone.kind == "clarify":
             # The conversation may settle which option was meant; otherwise ask, as if asked fresh.
             options = {o.id for o in standalone.options}
-            settled = contextual.kind == "answer" and contextual.matched is not None and contextual.matched.id in options
+            settled = (contextual.kind == "answer" and contextual.matched is not None
+                       and contextual.matched.id in options)
             return contextual if settled else standalone
         return contextual if contextual.kind in ("answer", "clarify") else standalone
 

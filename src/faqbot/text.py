@@ -128,7 +128,8 @@ class Aliases:
     def apply(self, tokens: Sequence[str]) -> list[str]:
         """The tokens with every alias phrase replaced by its canonical tokens, left to right.
 
-        >>> Aliases.from_phrases([("large language models", "llm")]).apply(["what", "are", "large", "language", "models"])
+        >>> rules = Aliases.from_phrases([("large language models", "llm")])
+        >>> rules.apply(["what", "are", "large", "language", "models"])
         ['what', 'are', 'llm']
         """
         if self._by_first.keys().isdisjoint(tokens):

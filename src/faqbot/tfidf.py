@@ -42,7 +42,7 @@ class TermIndex:
     def build_many(cls, doc_sets: Sequence[Sequence[Sequence[str]]], *,
                    idf_docs: Sequence[Sequence[str]] = ()) -> list[TermIndex]:
         """One index per set of documents, sharing one vocabulary and IDF fitted on all of them."""
-        from sklearn.feature_extraction.text import TfidfVectorizer   # build time only
+        from sklearn.feature_extraction.text import TfidfVectorizer  # build time only
 
         if not any(any(doc) for docs in doc_sets for doc in docs) and not any(idf_docs):
             return [cls.empty(len(docs)) for docs in doc_sets]
@@ -68,12 +68,11 @@ class TermIndex:
     def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(feature ids, weights) of the query's L2-normalised TF-IDF vector; unknown features vanish."""
         get = self.vocabulary.get
-        known = [(i, n) for f, n in Counter(features).items() if (i := get(f)) is not None]
+        known = {i: n for f, n in Counter(features).items() if (i := get(f)) is not None}
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        pairs = np.array(known, dtype=np.int64)
-        ids = pairs[:, 0]
-        tf = 1.0 + np.log(pairs[:, 1])
+        ids = np.fromiter(known.keys(), dtype=np.int64, count=len(known))
+        tf = 1.0 + np.log(np.fromiter(known.values(), dtype=np.float64, count=len(known)))
         weights = tf * self.idf[ids]
         return ids, weights / np.sqrt(weights @ weights)
 
@@ -111,7 +110,8 @@ class TermIndex:
     def from_arrays(cls, prefix: str, arrays: dict[str, np.ndarray]) -> TermIndex:
         raw = arrays[f"{prefix}.terms"].tobytes().decode("utf-8")
         terms = raw.split("\n") if raw else []
-        index = cls(dict(zip(terms, range(len(terms)))), arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"],
+        vocabulary = dict(zip(terms, range(len(terms)), strict=True))
+        index = cls(vocabulary, arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"],
                     arrays[f"{prefix}.indices"], arrays[f"{prefix}.data"], int(arrays[f"{prefix}.n_docs"][0]))
         index.check()
         return index

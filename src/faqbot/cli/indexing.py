@@ -14,8 +14,8 @@ _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "wr
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
     from faqbot.cache import cache_path, save_index
     from faqbot.corpus import load_corpus
-    from faqbot.files import bundled_corpus_dir
     from faqbot.errors import CacheError, FaqbotError
+    from faqbot.files import bundled_corpus_dir
     from faqbot.index import Index
 
     root = bundled_corpus_dir() if corpus is None else corpus
@@ -63,9 +63,10 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
 def _show_progress(worker: threading.Thread, stage: dict[str, object]) -> None:
     from prompt_toolkit.output import create_output
     from prompt_toolkit.shortcuts import ProgressBar
+    from prompt_toolkit.shortcuts.progress_bar.base import ProgressBarCounter
 
     with ProgressBar(title="Building the index", output=create_output(stdout=sys.stderr)) as bar:
-        counter = bar(label=str(stage["name"]), total=len(_STAGES))
+        counter: ProgressBarCounter[int] = bar(label=str(stage["name"]), total=len(_STAGES))
         done = 0
         while worker.is_alive():
             n = int(stage["n"])   # type: ignore[call-overload]

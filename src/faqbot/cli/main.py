@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faqbot import __version__
 
@@ -40,62 +40,76 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
 
 
-_COMMANDS = ("ask", "chat", "eval", "index", "export")
-
-
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; with *only*, just that subcommand (a one-shot `ask` need not build the rest)."""
     parser = _Parser(prog="faqbot", description="Answers questions about one document, citing the lines it used.",
                      epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    corpus_options = _Parser(add_help=False)
-    corpus_options.add_argument("--corpus", metavar="DIR", help="corpus folder (default: the bundled article)")
-    corpus_options.add_argument("--no-cache", action="store_true", help="build the index in memory; do not use the cache")
-
-    if only in (None, 'ask'):
-        ask = commands.add_parser("ask", parents=[corpus_options], help="answer one question and exit",
-                                  description="Answer one question, with numbered citations.",
-                                  epilog=_ASK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-        ask.add_argument("question", nargs="*", help="the question (words are joined); '-' or nothing reads stdin")
-        ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
-        ask.add_argument("--explain", action="store_true", help="also show the top candidates and their scores")
-        ask.set_defaults(run=_cmd_ask)
-
-    if only in (None, 'chat'):
-        chat = commands.add_parser("chat", parents=[corpus_options], help="interactive chat (one question per line when piped)",
-                                   description="Chat with the bot. Follow-up questions use the conversation so far.",
-                                   epilog=_CHAT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-        chat.add_argument("--json", action="store_true", help="when piped: one JSON object per answer (JSON Lines)")
-        chat.set_defaults(run=_cmd_chat)
-
-    if only in (None, 'eval'):
-        evaluate = commands.add_parser("eval", parents=[corpus_options], help="measure answers against a labelled question file",
-                                       description="Run a labelled question file and report pass rates, ranking, "
-                                                   "abstention and latency, then every failure.",
-                                       epilog=_EVAL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-        evaluate.add_argument("questions", help="YAML question file (see tests/data/questions.yaml)")
-        evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
-        evaluate.add_argument("--min-pass", type=_percent, metavar="PCT", help="exit 1 if the overall pass rate is below PCT")
-        evaluate.add_argument("--calibrate", action="store_true", help="search the thresholds and print the best values")
-        evaluate.add_argument("--max-wrong", type=_percent, default=2.0, metavar="PCT",
-                              help="with --calibrate: at most PCT%% wrong answers on abstain items (default 2)")
-        evaluate.set_defaults(run=_cmd_eval)
-
-    if only in (None, 'index'):
-        index = commands.add_parser("index", parents=[corpus_options], help="build the index cache ahead of time",
-                                    description="Build (or rebuild) the index cache and say where it is.")
-        index.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: $FAQBOT_CACHE_DIR or the user cache)")
-        index.set_defaults(run=_cmd_index)
-
-    if only in (None, 'export'):
-        export = commands.add_parser("export", parents=[corpus_options], help="write the curated Q&A pairs in another format",
-                                     description="Write the corpus's curated Q&A pairs to stdout.")
-        export.add_argument("--format", choices=("yaml", "jsonl", "tsv"), default="yaml", help="output format")
-        export.set_defaults(run=_cmd_export)
-
+    shared = _Parser(add_help=False)
+    shared.add_argument("--corpus", metavar="DIR", help="corpus folder (default: the bundled article)")
+    shared.add_argument("--no-cache", action="store_true", help="build the index in memory; do not use the cache")
+    for name, add in _SUBCOMMANDS.items():
+        if only in (None, name):
+            add(commands, shared)
     return parser
+
+
+def _subcommand(commands: Any, shared: argparse.ArgumentParser, name: str, summary: str, description: str,
+                epilog: str | None = None) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, parents=[shared], help=summary, description=description, epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser
+
+
+def _add_ask(commands: Any, shared: argparse.ArgumentParser) -> None:
+    ask = _subcommand(commands, shared, "ask", "answer one question and exit",
+                      "Answer one question, with numbered citations.", _ASK_EPILOG)
+    ask.add_argument("question", nargs="*", help="the question (words are joined); '-' or nothing reads stdin")
+    ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    ask.add_argument("--explain", action="store_true", help="also show the top candidates and their scores")
+    ask.set_defaults(run=_cmd_ask)
+
+
+def _add_chat(commands: Any, shared: argparse.ArgumentParser) -> None:
+    chat = _subcommand(commands, shared, "chat", "interactive chat (one question per line when piped)",
+                       "Chat with the bot. Follow-up questions use the conversation so far.", _CHAT_EPILOG)
+    chat.add_argument("--json", action="store_true", help="when piped: one JSON object per answer (JSON Lines)")
+    chat.set_defaults(run=_cmd_chat)
+
+
+def _add_eval(commands: Any, shared: argparse.ArgumentParser) -> None:
+    evaluate = _subcommand(commands, shared, "eval", "measure answers against a labelled question file",
+                           "Run a labelled question file and report pass rates, ranking, abstention and latency, "
+                           "then every failure.", _EVAL_EPILOG)
+    evaluate.add_argument("questions", help="YAML question file (see tests/data/questions.yaml)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    evaluate.add_argument("--min-pass", type=_percent, metavar="PCT",
+                          help="exit 1 if the overall pass rate is below PCT")
+    evaluate.add_argument("--calibrate", action="store_true",
+                          help="search the thresholds and print the best values")
+    evaluate.add_argument("--max-wrong", type=_percent, default=2.0, metavar="PCT",
+                          help="with --calibrate: at most PCT%% wrong answers on abstain items (default 2)")
+    evaluate.set_defaults(run=_cmd_eval)
+
+
+def _add_index(commands: Any, shared: argparse.ArgumentParser) -> None:
+    index = _subcommand(commands, shared, "index", "build the index cache ahead of time",
+                        "Build (or rebuild) the index cache and say where it is.")
+    index.add_argument("--cache-dir", metavar="DIR",
+                       help="cache folder (default: $FAQBOT_CACHE_DIR or the user cache)")
+    index.set_defaults(run=_cmd_index)
+
+
+def _add_export(commands: Any, shared: argparse.ArgumentParser) -> None:
+    export = _subcommand(commands, shared, "export", "write the curated Q&A pairs in another format",
+                         "Write the corpus's curated Q&A pairs to stdout.")
+    export.add_argument("--format", choices=("yaml", "jsonl", "tsv"), default="yaml", help="output format")
+    export.set_defaults(run=_cmd_export)
+
+
+_SUBCOMMANDS = {"ask": _add_ask, "chat": _add_chat, "eval": _add_eval, "index": _add_index, "export": _add_export}
 
 
 _ASK_EPILOG = """examples:
@@ -133,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(command if command in _COMMANDS else None)
+    parser = build_parser(command if command in _SUBCOMMANDS else None)
     args = parser.parse_args(words)
     if not getattr(args, "run", None):
         parser.print_help()

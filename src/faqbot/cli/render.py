@@ -81,7 +81,7 @@ def wrap(text: str, width: int | None, indent: str = "") -> str:
     """*text* wrapped to *width* columns, line by line (unchanged when width is None)."""
     if width is None:
         return text
-    import textwrap   # only for the chat
+    import textwrap  # only for the chat
 
     return "\n".join(textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent,
                                    break_on_hyphens=False) if line.strip() else line for line in text.split("\n"))

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from faqbot.answerer import Answerer
 from faqbot.cli import render
@@ -18,6 +18,12 @@ from faqbot.cli.commands import COMMANDS, ChatState, Reply, dispatch
 from faqbot.text import strip_controls
 
 Write = Callable[[str], None]
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import History
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
 
 
 def history_path() -> Path:
@@ -32,7 +38,7 @@ def history_path() -> Path:
     return base / "faqbot" / "history"
 
 
-def open_history(path: Path) -> tuple[object, str]:
+def open_history(path: Path) -> tuple[History, str]:
     """(a prompt_toolkit History, a warning or ""): the file when it can be used, else in memory."""
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
@@ -58,15 +64,18 @@ def welcome_text(answerer: Answerer, paint: render.Painter, width: int | None = 
     corpus = answerer.corpus
     about = (f"{len(corpus.entries)} curated answers, {len(corpus.passages)} passages. Ask in your own words: every "
              "answer cites the lines it comes from. /help for commands, Ctrl-D to leave.")
-    lines = [f"{paint('faqbot', 'bold', 'cyan')} {__version__} — answers from {paint(render.safe(answerer.title), 'bold')}",
+    title = paint(render.safe(answerer.title), "bold")
+    lines = [f"{paint('faqbot', 'bold', 'cyan')} {__version__} — answers from {title}",
              paint(render.wrap(about, width), "dim")]
     if answerer.examples:
         lines += [paint("Try:", "bold"), *(f"  • {render.safe(q)}" for q in answerer.examples[:3])]
     return "\n".join(lines)
 
 
-def build_prompt_session(answerer: Answerer, history: object, **overrides: object) -> object:
-    """The PromptSession: history, auto-suggestion, fuzzy completion, a bottom toolbar."""
+def build_prompt_session(answerer: Answerer, history: History, *, input: Input | None = None,   # noqa: A002
+                         output: Output | None = None) -> PromptSession[str]:
+    """The PromptSession: history, auto-suggestion, fuzzy completion, a bottom toolbar (*input* and
+    *output* replace the terminal, as tests do)."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
     from prompt_toolkit.styles import Style
@@ -83,11 +92,13 @@ def build_prompt_session(answerer: Answerer, history: object, **overrides: objec
         complete_while_typing=False,
         style=style,
         bottom_toolbar=lambda: f" faqbot · {title} · Tab completes · /help · Ctrl-D quits",
-        **overrides,
+        input=input,
+        output=output,
     )
 
 
-def run_repl(answerer: Answerer, *, prompt_session: object | None = None, write: Write | None = None) -> None:
+def run_repl(answerer: Answerer, *, prompt_session: PromptSession[str] | None = None,
+             write: Write | None = None) -> None:
     """The interactive loop. Ctrl-C clears the line; Ctrl-D or /quit leaves."""
     from prompt_toolkit import print_formatted_text
     from prompt_toolkit.formatted_text import ANSI
@@ -103,7 +114,7 @@ def run_repl(answerer: Answerer, *, prompt_session: object | None = None, write:
     out(welcome_text(answerer, state.paint, state.width))
     while True:
         try:
-            line = prompt_session.prompt([("class:prompt", "faqbot> ")])   # type: ignore[attr-defined]
+            line = prompt_session.prompt([("class:prompt", "faqbot> ")])
         except KeyboardInterrupt:
             continue
         except EOFError:
