@@ -171,7 +171,7 @@ def _meta(index: Index) -> dict[str, Any]:
         "format": FORMAT,
         "version": __version__,
         "corpus": {
-            "name": corpus.name, "root": corpus.root, "fingerprint": corpus.fingerprint,
+            "name": corpus.name, "root": corpus.root,
             "signature": [list(s) for s in corpus.signature],
             "passages": [asdict(p) for p in corpus.passages],
             "entries": [asdict(e) for e in corpus.entries],
@@ -285,7 +285,6 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
                         for s in c["smalltalk"]),
         aliases=tuple((a, b) for a, b in c["aliases"]),
         config=Config().with_values(c["config"]),
-        fingerprint=c["fingerprint"],
         examples=tuple(c["examples"]),
         signature=tuple((str(n), int(s), int(m)) for n, s, m in c["signature"]),
         root=c["root"],

@@ -22,7 +22,7 @@ from typing import Any
 from faqbot.chunking import chunk_markdown
 from faqbot.config import Config
 from faqbot.errors import ConfigError, CorpusError
-from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, fingerprint, signature
+from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, signature
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -52,7 +52,6 @@ def load_corpus(root: str | Path | None = None) -> Corpus:
         smalltalk=_fill_examples(smalltalk, examples),
         aliases=_load_aliases(reader, by_name.get("aliases.yaml")),
         config=_load_config(reader, by_name.get("config.yaml")),
-        fingerprint=fingerprint(names),
         signature=tuple(stamp),
         root=str(root.resolve()),
         examples=tuple(examples),

@@ -56,18 +56,3 @@ def signature(files: list[str]) -> Signature:
             raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
         found.append((os.path.basename(path), len(data), zlib.crc32(data)))
     return found
-
-
-def fingerprint(files: list[str]) -> str:
-    """A hash of the files' names and bytes: equal exactly when the corpus content is."""
-    import hashlib  # only when the cheap signature did not match
-
-    digest = hashlib.sha256()
-    for path in files:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
-        digest.update(os.path.basename(path).encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()

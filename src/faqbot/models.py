@@ -68,7 +68,6 @@ class Corpus:
     smalltalk: tuple[SmallTalk, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()   # (variant, canonical), both normalised
     config: Config = field(default_factory=Config)
-    fingerprint: str = ""                       # hash of the files it was read from
     examples: tuple[str, ...] = ()              # questions to show a new user
     signature: tuple[tuple[str, int, int], ...] = ()   # (file, size, CRC-32) when it was read
     root: str = ""                              # the folder it was read from
