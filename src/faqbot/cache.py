@@ -99,8 +99,9 @@ def _save_quietly(index: Index, path: str) -> None:
 def save_index(index: Index, path: str) -> int:
     """Write *index* to *path* atomically; returns the file size in bytes."""
     arrays: dict[str, np.ndarray] = {}
+    shared = index.passage_word.shares_vocabulary(index.entry_qa)
     for name in _INDEXES:
-        arrays.update(getattr(index, name).to_arrays(name))
+        arrays.update(getattr(index, name).to_arrays(name, with_terms=not (shared and name == "passage_word")))
     arrays["phrase_entry"] = np.asarray(index.phrase_entry, dtype=np.int32)
     table, blobs, offset = {}, [], 0
     for name, array in arrays.items():
@@ -304,7 +305,10 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     a = meta["analyzer"]
     _require_texts(meta["phrase_texts"], *[p for group in meta["smalltalk"] for p in [group]])
     analyzer = Analyzer(Aliases((v, c) for v, c in a["rules"]), Speller(a["vocabulary"]), Stemmer(a["stems"]))
-    indexes = {name: TermIndex.from_arrays(name, arrays) for name in _INDEXES}
+    indexes: dict[str, TermIndex] = {}
+    for name in _INDEXES:
+        like = indexes["entry_qa"] if name == "passage_word" and "passage_word.terms" not in arrays else None
+        indexes[name] = TermIndex.from_arrays(name, arrays, like=like)
     index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"], phrase_texts=tuple(meta["phrase_texts"]),
                   evidence=evidence, smalltalk=tuple(tuple(p) for p in meta["smalltalk"]), **indexes)
     index.check()

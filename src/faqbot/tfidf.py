@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,12 +23,20 @@ def _identity(features: Sequence[str]) -> Sequence[str]:
 class TermIndex:
     """L2-normalised TF-IDF rows of ``n_docs`` documents, stored feature-major for fast lookup."""
 
-    vocabulary: dict[str, int]
+    terms: list[str]      # feature id -> feature (scikit-learn's sorted vocabulary)
     idf: np.ndarray       # float64, one per feature
     indptr: np.ndarray    # int64, feature j's postings are [indptr[j], indptr[j+1])
     indices: np.ndarray   # int32 document ids
     data: np.ndarray      # float32 weights
     n_docs: int
+    _vocabulary: list[dict[str, int]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Feature -> id; built on first use, so an index no question needs costs nothing to load."""
+        if not self._vocabulary:
+            self._vocabulary.append(dict(zip(self.terms, range(len(self.terms)), strict=True)))
+        return self._vocabulary[0]
 
     @classmethod
     def build(cls, docs: Sequence[Sequence[str]], *, idf_docs: Sequence[Sequence[str]] = ()) -> TermIndex:
@@ -49,20 +57,21 @@ class TermIndex:
         vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64)
         # One pass: fit and transform together, then each set of documents is a block of rows.
         everything = vectorizer.fit_transform([doc for docs in doc_sets for doc in docs] + list(idf_docs)).tocsr()
-        vocabulary = {str(term): int(j) for term, j in vectorizer.vocabulary_.items()}
+        terms = [str(t) for t in vectorizer.get_feature_names_out()]
+        vocabulary = [dict(zip(terms, range(len(terms)), strict=True))]   # shared by every index built here
         idf = np.asarray(vectorizer.idf_, dtype=np.float64)
         indexes, start = [], 0
         for docs in doc_sets:
             matrix = everything[start:start + len(docs)].tocsc()
             start += len(docs)
             matrix.sort_indices()
-            indexes.append(cls(vocabulary, idf, matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
-                               matrix.data.astype(np.float32), len(docs)))
+            indexes.append(cls(terms, idf, matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
+                               matrix.data.astype(np.float32), len(docs), vocabulary))
         return indexes
 
     @classmethod
     def empty(cls, n_docs: int) -> TermIndex:
-        return cls({}, np.zeros(0), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
+        return cls([], np.zeros(0), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
                    np.zeros(0, dtype=np.float32), n_docs)
 
     def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -94,11 +103,12 @@ class TermIndex:
         contributions = self.data[offsets] * np.repeat(weights, lengths)
         return np.bincount(self.indices[offsets], weights=contributions, minlength=self.n_docs)
 
-    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        """Plain arrays (no objects, no pickle) for the on-disk cache."""
-        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+    def to_arrays(self, prefix: str, *, with_terms: bool = True) -> dict[str, np.ndarray]:
+        """Plain arrays (no objects, no pickle) for the on-disk cache; without the terms when another
+        index with the same vocabulary carries them."""
+        terms = {f"{prefix}.terms": np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8)}
         return {
-            f"{prefix}.terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+            **(terms if with_terms else {}),
             f"{prefix}.idf": self.idf,
             f"{prefix}.indptr": self.indptr,
             f"{prefix}.indices": self.indices,
@@ -107,18 +117,24 @@ class TermIndex:
         }
 
     @classmethod
-    def from_arrays(cls, prefix: str, arrays: dict[str, np.ndarray]) -> TermIndex:
-        raw = arrays[f"{prefix}.terms"].tobytes().decode("utf-8")
-        terms = raw.split("\n") if raw else []
-        vocabulary = dict(zip(terms, range(len(terms)), strict=True))
-        index = cls(vocabulary, arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"],
-                    arrays[f"{prefix}.indices"], arrays[f"{prefix}.data"], int(arrays[f"{prefix}.n_docs"][0]))
+    def from_arrays(cls, prefix: str, arrays: dict[str, np.ndarray], *, like: TermIndex | None = None) -> TermIndex:
+        """The index saved by ``to_arrays``; *like*: the index whose vocabulary it shares."""
+        if like is None:
+            raw = arrays[f"{prefix}.terms"].tobytes().decode("utf-8")
+            terms, vocabulary = (raw.split("\n") if raw else []), []
+        else:
+            terms, vocabulary = like.terms, like._vocabulary
+        index = cls(terms, arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"], arrays[f"{prefix}.indices"],
+                    arrays[f"{prefix}.data"], int(arrays[f"{prefix}.n_docs"][0]), vocabulary)
         index.check()
         return index
 
+    def shares_vocabulary(self, other: TermIndex) -> bool:
+        return self.terms is other.terms
+
     def check(self) -> None:
         """Raise ValueError unless the arrays are mutually consistent (a damaged cache must not be used)."""
-        n_terms = len(self.vocabulary)
+        n_terms = len(self.terms)
         if (self.idf.shape != (n_terms,) or self.indptr.shape != (n_terms + 1,) or self.indptr[0] != 0
                 or self.indices.shape != self.data.shape or int(self.indptr[-1]) != self.indices.size
                 or np.any(np.diff(self.indptr) < 0)
