@@ -60,7 +60,11 @@ REFERENCE_P1 = {"stackfaq": ("tfidf-char-q", 0.713), "covidfaq": ("tfidf-word-q"
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 19))   # 0.05 .. 0.90
 # Decision profiles swept with the threshold: the corpus's own coverage check, or none (long crowd-written
 # queries carry many words no FAQ entry contains). Chosen on the tune half like the threshold.
-PROFILES: dict[str, dict[str, float]] = {"coverage": {}, "no-coverage": {"coverage_power": 0.0, "min_coverage": 0.0}}
+PROFILES: dict[str, dict[str, float]] = {
+    "coverage": {},
+    "no-coverage": {"coverage_power": 0.0, "min_coverage": 0.0},
+    "no-coverage, no-clarify": {"coverage_power": 0.0, "min_coverage": 0.0, "clarify_margin": 0.0},
+}
 
 
 def settings(thresholds: Sequence[float]) -> list[tuple[str, float, dict[str, float]]]:
@@ -574,13 +578,15 @@ ABLATIONS: list[tuple[str, dict[str, float]]] = [
     ("char only", {"weight_char": 1, "weight_word": 0, "weight_qa": 0, "weight_fuzzy": 0}),
     ("word only", {"weight_char": 0, "weight_word": 1, "weight_qa": 0, "weight_fuzzy": 0}),
     ("qa only", {"weight_char": 0, "weight_word": 0, "weight_qa": 1, "weight_fuzzy": 0}),
+    ("wording only", {"weight_char": 0, "weight_word": 0, "weight_wording": 1, "weight_qa": 0, "weight_fuzzy": 0}),
+    ("with wording", {"weight_wording": 0.3}),
     ("without char", {"weight_char": 0}),
     ("without word", {"weight_word": 0}),
     ("without qa", {"weight_qa": 0}),
     ("without fuzzy", {"weight_fuzzy": 0}),
 ]
 # "fuzzy only" is absent on purpose: faqbot computes the fuzzy signal only for the best TF-IDF candidates,
-# so with the other weights at 0 it has no candidates.
+# so with the other weights at 0 it has no candidates. The default weighs wording 0.
 
 
 def ablation(ds: Dataset, subsets: dict[str, list[int]], workdir: Path) -> list[dict[str, Any]]:
@@ -620,7 +626,7 @@ def print_table(title: str, results: list[dict[str, Any]], view: str, marks: dic
 def print_ablation(ds: Dataset, rows: list[dict[str, Any]]) -> None:
     views = ["entries"] + (["questions"] if ds.grouped else [])
     print(f"\n{ds.name}: faqbot fusion-weight ablation, TUNE half only (weights via config.yaml; default "
-          "char .35 / word .30 / qa .15 / fuzzy .20, renormalised)")
+          "char .35 / word .30 / wording 0 / qa .15 / fuzzy .20, renormalised)")
     print(f"{'variant':<16} | " + " | ".join(f"{v + ': P@1  MRR10   R@5':^24}" for v in views))
     for r in rows:
         print(f"{r['label']:<16} | " + " | ".join(

@@ -126,11 +126,12 @@ class Analyzer:
         self.speller = speller
         self.stemmer = stemmer
 
-    def document(self, text: str, *, chars: bool = False) -> Analysis:
+    def document(self, text: str, *, chars: bool = False, wording: bool | None = None) -> Analysis:
         """Analysis of corpus text (no spelling correction: the corpus defines the vocabulary).
-        Character n-grams and question features only with *chars* (only phrasings are matched by them)."""
+        Character n-grams and every-word features only when asked (only phrasings are matched by them)."""
         normalized = normalize(text)
-        return self.from_tokens(normalized, self.aliases.apply(tokens_of(normalized)), (), chars=chars)
+        return self.from_tokens(normalized, self.aliases.apply(tokens_of(normalized)), (), chars=chars,
+                                wording=wording)
 
     def query(self, text: str, *, chars: bool = True, wording: bool = True) -> Analysis:
         """Analysis of a question, with typos of corpus words corrected first. Character n-grams and

@@ -16,7 +16,7 @@ import numpy as np
 from faqbot.analysis import Analysis, Analyzer, Speller, Stemmer
 from faqbot.config import Weights
 from faqbot.models import Corpus
-from faqbot.text import STOPWORDS, Aliases, tokenize
+from faqbot.text import STOPWORDS, Aliases, char_features, tokenize, word_features
 from faqbot.tfidf import TermIndex
 
 
@@ -84,32 +84,36 @@ class Index:
         analyzer = Analyzer(aliases, Speller(counts), stemmer)
 
         phrase_entry = [i for i, e in enumerate(corpus.entries) for _ in e.phrasings]
-        phrases = [analyzer.document(p, chars=True) for e in corpus.entries for p in e.phrasings]
-        answers = [analyzer.document(e.answer, chars=True) for e in corpus.entries]
+        # Only what the indexes and the coverage check need is kept, as words and stems; the TF-IDF
+        # features are made from them during the fit, so a large corpus fits in memory.
+        phrases = [analyzer.document(p) for e in corpus.entries for p in e.phrasings]
+        phrase_every = [tuple(stemmer.stems(list(a.tokens))) for a in phrases]
+        answers = [analyzer.document(e.answer) for e in corpus.entries]
+        answer_every = [tuple(stemmer.stems(list(a.tokens))) for a in answers]
         entry_texts = [analyzer.document(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
-        # A passage is found by its heading too ("Underlying Architectures and Models"). Only what the
-        # indexes and the coverage check need is kept: a large corpus must fit in memory.
-        passage_words: list[list[str]] = []
+        # A passage is found by its heading too ("Underlying Architectures and Models").
+        passage_parts: list[tuple[tuple[str, ...], ...]] = []
         passage_terms, sentence_terms, heading_terms = [], [], []
         headings: dict[str, Analysis] = {}
         for p in corpus.passages:
             heading = headings.get(p.section) or headings.setdefault(p.section, analyzer.document(p.section))
             sentences = [analyzer.document(s) for s in p.sentences]
-            passage_words.append([f for a in (heading, *sentences) for f in a.word_features])
+            passage_parts.append(tuple(a.stems for a in (heading, *sentences)))
             sentence_terms.append(tuple(frozenset(a.stems) for a in sentences))
             heading_terms.append(frozenset(heading.stems))
             passage_terms.append(heading_terms[-1].union(*sentence_terms[-1]))
 
         report("fitting TF-IDF indexes")
-        phrase_char = TermIndex.build([a.char_features for a in phrases])
+        phrase_char = TermIndex.build([a.content for a in phrases], features=char_features)
         # IDF from the answers too, so that words common to every answer stop dominating. The wording
         # index matches every word ("where can I..." is not "should I...").
-        phrase_word = TermIndex.build([a.word_features for a in phrases], idf_docs=[a.word_features for a in answers])
-        phrase_wording = TermIndex.build([a.question_features for a in phrases],
-                                         idf_docs=[a.question_features for a in answers])
+        phrase_word = TermIndex.build([a.stems for a in phrases], idf_docs=[a.stems for a in answers],
+                                      features=word_features)
+        phrase_wording = TermIndex.build(phrase_every, idf_docs=answer_every, features=word_features)
         # One vocabulary and IDF for entries and passages: fitted once on both.
-        entry_qa, passage_word = TermIndex.build_many([[a.word_features for a in entry_texts], passage_words])
-        del passage_words
+        entry_qa, passage_word = TermIndex.build_many([[(a.stems,) for a in entry_texts], passage_parts],
+                                                      features=_parts_features)
+        del passage_parts
         entry_terms = tuple(frozenset(a.stems) for a in entry_texts)
         evidence = Evidence(
             entry_terms=entry_terms,
@@ -274,6 +278,11 @@ def _corpus_word_counts(corpus: Corpus) -> dict[str, int]:
         for pattern in intent.patterns:
             counts.update(tokenize(pattern))
     return dict(counts)
+
+
+def _parts_features(parts: Sequence[Sequence[str]]) -> list[str]:
+    """Word features of a text made of parts (heading, sentences): pairs never span two parts."""
+    return [feature for part in parts for feature in word_features(part)]
 
 
 def source_terms_of(corpus: Corpus, passage_terms: Sequence[frozenset[str]]) -> tuple[frozenset[str], ...]:

@@ -9,14 +9,15 @@ imports scikit-learn or scipy and costs a few array operations.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 
-def _identity(features: Sequence[str]) -> Sequence[str]:
-    return features
+def _identity(features: Any) -> Sequence[str]:
+    return features   # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +40,24 @@ class TermIndex:
         return self._vocabulary[0]
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], *, idf_docs: Sequence[Sequence[str]] = ()) -> TermIndex:
+    def build(cls, docs: Sequence[Any], *, idf_docs: Sequence[Any] = (),
+              features: Callable[[Any], Sequence[str]] = _identity) -> TermIndex:
         """Fit on *docs* plus *idf_docs* (which only shape the IDF), then index *docs*.
 
-        Each document is a list of already-analysed features (see ``faqbot.text``).
+        *features* turns a document into its features (see ``faqbot.text``); it runs inside the fit,
+        so a large corpus never holds every document's features in memory at once.
         """
-        return cls.build_many([docs], idf_docs=idf_docs)[0]
+        return cls.build_many([docs], idf_docs=idf_docs, features=features)[0]
 
     @classmethod
-    def build_many(cls, doc_sets: Sequence[Sequence[Sequence[str]]], *,
-                   idf_docs: Sequence[Sequence[str]] = ()) -> list[TermIndex]:
+    def build_many(cls, doc_sets: Sequence[Sequence[Any]], *, idf_docs: Sequence[Any] = (),
+                   features: Callable[[Any], Sequence[str]] = _identity) -> list[TermIndex]:
         """One index per set of documents, sharing one vocabulary and IDF fitted on all of them."""
         from sklearn.feature_extraction.text import TfidfVectorizer  # build time only
 
-        if not any(any(doc) for docs in doc_sets for doc in docs) and not any(idf_docs):
+        if not any(features(doc) for docs in doc_sets for doc in docs) and not any(features(d) for d in idf_docs):
             return [cls.empty(len(docs)) for docs in doc_sets]
-        vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64)
+        vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, norm="l2", dtype=np.float64)
         # One pass: fit and transform together, then each set of documents is a block of rows.
         everything = vectorizer.fit_transform([doc for docs in doc_sets for doc in docs] + list(idf_docs)).tocsr()
         terms = [str(t) for t in vectorizer.get_feature_names_out()]
