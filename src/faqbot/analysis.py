@@ -37,7 +37,7 @@ class Stemmer:
     """Snowball English stems, memoised; the library is imported only for a word never seen before."""
 
     def __init__(self, known: dict[str, str] | None = None) -> None:
-        self._memo: dict[str, str] = dict(known or {})
+        self._memo: dict[str, str] = known if known is not None else {}   # owned from here on
         self._lock = threading.Lock()
         self._stemmer: Any = None
 
@@ -73,8 +73,8 @@ class Speller:
     Among equally close words the most frequent in the corpus wins ("larg" → "large", not "lang").
     """
 
-    def __init__(self, counts: Mapping[str, int]) -> None:
-        self._counts = dict(counts)
+    def __init__(self, counts: Mapping[str, float]) -> None:
+        self._counts = counts if isinstance(counts, dict) else dict(counts)   # owned from here on
         self._buckets: dict[tuple[str, int], list[str]] | None = None   # built on the first unknown word
         self._seen: dict[str, str | None] = {}   # unknown words already looked up (bounded, see correct)
 

@@ -267,6 +267,13 @@ def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndar
     return arrays
 
 
+def _numbers(mapping: Any) -> dict[str, float]:
+    """*mapping* itself when it maps texts to numbers (as json.loads made it), else ValueError."""
+    if not isinstance(mapping, dict) or not all(isinstance(v, float | int) for v in mapping.values()):
+        raise ValueError("expected a mapping of words to numbers")
+    return mapping
+
+
 def _require_texts(*groups: Any) -> None:
     """ValueError unless every group is a list of strings (a crafted header must not crash a query)."""
     for group in groups:
@@ -298,13 +305,16 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
         passage_terms=passage_terms,
         sentence_terms=tuple(tuple(frozenset(s) for s in group) for group in ev["sentence_terms"]),
         heading_terms=tuple(frozenset(t) for t in ev["heading_terms"]),
-        idf={str(k): float(v) for k, v in ev["idf"].items()},
+        idf=_numbers(ev["idf"]),
         unknown_idf=float(ev["unknown_idf"]),
     )
     evidence = evidence._replace(source_terms=source_terms_of(corpus, passage_terms))
     a = meta["analyzer"]
     _require_texts(meta["phrase_texts"], *[p for group in meta["smalltalk"] for p in [group]])
-    analyzer = Analyzer(Aliases((v, c) for v, c in a["rules"]), Speller(a["vocabulary"]), Stemmer(a["stems"]))
+    stems = a["stems"]
+    if not isinstance(stems, dict) or not all(isinstance(v, str) for v in stems.values()):
+        raise ValueError("expected a mapping of words to stems")
+    analyzer = Analyzer(Aliases((v, c) for v, c in a["rules"]), Speller(_numbers(a["vocabulary"])), Stemmer(stems))
     indexes: dict[str, TermIndex] = {}
     for name in _INDEXES:
         like = indexes["entry_qa"] if name == "passage_word" and "passage_word.terms" not in arrays else None

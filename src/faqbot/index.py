@@ -79,7 +79,7 @@ class Index:
         report = progress or (lambda stage: None)
         report("analysing text")
         aliases = Aliases.from_phrases(corpus.aliases)
-        stemmer = Stemmer(stems)
+        stemmer = Stemmer(dict(stems or {}))
         counts = dict.fromkeys(aliases.words | STOPWORDS, 0) | _corpus_word_counts(corpus)
         analyzer = Analyzer(aliases, Speller(counts), stemmer)
 
