@@ -89,7 +89,7 @@ class Speller:
         return self._buckets.get((first, length), [])
 
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, float]:
         """How often each known word occurs in the corpus (0 for stopwords and alias-only words)."""
         return dict(self._counts)
 
@@ -109,7 +109,7 @@ class Speller:
         from rapidfuzz.process import extractOne
 
         max_edits = 1 if len(word) <= 7 else 2
-        best: tuple[float, int, str] | None = None   # (edits, -frequency, word)
+        best: tuple[float, float, str] | None = None   # (edits, -frequency, word)
         for length in range(len(word) - max_edits, len(word) + max_edits + 1):
             found = extractOne(word, self._bucket(word[0], length), scorer=OSA.distance, score_cutoff=max_edits)
             if found is not None:
