@@ -12,19 +12,21 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
-# Escape sequences (CSI, OSC, other ESC forms) and C0/C1 controls never carry meaning for us.
-_ANSI = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-                   r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -/]*[0-~]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Patterns kept as text are compiled on first use (re caches them): a one-shot `faqbot ask --json`
+# without control characters, accents or quotes to render never pays for compiling them.
+# Escape sequences (CSI, OSC, DCS and other ESC forms, 7- and 8-bit) and C0/C1 controls mean nothing to us.
+_ANSI = (r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+         r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -/]*[0-~]")
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 _UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*")
 # "gpt4" → "gpt 4" and "qwen2.5" → "qwen 2.5", but "3d", "o3", "7b" and "v6" stay whole.
-_WORD_NUMBER = re.compile(r"(?<=[^\W\d_]{3})(?=\d)|(?<=\d)(?=[^\W\d_]{3})")
+_WORD_NUMBER = r"(?<=[^\W\d_]{3})(?=\d)|(?<=\d)(?=[^\W\d_]{3})"
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                               "\u2013": "-", "\u2014": "-", "\u00b7": " "})
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(A-Z0-9])")
-_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")   # combining accents
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_SENTENCE_END = r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(A-Z0-9])"
+_MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"   # combining accents
+_LIST_MARKER = r"^\s*(?:[-*+]|\d+[.)])\s+"
 
 FUNCTION_WORDS: frozenset[str] = frozenset("""
 a about above after again against all am an and any are aren as at be because been before being
@@ -68,7 +70,7 @@ def strip_controls(text: str) -> str:
     """Remove escape sequences and control characters, keeping newlines and tabs as spaces."""
     if _UNSAFE.search(text) is None:
         return text   # the common case: nothing to remove, one scan
-    return _CONTROL.sub("", _ANSI.sub("", text.replace("\t", " ").replace("\r", " ")))
+    return re.sub(_CONTROL, "", re.sub(_ANSI, "", text.replace("\t", " ").replace("\r", " ")))
 
 
 def normalize(text: str) -> str:
@@ -82,7 +84,7 @@ def normalize(text: str) -> str:
     text = strip_controls(text).translate(_TYPOGRAPHIC)
     if not text.isascii():   # plain ASCII needs no Unicode folding (the common case, and much faster)
         text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC))
-        text = _MARKS.sub("", text)
+        text = re.sub(_MARKS, "", text)
     return " ".join(text.casefold().split())
 
 
@@ -98,7 +100,7 @@ def tokenize(text: str) -> list[str]:
 def tokens_of(normalized: str) -> list[str]:
     """Tokens of text that is already normalized (see ``tokenize``)."""
     return [part for token in _TOKEN.findall(normalized)
-            for part in ((token,) if token.isalpha() or token.isdigit() else _WORD_NUMBER.split(token))]
+            for part in ((token,) if token.isalpha() or token.isdigit() else re.split(_WORD_NUMBER, token))]
 
 
 class Aliases:
@@ -195,7 +197,7 @@ def split_sentences(text: str) -> list[str]:
     """
     sentences: list[str] = []
     for line in _items(text):
-        sentences.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+        sentences.extend(s.strip() for s in re.split(_SENTENCE_END, line) if s.strip())
     return sentences
 
 
@@ -206,8 +208,8 @@ def _items(text: str) -> list[str]:
     for raw in text.splitlines():
         if not raw.strip():
             boundary = True
-        elif boundary or _LIST_MARKER.match(raw):
-            items.append(_LIST_MARKER.sub("", raw).strip())
+        elif boundary or re.match(_LIST_MARKER, raw):
+            items.append(re.sub(_LIST_MARKER, "", raw).strip())
             boundary = False
         else:
             items[-1] = f"{items[-1]} {raw.strip()}"
