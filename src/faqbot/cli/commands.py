@@ -70,8 +70,10 @@ def _command(text: str, state: ChatState, examples: list[str]) -> Reply:
 
 def _sources(argument: str, state: ChatState) -> str:
     answer = state.last
-    if answer is None or not answer.citations:
-        return "No citations to show: the last reply did not cite the article. Ask a question first."
+    if answer is None:
+        return "No citations to show yet: ask a question first."
+    if not answer.citations:
+        return "No citations to show: the last reply was not an answer from the article."
     count = len(answer.citations)
     if not argument:
         return "\n\n".join(render.full_citation(n, c, state.paint, state.width)

@@ -142,7 +142,9 @@ def _short_quote(quote: str, answer: str = "") -> str:
 
 def full_citation(n: int, citation: Citation, paint: Painter, width: int | None = None) -> str:
     """Citation *n* with its full text, each line numbered as in the source file (wrapped to *width*)."""
-    header = f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} {paint(span(citation), 'dim')}"
+    header = f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')}"
+    fits = width is None or len(f"[{n}] {section_path(citation)} {span(citation)}") <= width
+    header += f" {paint(span(citation), 'dim')}" if fits else f"\n    {paint(span(citation), 'dim')}"
     body = []
     for number, line in zip(range(citation.start_line, citation.end_line + 1), _quote_lines(citation), strict=False):
         wrapped = wrap(line, None if width is None else width - 8).split("\n") if line else [""]
