@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import zlib
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -174,9 +173,9 @@ def _meta(index: Index) -> dict[str, Any]:
         "corpus": {
             "name": corpus.name, "root": corpus.root,
             "signature": [list(s) for s in corpus.signature],
-            "passages": [asdict(p) for p in corpus.passages],
-            "entries": [asdict(e) for e in corpus.entries],
-            "smalltalk": [asdict(s) for s in corpus.smalltalk],
+            "passages": [p._asdict() for p in corpus.passages],
+            "entries": [e._asdict() for e in corpus.entries],
+            "smalltalk": [s._asdict() for s in corpus.smalltalk],
             "aliases": [list(a) for a in corpus.aliases],
             "config": corpus.config.to_dict(),
             "examples": list(corpus.examples),

@@ -1,7 +1,9 @@
 """Plain, frozen data that crosses module lines: the corpus going in, the answer coming out.
 
-Records built on every question (candidates, hits) are NamedTuples: as immutable as a frozen
-dataclass, and far cheaper to define, which a one-shot `faqbot ask` feels at start-up.
+The answer side (Answer, Citation, Match) and the Corpus are frozen dataclasses. The records a
+corpus is made of (Passage, Entry, SmallTalk) and those built on every question (candidates,
+hits) are NamedTuples: as immutable, and several times cheaper to define, which every one-shot
+`faqbot ask` pays at start-up.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ Kind = Literal["answer", "clarify", "smalltalk", "abstain"]
 KINDS: tuple[Kind, ...] = ("answer", "clarify", "smalltalk", "abstain")
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
+class Passage(NamedTuple):
     """A paragraph or bullet list of the article, never crossing a heading."""
 
     id: str
@@ -29,8 +30,7 @@ class Passage:
     sentences: tuple[str, ...]   # plain-text sentences (list markers removed), in order
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A curated question-and-answer pair."""
 
     id: str
@@ -48,8 +48,7 @@ class Entry:
         return (self.question, *self.paraphrases)
 
 
-@dataclass(frozen=True, slots=True)
-class SmallTalk:
+class SmallTalk(NamedTuple):
     """Greetings, thanks, help and the like: patterns and one fixed reply."""
 
     id: str
