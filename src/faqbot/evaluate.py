@@ -373,7 +373,7 @@ def calibrate_weights(answerer: Answerer, labelled: Sequence[tuple[str, set[str]
         targets.append(mask)
     if not signals:
         raise ValueError("no labelled question names an entry of this corpus")
-    stacked, relevant_mask = np.stack(signals), np.stack(targets)   # (questions, entries, 4), (questions, entries)
+    stacked, relevant_mask = np.stack(signals), np.stack(targets)   # (questions, entries, 5), (questions, entries)
 
     def mrr(weights: np.ndarray) -> float:
         fused = stacked @ weights
