@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # tests.reliability_checks holds the answer checker shared with the test suite
@@ -39,7 +40,7 @@ from tests.reliability_checks import (  # noqa: E402
     raw_controls,
 )
 
-from faqbot import Answerer  # noqa: E402
+from faqbot import Answer, Answerer  # noqa: E402
 
 FOLLOW_UPS = ["1", "2", "3", "the first one", "last", "tell me more", "more", "what about it?", "and music?",
               "who makes it?", "and images?", "why?", "thanks", "ok", "/reset"]
@@ -172,7 +173,7 @@ class Tally:
     def fail(self, kind: str, question: str, problem: str) -> None:
         self.failures.append({"input_kind": kind, "question": repr(question[:200]), "problem": problem[:500]})
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         lat = sorted(self.latency)
 
         def ms(seconds: float) -> float:
@@ -191,24 +192,33 @@ class Tally:
         }
 
 
+def checked_ask(ask: Callable[[str], Answer], kind: str, q: str, tally: Tally,
+                checker: Checker) -> Answer | None:
+    """Ask once, timing it and recording any crash or broken promise; None when it crashed."""
+    tally.tried[kind] += 1
+    start = time.perf_counter()
+    try:
+        answer = ask(q)
+    except Exception as exc:   # noqa: BLE001 - a crash is the finding
+        tally.fail(kind, q, f"{type(exc).__name__}: {exc}")
+        return None
+    tally.timed(time.perf_counter() - start, kind, q)
+    tally.kinds[answer.kind] += 1
+    problems = checker.problems(answer, q)
+    if problems:
+        tally.fail(kind, q, "; ".join(problems))
+    return answer
+
+
 def fuzz_ask(bot: Answerer, checker: Checker, inputs: Inputs, seconds: float) -> Tally:
     tally = Tally()
     replay: list[tuple[str, str, dict[str, object]]] = []
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         kind, q = inputs.pick()
-        tally.tried[kind] += 1
-        start = time.perf_counter()
-        try:
-            answer = bot.ask(q)
-        except Exception as exc:   # noqa: BLE001 - a crash is the finding
-            tally.fail(kind, q, f"{type(exc).__name__}: {exc}")
+        answer = checked_ask(bot.ask, kind, q, tally, checker)
+        if answer is None:
             continue
-        tally.timed(time.perf_counter() - start, kind, q)
-        tally.kinds[answer.kind] += 1
-        problems = checker.problems(answer, q)
-        if problems:
-            tally.fail(kind, q, "; ".join(problems))
         if len(replay) < 2000 and inputs.rng.random() < 0.1:
             replay.append((kind, q, answer.to_dict()))
     inputs.rng.shuffle(replay)   # determinism: the same answer in another order
@@ -229,18 +239,8 @@ def fuzz_session(bot: Answerer, checker: Checker, inputs: Inputs, seconds: float
                 kind, q = "follow-up", inputs.rng.choice(FOLLOW_UPS)
             else:
                 kind, q = inputs.pick()
-            tally.tried[kind] += 1
-            start = time.perf_counter()
-            try:
-                answer = session.ask(q)
-            except Exception as exc:   # noqa: BLE001
-                tally.fail(kind, q, f"{type(exc).__name__}: {exc}")
+            if checked_ask(session.ask, kind, q, tally, checker) is None:
                 break
-            tally.timed(time.perf_counter() - start, kind, q)
-            tally.kinds[answer.kind] += 1
-            problems = checker.problems(answer, q)
-            if problems:
-                tally.fail(kind, q, "; ".join(problems))
     return tally
 
 
@@ -324,14 +324,15 @@ def main(argv: list[str] | None = None) -> int:
             "faqbot chat --json (pipe)": fuzz_cli(bot, checker, inputs, args.seconds * 0.20, args.corpus,
                                                   cache_dir),
         }
+    summaries = {name: tally.summary() for name, tally in results.items()}
     report = {"seed": seed, "seconds": round(time.perf_counter() - started, 1), "python": sys.version.split()[0],
-              "targets": {name: tally.summary() for name, tally in results.items()}}
-    failures = sum(t.summary()["failures"] for t in results.values())   # type: ignore[misc]
+              "targets": summaries}
+    failures = sum(len(t.failures) for t in results.values())
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(f"faqbot fuzz: seed {seed}, {report['seconds']} s, Python {report['python']}")
-        for name, s in report["targets"].items():   # type: ignore[union-attr]
+        for name, s in summaries.items():
             lat = s["latency_ms"]
             print(f"\n{name}: {s['inputs']} inputs, {s['failures']} failures")
             print("  inputs:  " + ", ".join(f"{k} {v}" for k, v in s["by_input_kind"].items()))
