@@ -225,48 +225,58 @@ class _Tokenizer:
         return out
 
 
-class Bm25s(System):
-    family = "bm25s"
+class _Bm25(System):
+    """A BM25 library over questions or question+answer, fed the same tokens as every other BM25."""
+
+    model = ""
 
     def __init__(self, fields: str) -> None:
         self.fields = fields
-        self.name = f"bm25s-{'qa' if fields == 'qa' else 'q'}"
-        self.description = f"bm25s BM25 (Lucene, k1=1.5, b=0.75) over {_over(fields)}"
+        self.name = f"{self.family}-{'qa' if fields == 'qa' else 'q'}"
+        self.description = f"{self.family} {self.model} over {_over(fields)}"
 
     def build(self, entries: list[dict[str, Any]]) -> None:
+        self.tok = _Tokenizer()
+        self.ids = [e["id"] for e in entries]
+        self.fit([self.tok(t) for t in _texts(entries, self.fields)])
+
+    def rank(self, query: str) -> list[str]:
+        tokens = self.tok(query)
+        scores = self.scores(tokens) if tokens else np.zeros(len(self.ids))
+        return [self.ids[i] for i in _order(np.asarray(scores, dtype=np.float64))]
+
+    def fit(self, corpus_tokens: list[list[str]]) -> None:
+        raise NotImplementedError
+
+    def scores(self, tokens: list[str]) -> Any:
+        raise NotImplementedError
+
+
+class Bm25s(_Bm25):
+    family = "bm25s"
+    model = "BM25 (Lucene, k1=1.5, b=0.75)"
+
+    def fit(self, corpus_tokens: list[list[str]]) -> None:
         import bm25s
 
-        self.tok = _Tokenizer()
-        self.ids = [e["id"] for e in entries]
         self.retriever = bm25s.BM25()
-        self.retriever.index([self.tok(t) for t in _texts(entries, self.fields)], show_progress=False)
+        self.retriever.index(corpus_tokens, show_progress=False)
 
-    def rank(self, query: str) -> list[str]:
-        tokens = self.tok(query)
-        known = [t for t in tokens if t in self.retriever.vocab_dict]
-        scores = self.retriever.get_scores(known) if known else np.zeros(len(self.ids))
-        return [self.ids[i] for i in _order(np.asarray(scores, dtype=np.float64))]
+    def scores(self, tokens: list[str]) -> Any:
+        return self.retriever.get_scores(tokens)   # tokens it has not seen score 0
 
 
-class RankBm25(System):
+class RankBm25(_Bm25):
     family = "rank_bm25"
+    model = "BM25Okapi (k1=1.5, b=0.75)"
 
-    def __init__(self, fields: str) -> None:
-        self.fields = fields
-        self.name = f"rank_bm25-{'qa' if fields == 'qa' else 'q'}"
-        self.description = f"rank_bm25 BM25Okapi (k1=1.5, b=0.75) over {_over(fields)}"
-
-    def build(self, entries: list[dict[str, Any]]) -> None:
+    def fit(self, corpus_tokens: list[list[str]]) -> None:
         from rank_bm25 import BM25Okapi
 
-        self.tok = _Tokenizer()
-        self.ids = [e["id"] for e in entries]
-        self.bm25 = BM25Okapi([self.tok(t) for t in _texts(entries, self.fields)])
+        self.bm25 = BM25Okapi(corpus_tokens)
 
-    def rank(self, query: str) -> list[str]:
-        tokens = self.tok(query)
-        scores = self.bm25.get_scores(tokens) if tokens else np.zeros(len(self.ids))
-        return [self.ids[i] for i in _order(np.asarray(scores, dtype=np.float64))]
+    def scores(self, tokens: list[str]) -> Any:
+        return self.bm25.get_scores(tokens)
 
 
 class Tfidf(System):
