@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from faqbot import Answerer
 
 
@@ -99,3 +101,15 @@ def test_a_new_question_after_a_clarification_is_not_taken_for_an_option(bot: An
     assert chat.ask("code").kind == "clarify"
     answer = chat.ask("what is an llm")   # shares "llm" with option 2, but asks something else
     assert answer.matched is not None and answer.matched.id == "what-is-llm"
+
+
+def test_a_new_question_after_a_clarification_is_answered_once(bot: Answerer,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    chat = bot.session()
+    assert chat.ask("code").kind == "clarify"
+    asked: list[str] = []
+    respond = bot.respond
+    monkeypatch.setattr(bot, "respond", lambda q, context=None: asked.append(q) or respond(q, context))
+    answer = chat.ask("what is an llm")
+    assert answer.matched is not None and answer.matched.id == "what-is-llm"
+    assert asked == ["what is an llm"]   # the check "is it a new question?" is the answer, not a rehearsal

@@ -8,7 +8,7 @@ stemmer, so a question and a corpus text are always seen alike.
 from __future__ import annotations
 
 import _thread
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from faqbot.text import Aliases, char_features, content_words, normalize, tokens_of, word_features
@@ -67,6 +67,9 @@ class Stemmer:
         return dict(self._memo)
 
 
+_UNSEEN = ""   # Speller memo marker: "" is never a correction (None is one: "no correction")
+
+
 class Speller:
     """Corrects a query word to the closest corpus word: same first letter, 1 edit (2 when long).
 
@@ -97,8 +100,9 @@ class Speller:
         """The corpus word *word* is most likely a typo of, or None when it is known or too far."""
         if word in self._counts or len(word) < 4 or not word.isalpha():
             return None
-        if word in self._seen:
-            return self._seen[word]
+        seen = self._seen.get(word, _UNSEEN)   # one look-up: another thread may clear the memo meanwhile
+        if seen is not _UNSEEN:
+            return seen
         if len(self._seen) > 50_000:
             self._seen.clear()
         self._seen[word] = fixed = self._closest(word)
@@ -126,7 +130,7 @@ class Analyzer:
         self.speller = speller
         self.stemmer = stemmer
 
-    def document(self, text: str, *, chars: bool = False, wording: bool | None = None) -> Analysis:
+    def document(self, text: str, *, chars: bool = False, wording: bool = False) -> Analysis:
         """Analysis of corpus text (no spelling correction: the corpus defines the vocabulary).
         Character n-grams and every-word features only when asked (only phrasings are matched by them)."""
         normalized = normalize(text)
@@ -148,11 +152,14 @@ class Analyzer:
                                 wording=wording)
 
     def from_tokens(self, normalized: str, tokens: list[str], corrections: tuple[tuple[str, str], ...] = (),
-                    *, chars: bool = True, wording: bool | None = None) -> Analysis:
-        """Analysis of already tokenised (and alias-folded) text."""
+                    *, chars: bool = False, wording: bool = False) -> Analysis:
+        """Analysis of already tokenised (and alias-folded) text; n-gram and every-word features when asked."""
         content = content_words(tokens)
         stems = self.stemmer.stems(content)
         return Analysis(normalized, tuple(tokens), tuple(content), tuple(stems), tuple(word_features(stems)),
                         tuple(char_features(content)) if chars else (),
-                        tuple(word_features(self.stemmer.stems(tokens))) if (chars if wording is None else wording)
-                        else (), corrections)
+                        tuple(word_features(self.every_stem(tokens))) if wording else (), corrections)
+
+    def every_stem(self, tokens: Sequence[str]) -> list[str]:
+        """The stem of every word, question words too: what the wording signal is made of."""
+        return self.stemmer.stems(list(tokens))

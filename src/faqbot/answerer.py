@@ -175,7 +175,7 @@ class Answerer:
         nothing = np.zeros(len(self.corpus.passages))
         if not query.tokens:
             return Findings(question, query, (), (), nothing, None, notice=notice, empty=True)
-        smalltalk = self._smalltalk_answer(question, query)
+        smalltalk = self._smalltalk_answer(question, query.tokens)
         if smalltalk is not None:
             return Findings(question, query, (), (), nothing, None, smalltalk=smalltalk, notice=notice)
         query, greeting = self._split_greeting(question, query)
@@ -354,8 +354,8 @@ class Answerer:
 
     # ------------------------------------------------------------------ small talk
 
-    def _smalltalk_answer(self, question: str, query: Analysis, *, openers_only: bool = False) -> Answer | None:
-        best = self._best_smalltalk(" ".join(query.tokens), openers_only)
+    def _smalltalk_answer(self, question: str, tokens: Sequence[str], *, openers_only: bool = False) -> Answer | None:
+        best = self._best_smalltalk(" ".join(tokens), openers_only)
         if best is None:
             return None
         intent, pattern, score = best
@@ -376,8 +376,7 @@ class Answerer:
         """ "hi, what is an LLM?" is a question: split off a leading greeting or thanks."""
         for k in (3, 2, 1):
             if len(query.tokens) > k:
-                prefix = self.index.analyzer.from_tokens("", list(query.tokens[:k]))
-                greeting = self._smalltalk_answer(question, prefix, openers_only=True)
+                greeting = self._smalltalk_answer(question, query.tokens[:k], openers_only=True)
                 if greeting is not None:
                     rest = list(query.tokens[k:])
                     return self.index.analyzer.from_tokens(" ".join(rest), rest, query.corrections,

@@ -87,9 +87,9 @@ class Index:
         # Only what the indexes and the coverage check need is kept, as words and stems; the TF-IDF
         # features are made from them during the fit, so a large corpus fits in memory.
         phrases = [analyzer.document(p) for e in corpus.entries for p in e.phrasings]
-        phrase_every = [tuple(stemmer.stems(list(a.tokens))) for a in phrases]
+        phrase_every = [tuple(analyzer.every_stem(a.tokens)) for a in phrases]
         answers = [analyzer.document(e.answer) for e in corpus.entries]
-        answer_every = [tuple(stemmer.stems(list(a.tokens))) for a in answers]
+        answer_every = [tuple(analyzer.every_stem(a.tokens)) for a in answers]
         entry_texts = [analyzer.document(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
         # A passage is found by its heading too ("Underlying Architectures and Models").
         passage_parts: list[tuple[tuple[str, ...], ...]] = []

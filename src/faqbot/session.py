@@ -60,15 +60,19 @@ class Session:
     def _answer(self, question: str) -> Answer:
         state = self._state
         short = self._bot.clip(question)[0]   # a megabyte of text is never a choice or "tell me more"
+        standalone: Answer | None = None
         if state.options:
             picked = self._pick_option(short, state.options)
-            if picked is not None and not self._is_new_question(short, state.options):
-                return self._bot.answer_entry(picked.id, question, max(picked.score, 0.5))
+            if picked is not None:
+                standalone = self._as_new_question(short, question, state.options)
+                if standalone is None:
+                    return self._bot.answer_entry(picked.id, question, max(picked.score, 0.5))
         if state.last is not None and normalize(short).strip(" ?!.") in _MORE:
             more = self._bot.elaborate(state.last, question)
             if more is not None:
                 return more
-        standalone = self._bot.respond(question)
+        if standalone is None:
+            standalone = self._bot.respond(question)
         if not state.topic or standalone.kind == "smalltalk":
             return standalone
         tokens = tokenize(short)
@@ -109,18 +113,22 @@ class Session:
             return options[n - 1] if 1 <= n <= len(options) else None
         return self._option_by_words(reply, options)
 
-    def _is_new_question(self, reply: str, options: tuple[Match, ...]) -> bool:
-        """ "what is an llm" after "Did you mean ... Can LLMs generate code?" is a question of its own:
-        asked fresh, it is answered by an entry that was not offered. "2" or "the tools one" is not."""
-        if _NUMBER.match(normalize(reply).strip(" ?!.")):
-            return False
+    def _as_new_question(self, short: str, reply: str, options: tuple[Match, ...]) -> Answer | None:
+        """The reply's own answer when it is a question of its own, else None (it chose an option).
+
+        "what is an llm" after "Did you mean ... Can LLMs generate code?" is one: asked fresh, it is
+        answered by an entry that was not offered. "2" or "the tools one" is not."""
+        if _NUMBER.match(normalize(short).strip(" ?!.")):
+            return None
         fresh = self._bot.respond(reply)
-        return fresh.kind == "answer" and fresh.matched is not None and fresh.matched.id not in {o.id for o in options}
+        offered = {o.id for o in options}
+        new = fresh.kind == "answer" and fresh.matched is not None and fresh.matched.id not in offered
+        return fresh if new else None
 
     def _option_by_words(self, reply: str, options: tuple[Match, ...]) -> Match | None:
         """The one option containing more of the reply's content words than any other ("the LLM ones")."""
         analyzer = self._bot.index.analyzer
-        query = analyzer.query(reply)
+        query = analyzer.query(reply, chars=False, wording=False)   # stems are all it needs
         words = set(query.stems)
         if not words or len(query.tokens) > 8:   # a longer reply is a new question
             return None
