@@ -103,7 +103,7 @@ class Config:
     def with_values(self, values: Mapping[str, Any]) -> Config:
         """A copy with *values* applied; raises ConfigError naming any unknown key."""
         known = {f.name for f in fields(self)}
-        unknown = sorted(set(values) - known)
+        unknown = sorted(str(k) for k in set(values) - known)   # YAML keys may be numbers or booleans
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})",
                               unknown[0])

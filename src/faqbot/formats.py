@@ -79,7 +79,7 @@ def _table_entries(reader: _Reader, path: Path, text: str, delimiter: str) -> li
     except csv.Error as exc:
         raise reader.error(path, f"not valid {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from exc
     header = [h.strip().lower() for h in rows[0]]
-    columns = {name: header.index(name) for name in ("question", "answer", "source", "id", "qnaid") if name in header}
+    columns = {name: header.index(name) for name in ("question", "answer", "id", "qnaid") if name in header}
     for needed in ("question", "answer"):
         if needed not in columns:
             kind = "tab" if delimiter == "\t" else "comma"
@@ -94,8 +94,9 @@ def _table_entries(reader: _Reader, path: Path, text: str, delimiter: str) -> li
         question, answer = " ".join(row[columns["question"]].split()), row[columns["answer"]].strip()
         if not question or not answer:
             raise reader.error(path, f"empty {'question' if not question else 'answer'}", number)
-        given_id = next((row[columns[c]].strip() for c in ("id", "qnaid") if c in columns and row[columns[c]].strip()),
-                        "")
+        # An optional trailing cell may be missing from a row: it counts as empty.
+        given_id = next((cell for c in ("id", "qnaid") if c in columns
+                         and (cell := (row[columns[c]] if columns[c] < len(row) else "").strip())), "")
         key = given_id or answer
         group = groups.setdefault(key, {"id": given_id or f"qa-{len(groups) + 1}", "answer": answer,
                                         "phrasings": [], "line": number})

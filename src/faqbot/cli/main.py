@@ -120,7 +120,9 @@ def _add_index(commands: Any, shared: argparse.ArgumentParser) -> None:
 
 def _add_export(commands: Any, shared: argparse.ArgumentParser) -> None:
     export = _subcommand(commands, shared, "export", "write the curated Q&A pairs in another format",
-                         "Write the corpus's curated Q&A pairs to stdout.")
+                         "Write the corpus's curated Q&A pairs to stdout. yaml and jsonl keep everything; "
+                         "tsv is the QnA Maker layout (a row per phrasing) and drops passage sources and "
+                         "related entries, which it has no columns for.")
     export.add_argument("--format", choices=("yaml", "jsonl", "tsv"), default="yaml", help="output format")
     export.set_defaults(run=_cmd_export)
 
