@@ -58,6 +58,7 @@ def test_clarification_and_small_talk_exit_0(capsys: pytest.CaptureFixture[str])
     assert main(["ask", "code"]) == 0
     assert "Did you mean:" in capsys.readouterr().out
     assert main(["ask", "hello"]) == 0
+    assert capsys.readouterr().out.startswith("Hello! I can answer questions about the article")
 
 
 def test_explain_shows_candidates_and_passages(capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,7 +50,7 @@ def test_scripted_conversation_through_the_prompt(bot: Answerer) -> None:
 
 def test_unknown_command_and_ctrl_c_do_not_end_the_chat(bot: Answerer) -> None:
     out = _chat(bot, "/frobnicate\nhalf a question\x03hello\n/quit\n")
-    assert "Unknown command /frobnicate" in out and "/help" in out
+    assert "Unknown command /frobnicate. Commands: /help" in out and "(/help explains them)" in out
     assert "Hello!" in out   # Ctrl-C cleared the line, the next line still works
 
 
