@@ -1,12 +1,14 @@
 """Decide what to say: a cited answer, a clarifying question, small talk, or an honest abstention.
 
 Answering is two steps. ``gather`` scores the question against the corpus and collects the
-evidence (curated candidates, passages, the best article sentences); it does not depend on any
-threshold. ``decide`` applies the thresholds of :class:`faqbot.config.Config` to that evidence.
-Calibration re-runs only ``decide``.
+evidence (curated candidates, passages, the best article sentences). ``decide`` applies the
+answer, clarify and coverage thresholds of :class:`faqbot.config.Config` to that evidence, so
+calibrating those re-runs only ``decide`` (gather does use ``smalltalk_threshold``, ``source_credit``
+and ``extract_sentences``, which calibration leaves alone).
 
-``Answerer.ask`` is pure: it reads the index, writes nothing and draws no random numbers, so the
-same question always gets the same answer, in any thread, and the evaluation sees what a user sees.
+``Answerer.ask`` is deterministic: the only writes are memos (spelling corrections, stems, the
+shared vocabulary) that do not change any result, and nothing is random, so the same question always
+gets the same answer, in any thread, and the evaluation sees what a user sees.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class Findings(NamedTuple):
 
 
 class Answerer:
-    """Answers questions from one corpus. Thread-safe: nothing in it changes after construction."""
+    """Answers questions from one corpus. Thread-safe: after construction only memos fill in."""
 
     def __init__(self, index: Index, config: Config | None = None) -> None:
         self.index = index
@@ -169,7 +171,7 @@ class Answerer:
     # ------------------------------------------------------------------ step 1: gather evidence
 
     def gather(self, question: str, context: Context | None = None) -> Findings:
-        """Score *question* against the corpus; no thresholds are applied here."""
+        """Score *question* against the corpus; no answer or clarify threshold is applied here."""
         text, notice = self.clip(question)
         query = self.index.analyzer.query(text, **self._features)
         nothing = np.zeros(len(self.corpus.passages))

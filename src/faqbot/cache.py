@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import zlib
 from typing import Any
 
@@ -25,7 +24,7 @@ import numpy as np
 from faqbot.analysis import Analyzer, Speller, Stemmer
 from faqbot.config import Config
 from faqbot.errors import CacheError, ConfigError
-from faqbot.files import bundled_corpus_dir, corpus_files, signature
+from faqbot.files import bundled_corpus_dir, corpus_files, signature, user_dir
 from faqbot.index import Evidence, Index, source_terms_of
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.text import Aliases
@@ -43,14 +42,7 @@ def default_cache_dir() -> str:
     override = os.environ.get("FAQBOT_CACHE_DIR")
     if override:
         return os.path.expanduser(override)
-    home = os.path.expanduser("~")
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
-    elif sys.platform == "darwin":
-        base = os.path.join(home, "Library", "Caches")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
-    return os.path.join(base, "faqbot")
+    return user_dir("XDG_CACHE_HOME", ".cache", macos=os.path.join("Library", "Caches"))
 
 
 def cache_path(corpus_root: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None) -> str:

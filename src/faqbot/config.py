@@ -51,11 +51,13 @@ class Config:
     extract_coverage: float = 0.8
     """Share of the question's content words an extractive answer's sentence (and heading) must contain."""
     min_coverage: float = 0.65
-    """Share (IDF-weighted) of the question's content words the evidence must contain."""
+    """Share (IDF-weighted) of the question's content words below which the coverage discount
+    is one power harder (see ``coverage_power``)."""
     source_credit: float = 0.5
     """Credit for a question word found only in the passages an entry cites, not in the entry itself."""
     coverage_power: float = 1.5
-    """How hard missing content words pull confidence down: confidence = score * coverage**power."""
+    """How hard missing content words pull confidence down: confidence = score * coverage**power
+    (power + 1 when coverage is below ``min_coverage``)."""
     smalltalk_threshold: float = 0.88
     """Minimum fuzzy similarity of the whole utterance to a small-talk pattern."""
     followup_weight: float = 0.45
@@ -69,7 +71,7 @@ class Config:
     max_question_chars: int = 2000
     """Longer questions are cut to this many characters before matching (with a notice)."""
     extract_sentences: int = 2
-    """At most this many article sentences make an extractive answer."""
+    """Sentences in an extractive answer: 1, or 2 to add the next sentence when it shares a question word."""
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -7,6 +7,7 @@ imports neither the parser, the chunker, YAML nor pathlib: paths here are plain 
 from __future__ import annotations
 
 import os
+import sys
 
 from faqbot.errors import CorpusError
 
@@ -14,6 +15,19 @@ FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
 OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "config.yaml")
 
 Signature = list[tuple[str, int, int]]   # (file name, size, CRC-32)
+
+
+def user_dir(xdg_variable: str, posix_default: str, macos: str | None = None) -> str:
+    """faqbot's folder of one kind in the user's home: under LOCALAPPDATA on Windows, *macos* (a path
+    under ~) on macOS when given, else ``$xdg_variable`` or ~/*posix_default*."""
+    home = os.path.expanduser("~")
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+    elif sys.platform == "darwin" and macos:
+        base = os.path.join(home, macos)
+    else:
+        base = os.environ.get(xdg_variable) or os.path.join(home, posix_default)
+    return os.path.join(base, "faqbot")
 
 
 def bundled_corpus_dir() -> str:

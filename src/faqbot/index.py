@@ -63,7 +63,6 @@ class Index:
         self.evidence = evidence
         self.smalltalk = smalltalk   # each small-talk intent's patterns, analysed like questions
         self._passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
-        self._entry_of = {e.id: i for i, e in enumerate(corpus.entries)}
         # An entry's phrasings are consecutive: its best phrase score is one reduceat away.
         self._phrase_starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0]) if phrase_entry.size else None
 
@@ -215,13 +214,6 @@ class Index:
 
     def passage_index(self, passage_id: str) -> int:
         return self._passage_of[passage_id]
-
-    def entry_index(self, entry_id: str) -> int | None:
-        return self._entry_of.get(entry_id)
-
-    def known_share(self, stems: Sequence[str]) -> float:
-        """Share of the question's content words that occur anywhere in the corpus."""
-        return sum(t in self.evidence.idf for t in stems) / len(stems) if stems else 0.0
 
 
 class Coverage:

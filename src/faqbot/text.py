@@ -1,16 +1,17 @@
 """Text normalisation, used identically when the index is built and when a question arrives.
 
 The pipeline is: ``normalize`` (Unicode, case, quotes) → ``tokenize`` → (query only: spelling
-correction against the corpus vocabulary) → ``Aliases.apply`` → content words → stems. The two
-analysers the TF-IDF indexes use, ``word_features`` and ``char_features``, both start from the
-content words, so a question and a corpus text are always seen the same way.
+correction against the corpus vocabulary) → ``Aliases.apply`` → content words → stems. The
+TF-IDF analysers, ``word_features`` and ``char_features``, start from the content words (the
+"wording" signal applies ``word_features`` to the stems of every word), and a question and a corpus
+text always go through the same steps.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 # Patterns kept as text are compiled on first use (re caches them): a one-shot `faqbot ask --json`
 # without control characters, accents or quotes to render never pays for compiling them.
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 _ANSI = (r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
          r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -/]*[0-~]")
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE = re.compile(rf"\t|{_CONTROL}")   # the controls, and tabs too
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*")
 # "gpt4" → "gpt 4" and "qwen2.5" → "qwen 2.5", but "3d", "o3", "7b" and "v6" stay whole.
 _WORD_NUMBER = r"(?<=[^\W\d_]{3})(?=\d)|(?<=\d)(?=[^\W\d_]{3})"
@@ -233,5 +234,3 @@ def slugify(heading: str, max_words: int = 5) -> str:
     kept = [w for w in words if w not in FUNCTION_WORDS] or words
     return "-".join(w.replace(".", "-") for w in kept[:max_words]) or "section"
 
-
-Stemmer = Callable[[str], str]

@@ -54,14 +54,14 @@ class Painter:
         return f"\x1b[{codes}m{text}\x1b[0m"
 
 
-def answer_text(answer: Answer, paint: Painter, *, citations: bool = True, width: int | None = None) -> str:
+def answer_text(answer: Answer, paint: Painter, *, width: int | None = None) -> str:
     """The answer as a person reads it: text, then numbered citations or suggestions.
 
     With *width* (the chat passes the terminal's), prose is wrapped and long citation lines put
     their quote on a line of its own; without it every citation is one line, for scripts.
     """
     lines = [_body(answer, paint, width)]
-    if answer.kind == "answer" and citations and answer.citations:
+    if answer.kind == "answer" and answer.citations:
         lines.append("")
         lines.extend(citation_line(n, c, paint, answer.text, width) for n, c in enumerate(answer.citations, start=1))
     if answer.kind == "abstain" and answer.suggestions:
@@ -77,14 +77,14 @@ def answer_text(answer: Answer, paint: Painter, *, citations: bool = True, width
     return "\n".join(lines)
 
 
-def wrap(text: str, width: int | None, indent: str = "") -> str:
+def wrap(text: str, width: int | None) -> str:
     """*text* wrapped to *width* columns, line by line (unchanged when width is None)."""
     if width is None:
         return text
     import textwrap  # only for the chat
 
-    return "\n".join(textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent,
-                                   break_on_hyphens=False) if line.strip() else line for line in text.split("\n"))
+    return "\n".join(textwrap.fill(line, width, break_on_hyphens=False) if line.strip() else line
+                     for line in text.split("\n"))
 
 
 def _body(answer: Answer, paint: Painter, width: int | None = None) -> str:

@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING
 from faqbot.answerer import Answerer
 from faqbot.cli import render
 from faqbot.cli.commands import COMMANDS, ChatState, Reply, dispatch
+from faqbot.files import user_dir
 from faqbot.text import strip_controls
 
 Write = Callable[[str], None]
@@ -31,11 +32,7 @@ def history_path() -> Path:
     override = os.environ.get("FAQBOT_HISTORY")
     if override:
         return Path(override).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    else:
-        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return base / "faqbot" / "history"
+    return Path(user_dir("XDG_STATE_HOME", os.path.join(".local", "state"))) / "history"
 
 
 def open_history(path: Path) -> tuple[History, str]:
