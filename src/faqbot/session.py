@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from faqbot.answerer import Context
 from faqbot.models import Answer, Match
-from faqbot.text import PRONOUNS, content_words, normalize, tokenize
+from faqbot.text import POINTERS, leans_on_context, normalize, tokenize
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
@@ -23,8 +23,6 @@ _ORDINALS = {f"{prefix}{word}{suffix}": n
              for word, n in (("first", 1), ("1st", 1), ("one", 1), ("second", 2), ("2nd", 2), ("two", 2),
                              ("third", 3), ("3rd", 3), ("three", 3), ("last", -1))
              for prefix in ("", "the ") for suffix in ("", " one", " option", " please")}
-_POINTERS = PRONOUNS | {"this", "that", "these", "those", "one", "ones", "there", "such", "same", "both", "either"}
-"""Words that point back at the previous turn ("who makes it?", "which one...")."""
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
 
@@ -76,8 +74,7 @@ class Session:
         if not state.topic or standalone.kind == "smalltalk":
             return standalone
         tokens = tokenize(short)
-        pointing = bool(_POINTERS.intersection(tokens))
-        leans_back = pointing and len(content_words(tokens)) <= 2
+        pointing, leans_back = not POINTERS.isdisjoint(tokens), leans_on_context(tokens, POINTERS)
         if standalone.kind == "answer" and not leans_back:
             return standalone   # a question that stands on its own is answered as if asked fresh
         weight = self._bot.config.pronoun_weight if pointing else self._bot.config.followup_weight
