@@ -292,16 +292,15 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     passage_terms = tuple(frozenset(t) for t in ev["passage_terms"])
     evidence = Evidence(
         entry_terms=tuple(frozenset(t) for t in ev["entry_terms"]),
-        source_terms=(),   # derived below from the passages each entry cites
+        source_terms=source_terms_of(corpus, passage_terms),   # from the passages each entry cites
         passage_terms=passage_terms,
         sentence_terms=tuple(tuple(frozenset(s) for s in group) for group in ev["sentence_terms"]),
         heading_terms=tuple(frozenset(t) for t in ev["heading_terms"]),
         idf=_numbers(ev["idf"]),
         unknown_idf=float(ev["unknown_idf"]),
     )
-    evidence = evidence._replace(source_terms=source_terms_of(corpus, passage_terms))
     a = meta["analyzer"]
-    _require_texts(meta["phrase_texts"], *[p for group in meta["smalltalk"] for p in [group]])
+    _require_texts(meta["phrase_texts"], *meta["smalltalk"])
     stems = a["stems"]
     if not isinstance(stems, dict) or not all(isinstance(v, str) for v in stems.values()):
         raise ValueError("expected a mapping of words to stems")

@@ -5,75 +5,86 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from faqbot.cli.render import Painter, safe, use_color
+from faqbot.errors import FaqbotError
+
+if TYPE_CHECKING:
+    from faqbot.index import Index
 
 _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "writing the cache")
+
+
+@dataclass
+class _Job:
+    """What the build thread reports back: its stage while it runs, then its index, size or error."""
+
+    stage: str = _STAGES[0]
+    index: Index | None = None
+    size: int = 0
+    error: FaqbotError | None = None
+
+    def progress(self, name: str) -> None:
+        self.stage = name
 
 
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
     from faqbot.cache import cache_path, save_index
     from faqbot.corpus import load_corpus
-    from faqbot.errors import CacheError, FaqbotError
     from faqbot.files import bundled_corpus_dir
     from faqbot.index import Index
 
     root = bundled_corpus_dir() if corpus is None else corpus
     path = cache_path(root, cache_dir)
-    stage = {"name": _STAGES[0], "n": 0}
-    result: dict[str, object] = {}
-
-    def progress(name: str) -> None:
-        stage["name"], stage["n"] = name, _STAGES.index(name)
+    job = _Job()
 
     def work() -> None:
         try:
-            progress("reading the corpus")
-            index = Index.build(load_corpus(root), progress=progress)
-            result["index"] = index
+            job.progress("reading the corpus")
+            job.index = Index.build(load_corpus(root), progress=job.progress)
             if not no_cache:
-                progress("writing the cache")
-                result["size"] = save_index(index, path)
-        except (FaqbotError, CacheError) as exc:
-            result["error"] = exc
+                job.progress("writing the cache")
+                job.size = save_index(job.index, path)
+        except FaqbotError as exc:
+            job.error = exc
 
     start = time.perf_counter()
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
     worker.join(1.0)
     if worker.is_alive() and sys.stderr.isatty():
-        _show_progress(worker, stage)
+        _show_progress(worker, job)
     worker.join()
     seconds = time.perf_counter() - start
-    if "error" in result:
-        raise result["error"]   # type: ignore[misc]
-    index = result["index"]
+    if job.error is not None:
+        raise job.error
+    assert job.index is not None
     paint = Painter(use_color(sys.stdout))
-    what = f"{len(index.corpus.passages)} passages, {len(index.corpus.entries)} curated entries"   # type: ignore[attr-defined]
+    what = f"{len(job.index.corpus.passages)} passages, {len(job.index.corpus.entries)} curated entries"
     if no_cache:
         print(f"Built the index in {seconds:.2f} s ({what}); not written (--no-cache).")
     else:
-        size = int(result["size"])   # type: ignore[call-overload]
         print(f"{paint('Index cache:', 'bold')} {safe(path)}")
-        print(f"  {_human(size)}, built in {seconds:.2f} s ({what}).")
+        print(f"  {_human(job.size)}, built in {seconds:.2f} s ({what}).")
         print(paint("  `faqbot ask` and `faqbot chat` use it until the corpus or faqbot changes.", "dim"))
     return 0
 
 
-def _show_progress(worker: threading.Thread, stage: dict[str, object]) -> None:
+def _show_progress(worker: threading.Thread, job: _Job) -> None:
     from prompt_toolkit.output import create_output
     from prompt_toolkit.shortcuts import ProgressBar
     from prompt_toolkit.shortcuts.progress_bar.base import ProgressBarCounter
 
     with ProgressBar(title="Building the index", output=create_output(stdout=sys.stderr)) as bar:
-        counter: ProgressBarCounter[int] = bar(label=str(stage["name"]), total=len(_STAGES))
+        counter: ProgressBarCounter[int] = bar(label=job.stage, total=len(_STAGES))
         done = 0
         while worker.is_alive():
-            n = int(stage["n"])   # type: ignore[call-overload]
-            while done < n:
+            while done < _STAGES.index(job.stage):
                 counter.item_completed()
                 done += 1
-            counter.label = str(stage["name"])
+            counter.label = job.stage
             worker.join(0.1)
         while done < len(_STAGES):
             counter.item_completed()
@@ -82,8 +93,8 @@ def _show_progress(worker: threading.Thread, stage: dict[str, object]) -> None:
 
 def _human(size: int) -> str:
     value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
