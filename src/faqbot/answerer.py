@@ -152,10 +152,7 @@ class Answerer:
 
     def answer_entry(self, entry_id: str, question: str, score: float = 1.0) -> Answer:
         """The curated answer of one entry (e.g. the option a user picked from a clarification)."""
-        entry = self._entry_by_id[entry_id]
-        return Answer(question, "answer", entry.answer, score, self._entry_citations(entry, None),
-                      Match(entry.id, entry.question, score), self._related(entry),
-                      self._matches_for(self._related(entry)))
+        return self._entry_answer(self._entry_by_id[entry_id], question, score, None)
 
     def elaborate(self, previous: Answer, question: str) -> Answer | None:
         """More from the article around a previous answer: the rest of its first cited passage."""
@@ -269,23 +266,26 @@ class Answerer:
 
     def decide(self, found: Findings) -> Answer:
         """Apply the thresholds to *found*: answer, clarify, small talk or abstain."""
+        answer = self._decision(found)
+        return replace(answer, notice=found.notice) if found.notice else answer
+
+    def _decision(self, found: Findings) -> Answer:
         cfg = self.config
         if found.empty:
-            answer = Answer(found.question, "abstain", EMPTY_QUESTION, 1.0, suggestions=tuple(self.examples),
-                            options=self._matches_for(self.examples))
-            return self._finish(answer, found)
+            return Answer(found.question, "abstain", EMPTY_QUESTION, 1.0, suggestions=tuple(self.examples),
+                          options=self._matches_for(self.examples))
         if found.smalltalk is not None:
-            return self._finish(found.smalltalk, found)
+            return found.smalltalk
         candidates = sorted((c._replace(confidence=self.confidence(c.fused, c.coverage)) for c in found.candidates),
                             key=lambda c: (-c.confidence, c.id))
         trace = Trace(found.query.normalized, found.query.stems, tuple(candidates[:5]), found.passages, "",
                       found.context)
         if found.vague:
             if candidates and candidates[0].confidence >= cfg.answer_threshold:
-                return self._finish(self._curated(found, candidates[0], trace), found)
+                return self._curated(found, candidates[0], trace)
             if found.greeting is not None:
-                return self._finish(found.greeting, found)
-            return self._finish(self._abstain(found, candidates, TOO_VAGUE, trace, "no content words"), found)
+                return found.greeting
+            return self._abstain(found, candidates, TOO_VAGUE, trace, "no content words")
         best = candidates[0] if candidates else None
         close: list[Candidate] = []
         if best is not None:
@@ -294,17 +294,16 @@ class Answerer:
                       if c.question != best.question and c.confidence >= cfg.clarify_threshold]
             close = [c for c in _distinct_questions(others)[:2] if best.confidence - c.confidence < cfg.clarify_margin]
         if best and best.confidence >= cfg.answer_threshold and not close:
-            return self._finish(self._curated(found, best, trace), found)
+            return self._curated(found, best, trace)
         if best and best.confidence >= cfg.clarify_threshold and close:
-            return self._finish(self._clarify(found.question, [best, *close], trace), found)
+            return self._clarify(found.question, [best, *close], trace)
         if found.greeting is not None and len(found.query.content) <= 1:
-            return self._finish(found.greeting, found)   # "thanks, that helped": the courtesy was the message
+            return found.greeting   # "thanks, that helped": the courtesy was the message
         extract = found.extract
         if extract is not None and extract.coverage >= cfg.extract_coverage and \
                 self.confidence(extract.score, extract.coverage) >= cfg.passage_threshold:
-            return self._finish(self._extractive(found, extract, trace), found)
-        return self._finish(self._abstain(found, candidates, NOT_COVERED, trace, "no candidate is confident enough"),
-                            found)
+            return self._extractive(found, extract, trace)
+        return self._abstain(found, candidates, NOT_COVERED, trace, "no candidate is confident enough")
 
     def confidence(self, score: float, coverage: float) -> float:
         """Score (0-1) discounted by how much of the question the evidence leaves unexplained."""
@@ -316,12 +315,14 @@ class Answerer:
     # ------------------------------------------------------------------ composing answers
 
     def _curated(self, found: Findings, best: Candidate, trace: Trace) -> Answer:
-        entry = self._entry_by_id[best.id]
+        return self._entry_answer(self._entry_by_id[best.id], found.question, best.confidence, found.passage_scores,
+                                  trace._replace(reason="curated entry matched"))
+
+    def _entry_answer(self, entry: Entry, question: str, score: float, passage_scores: np.ndarray | None,
+                      trace: Trace | None = None) -> Answer:
         related = self._related(entry)
-        return Answer(found.question, "answer", entry.answer, best.confidence,
-                      self._entry_citations(entry, found.passage_scores),
-                      Match(entry.id, entry.question, best.confidence),
-                      related, self._matches_for(related), trace=trace._replace(reason="curated entry matched"))
+        return Answer(question, "answer", entry.answer, score, self._entry_citations(entry, passage_scores),
+                      Match(entry.id, entry.question, score), related, self._matches_for(related), trace=trace)
 
     def _clarify(self, question: str, options: Sequence[Candidate], trace: Trace) -> Answer:
         lines = "\n".join(f"{n}. {c.question}" for n, c in enumerate(options, start=1))
@@ -349,10 +350,6 @@ class Answerer:
         top = max([c.confidence for c in candidates] + [0.0])
         return Answer(found.question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
                       options=self._matches_for(suggestions), trace=trace._replace(reason=reason))
-
-    @staticmethod
-    def _finish(answer: Answer, found: Findings) -> Answer:
-        return replace(answer, notice=found.notice) if found.notice else answer
 
     # ------------------------------------------------------------------ small talk
 
