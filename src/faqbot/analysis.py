@@ -163,3 +163,52 @@ class Analyzer:
     def every_stem(self, tokens: Sequence[str]) -> list[str]:
         """The stem of every word, question words too: what the wording signal is made of."""
         return self.stemmer.stems(list(tokens))
+
+
+ENGLISH_FILE = "english.txt"   # in faqbot/data: wordfreq's most frequent English words (CC BY-SA 4.0)
+
+
+class English:
+    """How everyday an English word is (0 rare or unknown, 1 among the most common), from wordfreq's list.
+
+    A question word the corpus never uses is filler or a paraphrase when it is everyday English
+    ("basically", "opt"), and a sign the question is about something else when it is rare. The list
+    is read from the package when an index is built and kept in the index cache as *bands*: one line
+    per quarter-point of Zipf frequency, "zipf<TAB> word word ... ". A look-up is one substring search,
+    so loading costs nothing and only a word the corpus lacks is ever looked up.
+    """
+
+    COMMON_ZIPF = 5.0   # zipf at and above which a word counts as fully everyday ("cost", "released")
+    RARE_ZIPF = 3.0     # at and below which it counts as rare ("headquartered" is 3.4)
+
+    def __init__(self, bands: str) -> None:
+        self.bands = bands
+
+    @classmethod
+    def bundled(cls) -> English:
+        """The list shipped in ``faqbot/data`` (empty when it is missing: then every word counts as rare)."""
+        import os
+
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", ENGLISH_FILE)
+        bands: dict[float, list[str]] = {}
+        try:
+            with open(path, encoding="utf-8") as handle:
+                for line in handle:
+                    word, _, zipf = line.strip().partition("\t")
+                    if zipf and not word.startswith("#") and word.isalpha():
+                        bands.setdefault(int(float(zipf) * 4) / 4, []).append(word)
+        except (OSError, ValueError):
+            return cls("")
+        return cls("".join(f"{zipf}\t {' '.join(words)} \n" for zipf, words in sorted(bands.items(), reverse=True)))
+
+    def zipf(self, word: str) -> float:
+        """The word's Zipf frequency, to a quarter point (0 when it is not in the list)."""
+        at = self.bands.find(f" {word} ") if word.isalpha() else -1
+        if at < 0:
+            return 0.0
+        line = self.bands.rfind("\n", 0, at) + 1
+        return float(self.bands[line:self.bands.index("\t", line)])
+
+    def commonness(self, word: str) -> float:
+        """0 for a rare or unknown word, 1 for an everyday one, linear in Zipf frequency between."""
+        return min(1.0, max(0.0, (self.zipf(word) - self.RARE_ZIPF) / (self.COMMON_ZIPF - self.RARE_ZIPF)))

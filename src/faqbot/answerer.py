@@ -21,6 +21,7 @@ import numpy as np
 
 from faqbot.analysis import Analysis
 from faqbot.config import Config
+from faqbot.focus import focus_of, lacks
 from faqbot.index import Coverage, EntryScores, Index, top_indices
 from faqbot.models import Answer, Candidate, Citation, Corpus, Entry, Match, Passage, PassageHit, SmallTalk, Trace
 from faqbot.text import leans_on_context
@@ -39,7 +40,6 @@ _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when check
 _TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
 _AUTHOR_FIRST = 0.05      # head start of an entry's first-listed source when ordering its citations
 
-NOT_COVERED = "The article doesn't cover that, as far as I can tell."
 EMPTY_QUESTION = "Please type a question about the article."
 TOO_VAGUE = "Could you say a little more? I'm not sure what you are asking about."
 
@@ -191,9 +191,10 @@ class Answerer:
         prior = self.index.passage_scores(ctx) if ctx else np.zeros_like(own)
         cover = _CONTEXT_COVERAGE * min(weight, 1.0)
         coverage = self.index.coverage(query.stems, ctx.stems if ctx else (), cover)
+        rare = self.index.coverage(query.stems, ctx.stems if ctx else (), cover, words=query.content)
         hits = self._passage_hits(own + weight * prior, coverage)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
-        return Findings(question, query, self._candidates(scores, coverage), hits, own + cover * prior,
+        return Findings(question, query, self._candidates(query, scores, coverage, rare), hits, own + cover * prior,
                         self._extract(query, hits, coverage), greeting=greeting, notice=notice,
                         context=context.text if context else "")
 
@@ -209,17 +210,32 @@ class Answerer:
             fused = np.where(prior >= _TOPIC_GATE * prior.max(), fused, 0.0)
         return scores._replace(fused=np.clip(fused, 0.0, 1.0))
 
-    def _candidates(self, scores: EntryScores, coverage: Coverage) -> tuple[Candidate, ...]:
-        """The best entries by fused score, each with its coverage of the question's words."""
-        evidence = self.index.evidence
+    def _candidates(self, query: Analysis, scores: EntryScores, coverage: Coverage,
+                    rare: Coverage) -> tuple[Candidate, ...]:
+        """The best entries by fused score, each with its coverage and the fitted decision's features."""
+        evidence, index = self.index.evidence, self.index
+        top = [i for i in top_indices(scores.fused, _CANDIDATES).tolist() if scores.fused[i] > 0]
+        if not top:
+            return ()
+        unknown = index.rare_unknown_share(query)
+        focus = focus_of(query.normalized)
+        weights = self.config.weights
+        leaders = [int(np.argmax(s)) for s, w in zip((scores.char, scores.word, scores.wording, scores.qa, scores.fuzzy),
+                                                     weights, strict=True) if w > 0 and s.size and s.max() > 0]
         found = []
-        for i in top_indices(scores.fused, _CANDIDATES).tolist():
-            if scores.fused[i] > 0:
-                entry = self.corpus.entries[i]
-                covered = coverage.of(evidence.entry_terms[i], evidence.source_terms[i], self.config.source_credit)
-                found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
-                                       float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
-                                       float(scores.fused[i]), covered, 0.0))
+        for i in top:
+            entry = self.corpus.entries[i]
+            covered = coverage.of(evidence.entry_terms[i], evidence.source_terms[i], self.config.source_credit)
+            rare_covered = rare.of(evidence.entry_terms[i], evidence.source_terms[i], self.config.source_credit)
+            rival = max((float(scores.fused[j]) for j in top
+                         if j != i and self.corpus.entries[j].question != entry.question), default=0.0)
+            features = (float(scores.fused[i]), float(scores.fused[i]) - rival, covered, rare_covered,
+                        float(lacks(focus, int(index.entry_facts[i]))),
+                        leaders.count(i) / len(leaders) if leaders else 0.0,
+                        float(scores.fuzzy[i]), float(scores.qa[i]), unknown)
+            found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
+                                   float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
+                                   float(scores.fused[i]), covered, 0.0, features))
         return tuple(found)
 
     def _verbatim_candidates(self, query: Analysis) -> tuple[Candidate, ...]:
@@ -276,12 +292,12 @@ class Answerer:
                           options=self._matches_for(self.examples))
         if found.smalltalk is not None:
             return found.smalltalk
-        candidates = sorted((c._replace(confidence=self.confidence(c.fused, c.coverage)) for c in found.candidates),
-                            key=lambda c: (-c.confidence, c.id))
+        decision = self.index.decision
+        candidates = self.judged(found.candidates)
         trace = Trace(found.query.normalized, found.query.stems, tuple(candidates[:5]), found.passages, "",
                       found.context)
         if found.vague:
-            if candidates and candidates[0].confidence >= cfg.answer_threshold:
+            if candidates:   # only a near-verbatim phrasing is a candidate here
                 return self._curated(found, candidates[0], trace)
             if found.greeting is not None:
                 return found.greeting
@@ -291,11 +307,11 @@ class Answerer:
         if best is not None:
             # Entries that share the best one's question (several answers to one question) are no alternative.
             others = [c for c in candidates[1:]
-                      if c.question != best.question and c.confidence >= cfg.clarify_threshold]
+                      if c.question != best.question and c.confidence >= decision.clarify_at]
             close = [c for c in _distinct_questions(others)[:2] if best.confidence - c.confidence < cfg.clarify_margin]
-        if best and best.confidence >= cfg.answer_threshold and not close:
+        if best and best.confidence >= decision.answer_at and not close:
             return self._curated(found, best, trace)
-        if best and best.confidence >= cfg.clarify_threshold and close:
+        if best and best.confidence >= decision.clarify_at and close:
             return self._clarify(found.question, [best, *close], trace)
         if found.greeting is not None and len(found.query.content) <= 1:
             return found.greeting   # "thanks, that helped": the courtesy was the message
@@ -303,7 +319,16 @@ class Answerer:
         if extract is not None and extract.coverage >= cfg.extract_coverage and \
                 self.confidence(extract.score, extract.coverage) >= cfg.passage_threshold:
             return self._extractive(found, extract, trace)
-        return self._abstain(found, candidates, NOT_COVERED, trace, "no candidate is confident enough")
+        return self._abstain(found, candidates, self._not_covered, trace, _why_not(best, decision.answer_at))
+
+    def judged(self, candidates: Sequence[Candidate]) -> list[Candidate]:
+        """*candidates* (best fused score first) with their fitted confidence, P(right answer)."""
+        if not candidates or not candidates[0].features:
+            return list(candidates)   # verbatim candidates: their similarity is their confidence
+        p = self.index.decision.probability(np.asarray([c.features for c in candidates], dtype=float))
+        judged = [c._replace(confidence=float(q)) for c, q in zip(candidates, p, strict=True)]
+        # The best by fused score is the one answered; the others follow by confidence (for "did you mean").
+        return [judged[0], *sorted(judged[1:], key=lambda c: (-c.confidence, -c.fused, c.id))]
 
     def confidence(self, score: float, coverage: float) -> float:
         """Score (0-1) discounted by how much of the question the evidence leaves unexplained."""
@@ -341,7 +366,9 @@ class Answerer:
     def _abstain(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace,
                  reason: str) -> Answer:
         relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
-        suggestions = [c.question for c in relevant][: self.config.max_suggestions]
+        suggestions = [c.question for c in _distinct_questions(relevant)][: self.config.max_suggestions]
+        if text == self._not_covered and relevant and relevant[0].confidence >= self.index.decision.clarify_at / 2:
+            text = f"{self._not_sure} Did you mean: \u201c{relevant[0].question}\u201d?"
         for example in self.examples:
             if len(suggestions) >= self.config.max_suggestions:
                 break
@@ -350,6 +377,20 @@ class Answerer:
         top = max([c.confidence for c in candidates] + [0.0])
         return Answer(found.question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
                       options=self._matches_for(suggestions), trace=trace._replace(reason=reason))
+
+    @property
+    def _not_covered(self) -> str:
+        return f"{self.source_name.capitalize()} doesn't cover that, as far as I can tell."
+
+    @property
+    def _not_sure(self) -> str:
+        return f"I'm not sure {self.source_name} covers that."
+
+    @property
+    def source_name(self) -> str:
+        """What the bot calls its knowledge in replies: the corpus's ``source_name`` setting, else
+        "the article" when there is one, else "the FAQ"."""
+        return self.config.source_name or ("the article" if self.corpus.passages else "the FAQ")
 
     # ------------------------------------------------------------------ small talk
 
@@ -413,6 +454,15 @@ class Answerer:
 
     def _matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
         return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)
+
+
+def _why_not(best: Candidate | None, answer_at: float) -> str:
+    """The check that declined: which feature held the best candidate back, in words."""
+    if best is None:
+        return "no curated entry shares a word with the question"
+    if best.features and best.features[4]:
+        return f"focus: the question asks for a fact the best entry's answer lacks (confidence {best.confidence:.2f})"
+    return f"confidence {best.confidence:.2f} is under the fitted answer threshold {answer_at:.2f}"
 
 
 def _distinct_questions(candidates: Sequence[Candidate]) -> list[Candidate]:

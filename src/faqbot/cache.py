@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from faqbot.analysis import Analyzer, Speller, Stemmer
+from faqbot.analysis import Analyzer, English, Speller, Stemmer
 from faqbot.config import Config
+from faqbot.decision import Decision
 from faqbot.errors import CacheError, ConfigError
 from faqbot.files import bundled_corpus_dir, corpus_files, signature, user_dir
 from faqbot.index import Evidence, Index, source_terms_of
@@ -30,7 +31,7 @@ from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.text import Aliases
 from faqbot.tfidf import TermIndex
 
-FORMAT = 3                       # bump when the layout of the file changes
+FORMAT = 4                       # bump when the layout of the file changes
 MAGIC = b"FAQBOTIX"
 _INDEXES = ("phrase_char", "phrase_word", "phrase_wording", "entry_qa", "passage_word")
 _DTYPES = {"<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back
@@ -57,7 +58,9 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
                   cache_dir: str | os.PathLike[str] | None = None) -> Index:
     """The index of *corpus*: from the cache when it matches the files, else built (and cached if possible)."""
     if isinstance(corpus, Corpus):
-        return Index.build(corpus)
+        from faqbot.fit import build_fitted
+
+        return build_fitted(corpus)
     root = bundled_corpus_dir() if corpus is None else os.fspath(corpus)
     if not use_cache:
         return _build(root)
@@ -73,8 +76,9 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
 
 def _build(root: str) -> Index:
     from faqbot.corpus import load_corpus  # the parser, chunker and YAML: only when building
+    from faqbot.fit import build_fitted
 
-    return Index.build(load_corpus(root))
+    return build_fitted(load_corpus(root))
 
 
 def _save_quietly(index: Index, path: str) -> None:
@@ -94,6 +98,7 @@ def save_index(index: Index, path: str) -> int:
     for name in _INDEXES:
         arrays.update(getattr(index, name).to_arrays(name, with_terms=not (shared and name == "passage_word")))
     arrays["phrase_entry"] = np.asarray(index.phrase_entry, dtype=np.int32)
+    arrays["entry_facts"] = np.asarray(index.entry_facts, dtype=np.int32)
     table, blobs, offset = {}, [], 0
     for name, array in arrays.items():
         array = np.ascontiguousarray(array)
@@ -178,6 +183,8 @@ def _meta(index: Index) -> dict[str, Any]:
             "stems": index.analyzer.stemmer.memo,
         },
         "phrase_texts": list(index.phrase_texts),
+        "decision": index.decision.to_dict(),
+        "english": index.english.bands,   # wordfreq data, CC BY-SA 4.0 (see faqbot/data/english.txt)
         "smalltalk": [list(p) for p in index.smalltalk],
         "evidence": {
             "entry_terms": [sorted(t) for t in evidence.entry_terms],
@@ -309,7 +316,11 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     for name in _INDEXES:
         like = indexes["entry_qa"] if name == "passage_word" and "passage_word.terms" not in arrays else None
         indexes[name] = TermIndex.from_arrays(name, arrays, like=like)
+    if not isinstance(meta["english"], str):
+        raise ValueError("expected the English word bands as text")
     index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"], phrase_texts=tuple(meta["phrase_texts"]),
-                  evidence=evidence, smalltalk=tuple(tuple(p) for p in meta["smalltalk"]), **indexes)
+                  evidence=evidence, smalltalk=tuple(tuple(p) for p in meta["smalltalk"]),
+                  entry_facts=arrays["entry_facts"], english=English(meta["english"]),
+                  decision=Decision.from_dict(meta["decision"]), **indexes)
     index.check()
     return index

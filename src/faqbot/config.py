@@ -40,12 +40,18 @@ class Config:
     weight_fuzzy: float = 0.20
     """rapidfuzz similarity (word order ignored) against the phrasings, on the best candidates only."""
 
-    answer_threshold: float = 0.45
-    """Minimum confidence for a curated answer."""
-    clarify_threshold: float = 0.30
-    """Minimum confidence for a candidate to be offered in a "did you mean" list."""
-    clarify_margin: float = 0.05
-    """When the runner-up is within this of the best, the question is ambiguous: ask back."""
+    target_precision: float = 0.98
+    """Share of attempted curated answers that must be right (1 wrong in 50 by default). The answer
+    threshold is fitted to each corpus when its index is built, to the lowest that meets this."""
+    clarify_precision: float = 0.80
+    """The same for "did you mean": the best candidate must be right this often to be offered."""
+    expected_out_of_scope: float = 0.25
+    """Share of users' questions the corpus does not answer, assumed when the fit estimates precision
+    (its own examples hold many more such questions than real traffic)."""
+    fit_decision: bool = True
+    """Fit the decision to the corpus at index build (False: use faqbot.decision.DEFAULT)."""
+    clarify_margin: float = 0.10
+    """When the runner-up's confidence is within this of the best's, the question is ambiguous: ask back."""
     passage_threshold: float = 0.30
     """Minimum confidence for an extractive answer made of article sentences."""
     extract_coverage: float = 0.8
@@ -72,17 +78,25 @@ class Config:
     """Longer questions are cut to this many characters before matching (with a notice)."""
     extract_sentences: int = 2
     """Sentences in an extractive answer: 1, or 2 to add the next sentence when it shares a question word."""
+    source_name: str = ""
+    """What replies call the knowledge ("I'm not sure the manual covers that"): default "the article",
+    or "the FAQ" for a corpus without one."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
+            value, default = getattr(self, f.name), f.default
+            if isinstance(default, bool | str):
+                if not isinstance(value, type(default)):
+                    kind = "true or false" if isinstance(default, bool) else "a text"
+                    raise ConfigError(f"setting '{f.name}' must be {kind}, got {value!r}", f.name)
+                continue
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise ConfigError(f"setting '{f.name}' must be a number, got {value!r}", f.name)
             if value < 0:
                 raise ConfigError(f"setting '{f.name}' must not be negative, got {value}", f.name)
         if sum(self.weights_raw) <= 0:
             raise ConfigError("at least one of the weight_* settings must be positive")
-        for name in ("answer_threshold", "clarify_threshold", "passage_threshold", "min_coverage",
+        for name in ("target_precision", "clarify_precision", "expected_out_of_scope", "passage_threshold", "min_coverage",
                      "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight",
                      "source_credit", "extract_coverage"):
             if getattr(self, name) > 1:
@@ -105,6 +119,9 @@ class Config:
     def with_values(self, values: Mapping[str, Any]) -> Config:
         """A copy with *values* applied; raises ConfigError naming any unknown key."""
         known = {f.name for f in fields(self)}
+        retired = sorted(str(k) for k in set(values) & set(RETIRED))
+        if retired:
+            raise ConfigError(f"setting '{retired[0]}' is no longer used: {RETIRED[retired[0]]}", retired[0])
         unknown = sorted(str(k) for k in set(values) - known)   # YAML keys may be numbers or booleans
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})",
@@ -113,5 +130,12 @@ class Config:
                        else v) for k, v in values.items()}
         return replace(self, **coerced)
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | bool | str]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_FITTED = ("faqbot fits the answer and clarify thresholds to each corpus when it builds the index; "
+           "set 'target_precision' (share of attempted answers that must be right, default 0.98) or "
+           "'clarify_precision' instead, or 'fit_decision: false' to use the built-in defaults")
+RETIRED: dict[str, str] = {"answer_threshold": _FITTED, "clarify_threshold": _FITTED}
+"""Settings of earlier versions, each with what replaces it (an author's config naming one is refused)."""

@@ -13,8 +13,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from faqbot.analysis import Analysis, Analyzer, Speller, Stemmer
+from faqbot.analysis import Analysis, Analyzer, English, Speller, Stemmer
 from faqbot.config import Weights
+from faqbot.decision import DEFAULT, Decision
+from faqbot.focus import facts_in
 from faqbot.models import Corpus
 from faqbot.text import STOPWORDS, Aliases, char_features, tokenize, word_features
 from faqbot.tfidf import TermIndex
@@ -50,7 +52,8 @@ class Index:
                  phrase_wording: TermIndex,
                  entry_qa: TermIndex, passage_word: TermIndex, phrase_entry: np.ndarray,
                  phrase_texts: tuple[str, ...], evidence: Evidence,
-                 smalltalk: tuple[tuple[str, ...], ...]) -> None:
+                 smalltalk: tuple[tuple[str, ...], ...], entry_facts: np.ndarray, english: English,
+                 decision: Decision = DEFAULT) -> None:
         self.corpus = corpus
         self.analyzer = analyzer
         self.phrase_char = phrase_char
@@ -62,6 +65,9 @@ class Index:
         self.phrase_texts = phrase_texts
         self.evidence = evidence
         self.smalltalk = smalltalk   # each small-talk intent's patterns, analysed like questions
+        self.entry_facts = entry_facts   # per entry, the fact types its answer states (faqbot.focus mask)
+        self.english = english           # how everyday a word the corpus lacks is
+        self.decision = decision         # fitted by faqbot.fit after the build (DEFAULT until then)
         self._passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
         # An entry's phrasings are consecutive: its best phrase score is one reduceat away.
         self._phrase_starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0]) if phrase_entry.size else None
@@ -127,7 +133,16 @@ class Index:
         return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, phrase_wording=phrase_wording,
                    entry_qa=entry_qa,
                    passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
-                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk)
+                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk,
+                   entry_facts=np.asarray([facts_in(e.answer) for e in corpus.entries], dtype=np.int32),
+                   english=English.bundled())
+
+    def with_decision(self, decision: Decision) -> Index:
+        """The same index with another fitted decision (the arrays are shared, not copied)."""
+        twin = object.__new__(Index)
+        twin.__dict__.update(self.__dict__)
+        twin.decision = decision
+        return twin
 
     def check(self) -> None:
         """Raise ValueError unless every array fits the corpus (a damaged cache must never be used)."""
@@ -144,6 +159,7 @@ class Index:
             len(evidence.passage_terms) != n_passages or len(evidence.heading_terms) != n_passages,
             [len(g) for g in evidence.sentence_terms] != [len(p.sentences) for p in corpus.passages],
             [len(p) for p in self.smalltalk] != [len(s.patterns) for s in corpus.smalltalk],
+            self.entry_facts.shape != (n_entries,),
         ]
         if any(problems):
             raise ValueError("the index does not fit its corpus")
@@ -204,13 +220,31 @@ class Index:
         """Cosine similarity (0-1) of *query* to every passage."""
         return self.passage_word.scores(query.word_features)
 
-    def coverage(self, stems: Sequence[str], extra: Sequence[str] = (), extra_weight: float = 0.0) -> Coverage:
-        """The coverage check for one question (*extra*: the previous turn's words, at *extra_weight*)."""
+    def coverage(self, stems: Sequence[str], extra: Sequence[str] = (), extra_weight: float = 0.0, *,
+                 words: Sequence[str] | None = None) -> Coverage:
+        """The coverage check for one question (*extra*: the previous turn's words, at *extra_weight*).
+
+        With *words* (the unstemmed content words behind *stems*), a word the corpus never uses weighs
+        less the more everyday English it is: "basically" or "opt" is filler, "headquartered" is not.
+        """
         idf, unknown = self.evidence.idf, self.evidence.unknown_idf
         weights = {t: idf.get(t, unknown) for t in stems}
+        if words is not None:
+            for word, t in zip(words, stems, strict=True):
+                if t not in idf:
+                    weights[t] = unknown * (1.0 - 0.9 * self.english.commonness(word))
         for t in extra:
             weights.setdefault(t, extra_weight * idf.get(t, unknown))
         return Coverage(weights)
+
+    def rare_unknown_share(self, query: Analysis) -> float:
+        """Share of the question's content words that the corpus never uses and English rarely does."""
+        if not query.content:
+            return 0.0
+        idf = self.evidence.idf
+        rare = sum(1 for word, t in zip(query.content, query.stems, strict=True)
+                   if t not in idf and self.english.commonness(word) < 0.5)
+        return rare / len(query.content)
 
     def passage_index(self, passage_id: str) -> int:
         return self._passage_of[passage_id]

@@ -113,7 +113,8 @@ class Candidate(NamedTuple):
     fuzzy: float
     fused: float
     coverage: float
-    confidence: float
+    confidence: float                 # P(this entry is the right answer), from the fitted decision
+    features: tuple[float, ...] = ()  # the decision's inputs, named by faqbot.decision.FEATURES
 
 
 class PassageHit(NamedTuple):

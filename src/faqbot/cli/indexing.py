@@ -12,7 +12,7 @@ from faqbot.cli.render import Painter, safe, use_color
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
-    from faqbot.index import Index
+    from faqbot.fit import build_fitted
 
 _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "writing the cache")
 
@@ -34,7 +34,7 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     from faqbot.cache import cache_path, save_index
     from faqbot.corpus import load_corpus
     from faqbot.files import bundled_corpus_dir
-    from faqbot.index import Index
+    from faqbot.fit import build_fitted
 
     root = bundled_corpus_dir() if corpus is None else corpus
     path = cache_path(root, cache_dir)
@@ -43,7 +43,7 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     def work() -> None:
         try:
             job.progress("reading the corpus")
-            job.index = Index.build(load_corpus(root), progress=job.progress)
+            job.index = build_fitted(load_corpus(root), progress=job.progress)
             if not no_cache:
                 job.progress("writing the cache")
                 job.size = save_index(job.index, path)

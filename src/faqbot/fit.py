@@ -1,0 +1,262 @@
+"""Fit the decision to a corpus when its index is built: self-supervised, never on evaluation queries.
+
+Examples come from the corpus itself:
+
+- each curated paraphrase, held out of its entry (k folds), must find its entry: its candidates are
+  labelled right (the entry, or one with the same question) or wrong;
+- each entry held out whole (k folds) gives questions whose every candidate is wrong;
+- synthetic near misses put the corpus's own names into fact templates ("When was X released?"),
+  kept when the best entry's answer lacks that kind of fact: wrong;
+- a shipped list of everyday off-topic questions (``data/offtopic.txt``), dropping any that score
+  high against this corpus: wrong;
+- for entries with one phrasing, pseudo-questions from the key words of their answer.
+
+A logistic regression on ``decision.FEATURES`` gives the probability that a candidate is right; the
+answer threshold is the lowest whose precision, on probabilities cross-fitted on two halves of the
+questions, reaches ``Config.target_precision``. Deterministic; bounded by a time budget.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from faqbot.decision import DEFAULT, Decision
+from faqbot.focus import focus_of, lacks
+from faqbot.index import Index
+from faqbot.models import Candidate, Corpus, Entry
+
+FOLDS = 4
+MIN_POSITIVES = 30        # fewer right examples than this: the corpus is too small to fit; defaults are used
+MIN_NEGATIVES = 30
+TOP = 3                   # candidates per question that become examples
+MAX_PER_REMOVED = 4       # phrasings asked per entry held out whole
+TIME_BUDGET_S = 20.0      # the fit stops collecting examples after this share of the budget
+OFFTOPIC_FILE = "offtopic.txt"
+ANSWERABLE = frozenset({"held-out phrasing", "pseudo"})   # kinds of examples the corpus answers
+
+_TEMPLATES = (
+    ("date", "When was {x} released?"), ("date", "What year did {x} come out?"),
+    ("money", "How much does {x} cost?"), ("money", "What is the price of {x}?"),
+    ("person", "Who founded {x}?"), ("person", "Who is the CEO of {x}?"),
+    ("place", "Where is {x} headquartered?"),
+    ("count", "How many parameters does {x} have?"), ("count", "How many people use {x}?"),
+)
+_NAME = re.compile(r"(?<=[a-z,;:(] )[A-Z][\w.\-]*(?: [A-Z0-9][\w.\-]*)?")
+
+
+@dataclass
+class _Examples:
+    rows: list[tuple[float, ...]]
+    labels: list[int]
+    question: list[int]       # which asked question each row belongs to
+    kinds: Counter[str]
+    answerable: list[bool]    # per asked question: does the corpus answer it (whatever its candidates)
+    asked: int = 0
+    winners: list[str] | None = None   # per row, the candidate's entry id (for reports)
+
+    def add(self, candidates: Sequence[Candidate], right: Callable[[Candidate], bool], kind: str,
+            unsure: Callable[[Candidate], bool] = lambda c: False) -> None:
+        """The best candidates of one question as examples, labelled 1 right, 0 wrong, or -1 when *unsure*
+        says it may be right (not trained on; a question answered with one counts neither way)."""
+        if not candidates or not candidates[0].features:
+            return
+        for c in candidates[:TOP]:
+            self.rows.append(c.features)
+            if self.winners is not None:
+                self.winners.append(c.id)
+            self.labels.append(1 if right(c) else -1 if unsure(c) else 0)
+            self.question.append(self.asked)
+        self.kinds[kind] += 1
+        self.answerable.append(kind in ANSWERABLE)
+        self.asked += 1
+
+
+def fit_decision(index: Index, *, progress: Callable[[str], None] | None = None,
+                 budget_s: float = TIME_BUDGET_S) -> Decision:
+    """The decision fitted to *index*'s corpus, or ``DEFAULT`` (with a note saying why) when it cannot be."""
+    config = index.corpus.config
+    if not config.fit_decision:
+        return replace(DEFAULT, note="fitting is turned off (fit_decision: false): built-in defaults")
+    started = time.perf_counter()
+    examples = collect_examples(index, progress=progress, deadline=started + 0.8 * budget_s)
+    y = np.asarray(examples.labels)
+    positives, negatives = int((y == 1).sum()), int((y == 0).sum())
+    if positives < MIN_POSITIVES or negatives < MIN_NEGATIVES:
+        return replace(DEFAULT, note=f"the corpus is too small to fit ({positives} right and {negatives} wrong "
+                                     f"examples; {MIN_POSITIVES} of each needed): built-in defaults")
+    if progress:
+        progress("fitting the decision")
+    x = np.asarray(examples.rows, dtype=float)
+    questions = np.asarray(examples.question)
+    # Probabilities for choosing thresholds come from models that did not see the question (two halves).
+    held_out = np.zeros(len(y))
+    sure = y >= 0
+    for half in (0, 1):
+        train = (questions % 2 != half) & sure
+        if len(set(y[train].tolist())) < 2:
+            held_out[questions % 2 == half] = 0.5
+            continue
+        held_out[questions % 2 == half] = _logistic(x[train], y[train]).probability(x[questions % 2 == half])
+    model = _logistic(x[sure], y[sure])
+    answerable = np.asarray(examples.answerable)
+    answer_at, precision, recall = _threshold(held_out, y, questions, answerable, config.target_precision,
+                                              config.expected_out_of_scope)
+    clarify_at, _, _ = _threshold(held_out, y, questions, answerable, config.clarify_precision,
+                                  config.expected_out_of_scope)
+    clarify_at = min(clarify_at, answer_at)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(examples.kinds.items()))
+    return replace(model, answer_at=answer_at, clarify_at=clarify_at, fitted=True,
+                   note=f"fitted on {examples.asked} questions ({kinds})",
+                   estimate={"precision": precision, "recall": recall, "questions": float(examples.asked),
+                             "seconds": round(time.perf_counter() - started, 2)})
+
+
+def _logistic(x: np.ndarray, y: np.ndarray) -> Decision:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit(x, y)
+    return Decision(tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0]), 0.5, 0.5)
+
+
+def _threshold(p: np.ndarray, y: np.ndarray, questions: np.ndarray, answerable: np.ndarray, target: float,
+               out_of_scope: float) -> tuple[float, float, float]:
+    """(lowest threshold at which at least *target* of the answers go to questions the corpus answers,
+    that share, the share of those questions answered with the right entry).
+
+    A wrong answer here is an answer to a question the corpus does not answer (what a decline is for);
+    answering an answerable question with the wrong entry is a ranking miss, counted against recall.
+    Per question, the first candidate (the best by fused score) is the one answered. Questions are
+    weighted so that those the corpus does not answer make up *out_of_scope* of the total, as among
+    real users' questions, whatever the mix of the examples."""
+    first: dict[int, tuple[float, int]] = {}
+    for prob, label, q in zip(p.tolist(), y.tolist(), questions.tolist(), strict=True):
+        first.setdefault(q, (prob, label))
+    keys = list(first)
+    top = np.asarray([first[q][0] for q in keys])
+    right = np.asarray([first[q][1] == 1 for q in keys])
+    has = answerable[keys]
+    n_in, n_out = max(1, int(has.sum())), max(1, int((~has).sum()))
+    weight = np.where(has, (1.0 - out_of_scope) / n_in, out_of_scope / n_out)
+    for t in np.round(np.arange(0.20, 0.991, 0.01), 2):
+        answered = top >= t
+        if answered.sum() < 5:
+            break
+        precision = float((weight * has)[answered].sum() / weight[answered].sum())
+        if precision >= target:
+            return float(t), precision, float((right & answered).sum() / n_in)
+    return 0.99, 1.0, float((right & (top >= 0.99)).sum() / n_in)
+
+
+def collect_examples(index: Index, *, progress: Callable[[str], None] | None = None,
+                     deadline: float = float("inf")) -> _Examples:
+    """Every self-supervised example of *index*'s corpus (see the module docstring)."""
+    from faqbot.answerer import Answerer
+
+    corpus = index.corpus
+    examples = _Examples([], [], [], Counter(), [])
+    groups = _question_groups(corpus.entries)
+    removable = len(set(groups)) >= 2 * FOLDS
+    stems = index.analyzer.stemmer.memo
+    section_of = {p.id: p.section for p in corpus.passages}
+    sections = {e.id: {section_of[s] for s in e.sources if s in section_of} for e in corpus.entries}
+    for fold in range(FOLDS):
+        if time.perf_counter() > deadline:
+            break
+        if progress:
+            progress(f"fitting the decision: held-out fold {fold + 1} of {FOLDS}")
+        removed = {i for i, g in enumerate(groups) if removable and g % FOLDS == fold}
+        kept: list[Entry] = []
+        held: list[tuple[str, Entry]] = []     # (held-out paraphrase, its entry)
+        for i, entry in enumerate(corpus.entries):
+            if i in removed:
+                continue
+            out = [p for j, p in enumerate(entry.paraphrases, start=1) if (i + j) % FOLDS == fold]
+            held += [(p, entry) for p in out]
+            kept.append(entry._replace(paraphrases=tuple(p for p in entry.paraphrases if p not in out)))
+        if not kept:
+            continue
+        bot = Answerer(Index.build(replace(corpus, entries=tuple(kept)), stems=stems))
+        for phrase, entry in held:
+            # Another entry citing the same sections is neither surely right nor surely wrong: skipped.
+            examples.add(bot.gather(phrase).candidates, lambda c, q=entry.question: c.question == q,
+                         "held-out phrasing", unsure=lambda c, s=sections[entry.id]: bool(s & sections[c.id]))
+        for i in sorted(removed):
+            # An entry citing the same sections may answer the held-out one's questions too: not a negative.
+            near = {e.id for e in kept if sections[e.id] & sections[corpus.entries[i].id]}
+            for phrase in corpus.entries[i].phrasings[:MAX_PER_REMOVED]:
+                examples.add(bot.gather(phrase).candidates, lambda c: False, "held-out entry",
+                             unsure=lambda c, near=near: c.id in near)
+            if time.perf_counter() > deadline:
+                break
+    bot = Answerer(index)
+    position = {e.id: i for i, e in enumerate(corpus.entries)}
+    for entry in corpus.entries:
+        if len(entry.phrasings) < 2 and time.perf_counter() < deadline:
+            pseudo = _pseudo_question(index, entry)
+            if pseudo:
+                examples.add(bot.gather(pseudo).candidates, lambda c, q=entry.question: c.question == q, "pseudo")
+    if progress:
+        progress("fitting the decision: near misses and off-topic questions")
+    for question in near_misses(corpus):
+        if time.perf_counter() > deadline:
+            break
+        found = bot.gather(question)
+        if found.candidates and lacks(focus_of(found.query.normalized),
+                                      int(index.entry_facts[position[found.candidates[0].id]])):
+            examples.add(found.candidates, lambda c: False, "near miss")
+    for question in offtopic_questions():
+        if time.perf_counter() > deadline:
+            break
+        candidates = bot.gather(question).candidates
+        if candidates and candidates[0].coverage >= 0.9 and candidates[0].fused >= 0.5:
+            continue   # this corpus may well answer it
+        examples.add(candidates, lambda c: False, "off-topic")
+    return examples
+
+
+def _question_groups(entries: Sequence[Entry]) -> list[int]:
+    """Per entry, a group number shared by entries with the same question (several answers to one)."""
+    first: dict[str, int] = {}
+    return [first.setdefault(e.question, len(first)) for e in entries]
+
+
+def _pseudo_question(index: Index, entry: Entry) -> str:
+    """The key words of an entry's answer (its rarest content words, in order): a terse question."""
+    analysis = index.analyzer.document(entry.answer)
+    idf = index.evidence.idf
+    ranked = sorted(set(zip(analysis.content, analysis.stems, strict=True)), key=lambda ws: -idf.get(ws[1], 0.0))
+    keep = {w for w, _ in ranked[:4]}
+    return " ".join(dict.fromkeys(w for w in analysis.content if w in keep))
+
+
+def near_misses(corpus: Corpus, limit: int = 40) -> list[str]:
+    """Fact questions about the names the corpus uses ("When was Midjourney released?")."""
+    names: Counter[str] = Counter()
+    for text in (*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)):
+        names.update(m.group(0).rstrip(".") for m in _NAME.finditer(text))
+    chosen = [n for n, _ in names.most_common(limit) if len(n) > 2]
+    return [template.format(x=name) for name in chosen for _, template in _TEMPLATES]
+
+
+def offtopic_questions() -> list[str]:
+    """The shipped everyday off-topic questions."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", OFFTOPIC_FILE)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+    except OSError:
+        return []
+
+
+def build_fitted(corpus: Corpus, *, progress: Callable[[str], None] | None = None) -> Index:
+    """The index of *corpus* with its decision fitted: what every command that builds an index uses."""
+    index = Index.build(corpus, progress=progress)
+    return index.with_decision(fit_decision(index, progress=progress))

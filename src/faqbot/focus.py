@@ -1,0 +1,98 @@
+"""What a question asks for, and whether a text has it: the focus check.
+
+"How many parameters does GPT-4.5 have?" asks for a count; an answer about GPT-4.5 that states no
+count does not answer it, however well its words match. The fact types are found by small patterns
+(no model can be downloaded): dates, amounts of money, counts and sizes first, then versions, and
+persons or companies and places by heuristics. A question with none of them asks for a description
+or a yes/no, which any matching answer can give.
+
+Used identically on corpus texts at build time (``facts_in``) and on questions (``focus_of``).
+"""
+
+from __future__ import annotations
+
+import re
+
+FACTS: tuple[str, ...] = ("date", "money", "count", "person", "place", "version")
+"""The fact types a question can ask for, in the order of their bit in ``facts_in``'s mask."""
+
+_BIT = {name: 1 << i for i, name in enumerate(FACTS)}
+
+# Questions. Each is tried on the normalised (lower-case) question; the first that matches wins.
+_ASKS = (
+    ("money", r"\b(?:cost|costs|price|prices|priced|pricing|expensive|cheap|cheaper|fee|fees|subscription|"
+              r"(?:is|are) (?:\w+ ){1,4}free|free (?:to use|version|plan|tier)|pay for|"
+              r"how much (?:is|are|does|do|would|will|did)(?! it (?:help|matter|improve|change)))\b"),
+    ("date", r"\b(?:when (?:was|were|did|will|is it coming|are they coming)|what year|which year|what date|"
+             r"release date|launch date|since when|how old|in which year|what month|which month)\b"),
+    ("count", r"\b(?:how many|how big|how large|how long (?:is|are|can|do|does)|how much (?:data|memory|context|text)|number of|"
+              r"size of|parameter count|how many parameters)\b"),
+    ("place", r"\b(?:where (?:is|are|was|were) (?:\w+ ){0,4}(?:based|located|headquartered|made|from|built)|"
+              r"which country|what country|which city|what city|headquarters|headquartered)\b"),
+    ("person", r"\b(?:who (?:is|was|are|were) (?:the )?(?:ceo|founder|founders|inventor|creator|head|boss|author)|"
+               r"who (?:founded|invented|created|owns|runs|leads|funds|built|designed|wrote|trained|made|makes|"
+               r"developed|develops|started)|founder of|ceo of|which company|what company|who is behind)\b"),
+    ("version", r"\b(?:which version|what version|latest version|newest version|current version|version number)\b"),
+)
+_ASK_PATTERNS: list[tuple[str, re.Pattern[str]]] | None = None
+
+# Corpus texts (original case: names are capitalised).
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_HAS = {
+    "date": rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:yesterday|last year|this year|next year)\b",
+    "money": r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|usd|euros?|cents)\b|\b(?:free of charge|free tier|"
+             r"free plan|per month|a month|per year|pricing|subscription fee)\b",
+    # A number that counts something ("29 languages", "72 billion parameters"), not a name ("GPT-4.5",
+    # "Claude 3 Opus", "Llama 4"): not glued to a word, not after a capitalised word, a lower-case word next.
+    "count": r"(?<![\w.\-])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
+             r"(?:\d[\d,.]*\s?(?:%|k|m|b)?|\d+\+?)\s+(?:\(|million|billion|trillion|thousand|[a-z]{3,})"
+             r"|\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b",
+    "version": r"\b[A-Za-z][\w]*[\s\-]?v?\d+(?:\.\d+)+\b|\bv\d+\b|\b[A-Z][\w]*[\s\-]\d{1,2}\b",
+    # Who made or owns something: "by Adobe", "from Google", "Meta's", "GPT-4.5 (OpenAI)".
+    "person": r"\b(?:by|from) (?:the )?[A-Z][a-zA-Z]+|\b[A-Z][a-zA-Z]+(?:'s|\u2019s)\b|\([A-Z][a-zA-Z]+\)",
+    "place": r"\b(?:based in|located in|headquartered in|headquarters|country|countries|city|cities)\b",
+}
+_HAS_PATTERNS: dict[str, re.Pattern[str]] | None = None
+
+
+def focus_of(normalized_question: str) -> str:
+    """The fact type a (normalised) question asks for, or "" for a description or a yes/no.
+
+    >>> focus_of("how many parameters does gpt 4.5 have?")
+    'count'
+    >>> focus_of("when should i use an llm?")
+    ''
+    """
+    global _ASK_PATTERNS
+    if _ASK_PATTERNS is None:
+        _ASK_PATTERNS = [(name, re.compile(pattern)) for name, pattern in _ASKS]
+    for name, pattern in _ASK_PATTERNS:
+        if pattern.search(normalized_question):
+            return name
+    return ""
+
+
+def facts_in(text: str) -> int:
+    """A bit mask (see ``FACTS``) of the fact types *text* states.
+
+    >>> [name for name in FACTS if facts_in("Qwen2.5 supports 29 languages, released in 2025.") & mask(name)]
+    ['date', 'count', 'version']
+    """
+    global _HAS_PATTERNS
+    if _HAS_PATTERNS is None:
+        _HAS_PATTERNS = {name: re.compile(pattern) for name, pattern in _HAS.items()}
+    found = 0
+    for name, pattern in _HAS_PATTERNS.items():
+        if pattern.search(text):
+            found |= _BIT[name]
+    return found
+
+
+def mask(fact: str) -> int:
+    """The bit of one fact type (0 for "")."""
+    return _BIT.get(fact, 0)
+
+
+def lacks(focus: str, facts: int) -> bool:
+    """True when a question asking for *focus* meets evidence whose fact mask *facts* has none of it."""
+    return bool(focus) and not facts & _BIT[focus]
