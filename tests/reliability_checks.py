@@ -18,12 +18,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from faqbot import Answer, Answerer
-from faqbot.answerer import EMPTY_QUESTION, NOT_COVERED, TOO_VAGUE
+from faqbot.answerer import EMPTY_QUESTION, NOT_COVERED, OFFER, TOO_VAGUE
 from faqbot.models import KINDS
 from faqbot.text import split_sentences
 
 TO_DICT_KEYS = {"question", "kind", "text", "confidence", "citations", "matched", "suggestions"}
-ABSTAIN_TEXTS = {EMPTY_QUESTION, NOT_COVERED, TOO_VAGUE}
+ABSTAIN_TEXTS = {EMPTY_QUESTION, TOO_VAGUE, *(NOT_COVERED.format(Source=s) for s in ("The article", "The FAQ"))}
 TRUNCATION_NOTICE = re.compile(r"shortened to its first \d+ characters")
 
 # Bytes a terminal may act on: C0 controls except tab and newline, DEL, and C1 controls (UTF-8 encoded).
@@ -110,7 +110,8 @@ class Checker:
                 found.append(f"citation {c.id} quote is not lines {c.start_line}-{c.end_line} of {c.source}")
         if answer.kind == "answer" and not self.grounded(answer.text):
             found.append(f"answer text is not made of corpus sentences: {answer.text[:200]!r}")
-        if answer.kind == "abstain" and (answer.text not in ABSTAIN_TEXTS or answer.citations):
+        offers = {OFFER.format(source=s, question=q) for s in ("the article", "the FAQ") for q in answer.suggestions[:1]}
+        if answer.kind == "abstain" and (answer.text not in ABSTAIN_TEXTS | offers or answer.citations):
             found.append(f"abstention with an unexpected text or citations: {answer.text[:200]!r}")
         if answer.kind == "smalltalk" and (answer.text not in self.replies or answer.citations):
             found.append(f"small talk that is not a small-talk reply: {answer.text[:200]!r}")

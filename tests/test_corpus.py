@@ -147,9 +147,15 @@ def test_folder_without_article_or_faq_is_an_error(make_corpus: MakeCorpus) -> N
 
 
 def test_unknown_config_setting_is_rejected_with_its_line(make_corpus: MakeCorpus) -> None:
-    root = make_corpus({"faq.yaml": FAQ_WITHOUT_SOURCES, "config.yaml": "answer_threshold: 0.5\nanswer_treshold: 0.4\n"})
+    root = make_corpus({"faq.yaml": FAQ_WITHOUT_SOURCES, "config.yaml": "target_precision: 0.9\ntarget_precison: 0.4\n"})
     message = _error(root)
-    assert message.startswith(f"{root / 'config.yaml'}:2: unknown setting(s): answer_treshold")
+    assert message.startswith(f"{root / 'config.yaml'}:2: unknown setting(s): target_precison")
+
+
+def test_a_retired_threshold_setting_is_refused_naming_what_replaces_it(make_corpus: MakeCorpus) -> None:
+    message = _error(make_corpus({"faq.yaml": FAQ_WITHOUT_SOURCES, "config.yaml": "clarify_threshold: 0.3\n"}))
+    assert "config.yaml:1: setting 'clarify_threshold' is no longer used" in message
+    assert "target_precision" in message and "fit_decision: false" in message
 
 
 def test_article_only_and_faq_only_corpora_load(make_corpus: MakeCorpus) -> None:

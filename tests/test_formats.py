@@ -101,7 +101,7 @@ def test_a_file_that_is_not_utf8_is_named_with_its_line(make_corpus: MakeCorpus,
 
 def test_a_config_key_yaml_reads_as_a_boolean_is_an_unknown_setting(make_corpus: MakeCorpus) -> None:
     error = _error(make_corpus({"faq.jsonl": JSONL, "config.yaml": "on: 0.5\n"}))
-    assert "unknown setting(s): True" in error.problem and "answer_threshold" in error.problem
+    assert "unknown setting(s): True" in error.problem and "target_precision" in error.problem
 
 
 def test_yaml_and_jsonl_exports_load_back_as_the_same_entries(tmp_path: Path) -> None:

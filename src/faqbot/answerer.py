@@ -40,6 +40,8 @@ _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when check
 _TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
 _AUTHOR_FIRST = 0.05      # head start of an entry's first-listed source when ordering its citations
 
+NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
+OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"
 EMPTY_QUESTION = "Please type a question about the article."
 TOO_VAGUE = "Could you say a little more? I'm not sure what you are asking about."
 
@@ -193,8 +195,18 @@ class Answerer:
         coverage = self.index.coverage(query.stems, ctx.stems if ctx else (), cover)
         rare = self.index.coverage(query.stems, ctx.stems if ctx else (), cover, words=query.content)
         hits = self._passage_hits(own + weight * prior, coverage)
+        top = [i for i in top_indices(scores.fused, _CANDIDATES).tolist() if scores.fused[i] > 0]
+        if ctx is not None and context is not None and context.keep_topic:
+            # The decision was fitted on questions that stand alone: judge a follow-up that points back
+            # as the question it stands for, its words and the previous turn's ("who makes it? Gemini 1.5").
+            query = self.index.analyzer.from_tokens(f"{query.normalized} {ctx.normalized}",
+                                                    [*query.tokens, *ctx.tokens], query.corrections, **self._features)
+            scores = self._entry_scores(query, None, 0.0)
+            coverage = rare = self.index.coverage(query.stems, words=query.content)
+        elif ctx is not None:   # a follow-up that shifts the topic ("and music?") is judged on its own words
+            scores = scores._replace(fused=self._entry_scores(query, None, 0.0).fused)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
-        return Findings(question, query, self._candidates(query, scores, coverage, rare), hits, own + cover * prior,
+        return Findings(question, query, self._candidates(query, top, scores, coverage, rare), hits, own + cover * prior,
                         self._extract(query, hits, coverage), greeting=greeting, notice=notice,
                         context=context.text if context else "")
 
@@ -210,11 +222,10 @@ class Answerer:
             fused = np.where(prior >= _TOPIC_GATE * prior.max(), fused, 0.0)
         return scores._replace(fused=np.clip(fused, 0.0, 1.0))
 
-    def _candidates(self, query: Analysis, scores: EntryScores, coverage: Coverage,
+    def _candidates(self, query: Analysis, top: list[int], scores: EntryScores, coverage: Coverage,
                     rare: Coverage) -> tuple[Candidate, ...]:
-        """The best entries by fused score, each with its coverage and the fitted decision's features."""
+        """The entries *top* (the best by fused score) with their coverage and the decision's features."""
         evidence, index = self.index.evidence, self.index
-        top = [i for i in top_indices(scores.fused, _CANDIDATES).tolist() if scores.fused[i] > 0]
         if not top:
             return ()
         unknown = index.rare_unknown_share(query)
@@ -309,7 +320,9 @@ class Answerer:
             others = [c for c in candidates[1:]
                       if c.question != best.question and c.confidence >= decision.clarify_at]
             close = [c for c in _distinct_questions(others)[:2] if best.confidence - c.confidence < cfg.clarify_margin]
-        if best and best.confidence >= decision.answer_at and not close:
+        # A follow-up leans on the conversation, which the fitted features do not see: a lower bar.
+        answer_at = (decision.answer_at + decision.clarify_at) / 2 if found.context else decision.answer_at
+        if best and best.confidence >= answer_at and not close:
             return self._curated(found, best, trace)
         if best and best.confidence >= decision.clarify_at and close:
             return self._clarify(found.question, [best, *close], trace)
@@ -319,7 +332,7 @@ class Answerer:
         if extract is not None and extract.coverage >= cfg.extract_coverage and \
                 self.confidence(extract.score, extract.coverage) >= cfg.passage_threshold:
             return self._extractive(found, extract, trace)
-        return self._abstain(found, candidates, self._not_covered, trace, _why_not(best, decision.answer_at))
+        return self._abstain(found, candidates, self._not_covered, trace, _why_not(best, answer_at))
 
     def judged(self, candidates: Sequence[Candidate]) -> list[Candidate]:
         """*candidates* (best fused score first) with their fitted confidence, P(right answer)."""
@@ -368,7 +381,7 @@ class Answerer:
         relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
         suggestions = [c.question for c in _distinct_questions(relevant)][: self.config.max_suggestions]
         if text == self._not_covered and relevant and relevant[0].confidence >= self.index.decision.clarify_at / 2:
-            text = f"{self._not_sure} Did you mean: \u201c{relevant[0].question}\u201d?"
+            text = OFFER.format(source=self.source_name, question=relevant[0].question)
         for example in self.examples:
             if len(suggestions) >= self.config.max_suggestions:
                 break
@@ -380,11 +393,7 @@ class Answerer:
 
     @property
     def _not_covered(self) -> str:
-        return f"{self.source_name.capitalize()} doesn't cover that, as far as I can tell."
-
-    @property
-    def _not_sure(self) -> str:
-        return f"I'm not sure {self.source_name} covers that."
+        return NOT_COVERED.format(Source=self.source_name[:1].upper() + self.source_name[1:])
 
     @property
     def source_name(self) -> str:

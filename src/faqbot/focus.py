@@ -46,7 +46,7 @@ _HAS = {
     # "Claude 3 Opus", "Llama 4"): not glued to a word, not after a capitalised word, a lower-case word next.
     "count": r"(?<![\w.\-])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
              r"(?:\d[\d,.]*\s?(?:%|k|m|b)?|\d+\+?)\s+(?:\(|million|billion|trillion|thousand|[a-z]{3,})"
-             r"|\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b",
+             r"|\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b|\b\d+(?:\.\d+)?[BMK]\b",
     "version": r"\b[A-Za-z][\w]*[\s\-]?v?\d+(?:\.\d+)+\b|\bv\d+\b|\b[A-Z][\w]*[\s\-]\d{1,2}\b",
     # Who made or owns something: "by Adobe", "from Google", "Meta's", "GPT-4.5 (OpenAI)".
     "person": r"\b(?:by|from) (?:the )?[A-Z][a-zA-Z]+|\b[A-Z][a-zA-Z]+(?:'s|\u2019s)\b|\([A-Z][a-zA-Z]+\)",

@@ -75,8 +75,8 @@ class Session:
             return standalone
         tokens = tokenize(short)
         pointing, leans_back = not POINTERS.isdisjoint(tokens), leans_on_context(tokens, POINTERS)
-        if standalone.kind == "answer" and not leans_back:
-            return standalone   # a question that stands on its own is answered as if asked fresh
+        if standalone.kind == "answer" and standalone.matched is not None and not leans_back:
+            return standalone   # a question that a curated entry answers on its own is answered as if asked fresh
         weight = self._bot.config.pronoun_weight if pointing else self._bot.config.followup_weight
         contextual = self._bot.respond(question, Context(state.topic, weight, keep_topic=leans_back))
         if leans_back:
@@ -87,6 +87,8 @@ class Session:
             settled = (contextual.kind == "answer" and contextual.matched is not None
                        and contextual.matched.id in options)
             return contextual if settled else standalone
+        if standalone.kind == "answer":   # only article sentences: a curated answer in context is better
+            return contextual if contextual.kind == "answer" and contextual.matched is not None else standalone
         return contextual if contextual.kind in ("answer", "clarify") else standalone
 
     def _remember(self, answer: Answer) -> None:
