@@ -156,6 +156,12 @@ class Answerer:
         """The curated answer of one entry (e.g. the option a user picked from a clarification)."""
         return self._entry_answer(self._entry_by_id[entry_id], question, score, None)
 
+    def offer(self, question: str, lead: str, options: Sequence[Match]) -> Answer:
+        """A "did you mean" of *options* (e.g. the runners-up after "that's not what I asked"), after *lead*."""
+        lines = "\n".join(f"{n}. {o.question}" for n, o in enumerate(options, start=1))
+        return Answer(question, "clarify", f"{lead} Did you mean:\n{lines}", options[0].score, matched=options[0],
+                      suggestions=tuple(o.question for o in options), options=tuple(options))
+
     def elaborate(self, previous: Answer, question: str) -> Answer | None:
         """More from the article around a previous answer: the rest of its first cited passage."""
         for citation in previous.citations:

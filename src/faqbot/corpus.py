@@ -43,7 +43,11 @@ def load_corpus(root: str | Path | None = None) -> Corpus:
     if not passages and not entries:
         raise CorpusError("corpus has nothing to answer from: add an article.md or a faq.yaml", path=str(root))
     _check_references(reader, entries, passages)
-    smalltalk, examples = _load_smalltalk(reader, by_name.get("smalltalk.yaml"))
+    smalltalk, examples = _load_smalltalk(reader, None)
+    if "smalltalk.yaml" in by_name:   # a corpus's own intents override the defaults of the same id, or add to them
+        own, examples = _load_smalltalk(reader, by_name["smalltalk.yaml"])
+        ids = {i.id for i in own}
+        smalltalk = [i for i in smalltalk if i.id not in ids] + own
     examples = examples or [e.question for e in entries[:3]]
     return Corpus(
         name=root.resolve().name,

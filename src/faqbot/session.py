@@ -23,6 +23,7 @@ _ORDINALS = {f"{prefix}{word}{suffix}": n
              for word, n in (("first", 1), ("1st", 1), ("one", 1), ("second", 2), ("2nd", 2), ("two", 2),
                              ("third", 3), ("3rd", 3), ("three", 3), ("last", -1))
              for prefix in ("", "the ") for suffix in ("", " one", " option", " please")}
+WRONG = "wrong"   # the small-talk intent of "that's not what I asked": offer the runners-up
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
 
@@ -31,6 +32,7 @@ class _State:
     topic: str = ""                       # the text a follow-up leans on
     options: tuple[Match, ...] = ()       # the choices of a pending clarification
     last: Answer | None = None            # the last grounded answer (for "tell me more")
+    runners_up: tuple[Match, ...] = ()    # the entries that came close to the last answer ("that's wrong")
 
 
 class Session:
@@ -71,6 +73,8 @@ class Session:
                 return more
         if standalone is None:
             standalone = self._bot.respond(question)
+        if standalone.kind == "smalltalk" and standalone.matched is not None and standalone.matched.id == WRONG:
+            return self._bot.offer(question, standalone.text, state.runners_up) if state.runners_up else standalone
         if not state.topic or standalone.kind == "smalltalk":
             return standalone
         tokens = tokenize(short)
@@ -100,6 +104,9 @@ class Session:
         if answer.kind == "answer":
             state.topic = answer.matched.question if answer.matched else answer.question
             state.last = answer
+            chosen = answer.matched.id if answer.matched else ""
+            close = [c for c in (answer.trace.candidates if answer.trace else ()) if c.id != chosen and c.fused > 0]
+            state.runners_up = tuple(Match(c.id, c.question, c.confidence) for c in close[:3])
 
     def _pick_option(self, reply: str, options: tuple[Match, ...]) -> Match | None:
         """The option a reply to "Did you mean ...?" chooses: by number, ordinal or words, else None."""
