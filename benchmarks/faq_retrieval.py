@@ -58,19 +58,27 @@ DATASETS = ("stackfaq", "covidfaq")
 REFERENCE_P1 = {"stackfaq": ("tfidf-char-q", 0.713), "covidfaq": ("tfidf-word-q", 0.616)}
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 19))   # 0.05 .. 0.90
-# Decision profiles swept with the threshold: the corpus's own coverage check, or none (long crowd-written
-# queries carry many words no FAQ entry contains). Chosen on the tune half like the threshold.
-PROFILES: dict[str, dict[str, float]] = {
-    "coverage": {},
-    "no-coverage": {"coverage_power": 0.0, "min_coverage": 0.0},
-    "no-coverage, no-clarify": {"coverage_power": 0.0, "min_coverage": 0.0, "clarify_margin": 0.0},
-}
+# The decision is fitted to each corpus at build; the sweep moves its answer threshold (``answer_at``),
+# the fitted value being the default operating point.
+PROFILES: dict[str, dict[str, float]] = {"fitted": {}}
 
 
 def settings(thresholds: Sequence[float]) -> list[tuple[str, float, dict[str, float]]]:
-    """(profile, threshold, config overrides) for every point of the sweep."""
-    return [(name, t, {**extra, "answer_threshold": t, "clarify_threshold": t})
-            for name, extra in PROFILES.items() for t in thresholds]
+    """(profile, threshold, overrides) for every point of the sweep."""
+    return [(name, t, {**extra, "answer_at": t}) for name, extra in PROFILES.items() for t in thresholds]
+
+
+def at_threshold(bot: Any, overrides: dict[str, float]) -> Any:
+    """*bot* with its fitted decision answering at ``overrides['answer_at']`` (config overrides for the rest)."""
+    from dataclasses import replace
+
+    from faqbot import Answerer
+
+    rest = {k: v for k, v in overrides.items() if k != "answer_at"}
+    decision = bot.index.decision
+    t = overrides.get("answer_at", decision.answer_at)
+    return Answerer(bot.index.with_decision(replace(decision, answer_at=t, clarify_at=min(t, decision.clarify_at))),
+                    bot.config.with_values(rest))
 NOT_ANSWERED = ("abstain", "clarify")
 TARGET_NOT_ANSWERED = 0.80
 TARGET_CORRECT = 0.65
@@ -470,7 +478,7 @@ def _held_out_group(group: str) -> tuple[str, float, float, dict[str, list[str]]
     bot = Answerer.from_corpus(folder, cache=False)
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    bots = [bot.with_config(bot.config.with_values(o)) for o in _WORKER["overrides"]]
+    bots = [at_threshold(bot, o) for o in _WORKER["overrides"]]
     kinds = {q["id"]: [b.ask(q["query"]).kind for b in bots] for q in _WORKER["queries"] if q["group"] == group}
     return group, build_s, time.perf_counter() - t0, kinds
 
@@ -501,7 +509,7 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
                                                 config), cache=False)
     groups = sorted({e["group"] for e in entries})
     chosen = sample_groups(groups, sample)
-    default_t = bot.config.answer_threshold
+    default_t = bot.index.decision.answer_at
     t_list = sorted(set(thresholds) | {default_t})
     sweep = settings(t_list)
     half = {q["id"]: split_half(ds.name, q) for q in ds.queries}
@@ -526,7 +534,7 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
     logo_wall = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    bots = [bot.with_config(bot.config.with_values(o)) for _, _, o in sweep]
+    bots = [at_threshold(bot, o) for _, _, o in sweep]
     full: dict[str, list[tuple[str, str | None]]] = {}
     for q in ds.queries:
         outs = [b.ask(q["query"]) for b in bots]
@@ -569,7 +577,7 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
 def answered_correctly(ds: Dataset, bot: Any) -> dict[str, Any]:
     """With every entry present and the corpus's own thresholds: the share of queries answered correctly."""
     half = {q["id"]: split_half(ds.name, q) for q in ds.queries}
-    out: dict[str, Any] = {"default_threshold": bot.config.answer_threshold}
+    out: dict[str, Any] = {"default_threshold": bot.index.decision.answer_at}
     answers = {q["id"]: bot.ask(q["query"]) for q in ds.queries}
     for subset in ("all", "test"):
         qs = [q for q in ds.queries if subset == "all" or half[q["id"]] == subset]
@@ -653,17 +661,16 @@ def print_abstention(ab: dict[str, Any], label: str) -> None:
           f"wall {t['held_out_wall']:.1f} s (builds {t['held_out_builds_sum']:.1f} s summed, "
           f"median {t['held_out_build_median']:.2f} s/build; asks {t['held_out_asks_sum']:.1f} s summed); "
           f"all-entries asks {t['all_entries_asks_wall']:.1f} s")
-    d = next(r for r in ab["curve"] if r["threshold"] == ab["default_threshold"] and r["profile"] == "coverage")
+    d = next(r for r in ab["curve"] if r["threshold"] == ab["default_threshold"] and r["profile"] == "fitted")
     print(f"  fusion weights: {ab['weights'] or 'the defaults'}")
-    print(f"  at the default answer_threshold {ab['default_threshold']} (coverage check on):")
+    print(f"  at the fitted answer threshold {ab['default_threshold']}:")
     for subset in ("all", "test"):
         r = d[subset]
         print(f"    {subset:<4} held-out not answered {r['held_out_not_answered']:.3f} "
               f"(target >= {TARGET_NOT_ANSWERED:.2f}) {r['held_out_kinds']}")
         print(f"    {subset:<4} all entries: answered correctly {r['answered_correctly']:.3f} "
               f"(target >= {TARGET_CORRECT:.2f}), wrongly {r['answered_wrongly']:.3f} {r['kinds']}")
-    print("  curve as answer_threshold (= clarify_threshold) moves, with and without the coverage check "
-          "(with_config, no rebuild):")
+    print("  curve as the fitted decision's answer threshold moves (no rebuild):")
     print(f"  {'t':>5} | {'held-out not answered':^23} | {'answered correctly':^23} | {'answered wrongly':^17} "
           "| clarify")
     print(f"  {'':>5} | {'all':>7} {'tune':>7} {'test':>7} | {'all':>7} {'tune':>7} {'test':>7} | "
@@ -828,7 +835,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      "one entry per question (each thread's first answer), supplementary")
             elif not ds.grouped and not args.no_abstention:
                 entry["answered_correctly"] = ac = answered_correctly(ds, tuned.bot)
-                print(f"\n{ds.name}: all entries present, Answerer.ask at answer_threshold {ac['default_threshold']}: "
+                print(f"\n{ds.name}: all entries present, Answerer.ask at the fitted answer threshold {ac['default_threshold']}: "
                       f"answered correctly {ac['all']['answered_correctly']:.3f} (test half "
                       f"{ac['test']['answered_correctly']:.3f}); kinds {ac['all']['kinds']}")
             out["datasets"][ds.name] = entry

@@ -38,6 +38,7 @@ _SUGGESTION_FLOOR = 0.15  # a candidate this weak is not worth suggesting
 _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
                           # question itself asks must be in the answer ("how much does it cost?" is not)
 _TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
+_NEAR_TIE = 0.05          # fused scores this close to the best: the fitted confidence picks among them
 _AUTHOR_FIRST = 0.05      # head start of an entry's first-listed source when ordering its citations
 
 NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
@@ -346,8 +347,11 @@ class Answerer:
             return list(candidates)   # verbatim candidates: their similarity is their confidence
         p = self.index.decision.probability(np.asarray([c.features for c in candidates], dtype=float))
         judged = [c._replace(confidence=float(q)) for c, q in zip(candidates, p, strict=True)]
-        # The best by fused score is the one answered; the others follow by confidence (for "did you mean").
-        return [judged[0], *sorted(judged[1:], key=lambda c: (-c.confidence, -c.fused, c.id))]
+        # The answer comes from the entries about as good by fused score as the best (a near tie is the
+        # decision's to break); the rest follow by confidence (for "did you mean").
+        near = [c for c in judged if c.fused >= judged[0].fused - _NEAR_TIE]
+        best = max(near, key=lambda c: (c.confidence, c.fused))
+        return [best, *sorted((c for c in judged if c is not best), key=lambda c: (-c.confidence, -c.fused, c.id))]
 
     def confidence(self, score: float, coverage: float) -> float:
         """Score (0-1) discounted by how much of the question the evidence leaves unexplained."""

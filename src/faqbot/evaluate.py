@@ -254,77 +254,48 @@ def statistics_of(values: Sequence[float]) -> tuple[float, float]:
 
 # ----------------------------------------------------------------------------- calibration
 
-CALIBRATED = ("answer_threshold", "clarify_threshold", "passage_threshold", "extract_coverage", "min_coverage",
-              "coverage_power")
-"""The thresholds --calibrate searches. The clarify margin is a product choice ("when is it a tie?"), kept as set."""
-_GRID: dict[str, tuple[float, ...]] = {
-    "answer_threshold": tuple(round(0.20 + 0.025 * i, 3) for i in range(25)),
-    "clarify_threshold": tuple(round(0.15 + 0.025 * i, 3) for i in range(23)),
-    "passage_threshold": tuple(round(0.15 + 0.025 * i, 3) for i in range(27)),
-    "min_coverage": tuple(round(0.40 + 0.025 * i, 3) for i in range(23)),
-    "extract_coverage": tuple(round(0.50 + 0.025 * i, 3) for i in range(21)),
-    "coverage_power": (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """The thresholds found, what they score, and what the corpus had before."""
+    """How well ``confidence`` means "probability the top entry is right", on a labelled question set.
 
-    values: dict[str, float]
-    before: dict[str, Any]
-    after: dict[str, Any]
-    max_wrong: float
+    ``bins``: per confidence range, the questions in it, their mean fitted confidence, their mean raw
+    fused score, and the share whose top entry was right (a question the corpus does not answer never is).
+    ``ece`` is the expected calibration error: the questions-weighted mean gap between confidence and
+    that share."""
 
-    def yaml(self) -> str:
-        """Lines to paste into the corpus's config.yaml."""
-        return "\n".join(f"{k}: {v}" for k, v in self.values.items())
+    bins: list[dict[str, float]]
+    ece: float
+    questions: int
+    decision: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ece": self.ece, "questions": self.questions, "bins": self.bins, "decision": self.decision}
 
 
-def calibrate(answerer: Answerer, questions: QuestionSet, *, max_wrong: float = 0.02,
-              rounds: int = 4) -> Calibration:
-    """Search the decision thresholds for the most correct answers with at most *max_wrong* (a share)
-    of the abstain items answered or clarified. Scoring is done once per question; only decisions re-run."""
-    from faqbot.answerer import Answerer as _Answerer
-    from faqbot.answerer import Context, Findings
-
-    memo: dict[tuple[str, Context | None], Findings] = {}
-
-    class _Memo(_Answerer):
-        def gather(self, question: str, context: Context | None = None) -> Findings:
-            key = (question, context)
-            if key not in memo:
-                memo[key] = super().gather(question, context)
-            return memo[key]
-
-    def score(values: dict[str, float]) -> tuple[tuple[int, int, int], Report]:
-        report = evaluate(_Memo(answerer.index, answerer.config.with_values(values)), questions, clock=lambda: 0.0)
-        abstain_items = [o for o in report.outcomes if o.item.out_of_scope]
-        # An answer or a "did you mean" to a question the corpus cannot answer both count as wrong.
-        wrong = sum(o.answer.kind in ("answer", "clarify") for o in abstain_items)
-        feasible = wrong <= max_wrong * len(abstain_items)
-        correct = sum(o.passed for o in report.outcomes if o.item.in_scope)
-        return (int(feasible), correct if feasible else -wrong, sum(o.passed for o in report.outcomes)), report
-
-    current = {k: getattr(answerer.config, k) for k in CALIBRATED}
-    best_key, before = score(current)
-    for _ in range(rounds):
-        improved = False
-        for name in CALIBRATED:
-            for value in _GRID[name]:
-                trial = {**current, name: value}
-                if trial["clarify_threshold"] > trial["answer_threshold"]:
-                    continue   # "did you mean" is for candidates not quite good enough to answer alone
-                try:
-                    key, _ = score(trial)
-                except ValueError:
-                    continue
-                if key > best_key:
-                    best_key, current, improved = key, trial, True
-        if not improved:
-            break
-    _, after = score(current)
-    return Calibration(current, before.summary(), after.summary(), max_wrong)
+def calibrate(answerer: Answerer, questions: QuestionSet, *, bins: int = 10) -> Calibration:
+    """The reliability of the fitted decision on *questions* (single questions with a candidate)."""
+    rows: list[tuple[float, float, bool]] = []   # (confidence, fused, right)
+    for item in questions.questions:
+        if not (item.in_scope or item.out_of_scope):
+            continue
+        found = answerer.gather(item.q)
+        judged = answerer.judged(found.candidates)
+        if not judged or not judged[0].features:
+            continue
+        top = judged[0]
+        right = item.in_scope and top.id in relevant_entries(answerer, item)
+        rows.append((top.confidence, top.fused, right))
+    table = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [r for r in rows if low <= r[0] < high or (b == bins - 1 and r[0] == 1.0)]
+        if inside:
+            table.append({"from": low, "to": high, "questions": len(inside),
+                          "confidence": round(sum(r[0] for r in inside) / len(inside), 4),
+                          "fused": round(sum(r[1] for r in inside) / len(inside), 4),
+                          "right": round(sum(r[2] for r in inside) / len(inside), 4)})
+    ece = sum(t["questions"] * abs(t["confidence"] - t["right"]) for t in table) / max(1, len(rows))
+    return Calibration(table, round(ece, 4), len(rows), answerer.index.decision.to_dict())
 
 
 # ----------------------------------------------------------------------------- fusion weights

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from faqbot.cli.render import Painter, safe, use_color
+from faqbot.decision import Decision
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     assert job.index is not None
     paint = Painter(use_color(sys.stdout))
     what = f"{len(job.index.corpus.passages)} passages, {len(job.index.corpus.entries)} curated entries"
+    print(decision_line(job.index.decision))
     if no_cache:
         print(f"Built the index in {seconds:.2f} s ({what}); not written (--no-cache).")
     else:
@@ -98,3 +100,12 @@ def _human(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
+
+
+def decision_line(decision: Decision) -> str:
+    """One line on the fitted decision: its estimated precision and recall, or why defaults are used."""
+    if not decision.fitted:
+        return f"Decision: {decision.note}."
+    e = decision.estimate
+    return (f"Decision: {decision.note}, in {e.get('seconds', 0):.1f} s; answers at confidence ≥ {decision.answer_at:.2f}: "
+            f"estimated precision {e.get('precision', 0):.1%}, recall {e.get('recall', 0):.1%}.")

@@ -104,9 +104,8 @@ def _add_eval(commands: Any, shared: argparse.ArgumentParser) -> None:
     evaluate.add_argument("--min-pass", type=_percent, metavar="PCT",
                           help="exit 1 if the overall pass rate is below PCT")
     evaluate.add_argument("--calibrate", action="store_true",
-                          help="search the thresholds and print the best values")
-    evaluate.add_argument("--max-wrong", type=_percent, default=2.0, metavar="PCT",
-                          help="with --calibrate: at most PCT%% wrong answers on abstain items (default 2)")
+                          help="report how well confidence matches how often the top entry is right "
+                               "(expected calibration error and a reliability table)")
     evaluate.set_defaults(run=_cmd_eval)
 
 
@@ -148,7 +147,7 @@ examples:
 _EVAL_EPILOG = """examples:
   faqbot eval tests/data/questions.yaml
   faqbot eval tests/data/questions.yaml --json --min-pass 90
-  faqbot eval tests/data/questions.yaml --calibrate --max-wrong 2"""
+  faqbot eval tests/data/questions.yaml --calibrate"""
 
 
 def _percent(text: str) -> float:
@@ -278,9 +277,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     answerer = load_answerer(args)
     questions = load_question_set(args.questions)
     if args.calibrate:
-        result = calibrate(answerer, questions, max_wrong=args.max_wrong / 100)
+        result = calibrate(answerer, questions)
         if args.json:
-            _write(render.to_json({"values": result.values, "before": result.before, "after": result.after}))
+            _write(render.to_json(result.to_dict()))
         else:
             _write(calibration_text(result, render.Painter(render.use_color(sys.stdout))))
         return EXIT_OK

@@ -42,19 +42,14 @@ def report_text(report: Report, paint: Painter) -> str:
 
 
 def calibration_text(result: Calibration, paint: Painter) -> str:
-    def row(name: str, key: str) -> str:
-        b, a = result.before[key], result.after[key]
-        return f"  {name:<34} {b['rate']:6.1%} → {a['rate']:6.1%}"
-
-    wrong_b = result.before["abstention"]["wrong_answer_rate"] or 0.0
-    wrong_a = result.after["abstention"]["wrong_answer_rate"] or 0.0
-    return "\n".join([
-        paint(f"Calibrated thresholds (at most {result.max_wrong:.0%} wrong answers on abstain items)", "bold"),
-        row("overall pass rate", "overall"),
-        row("in scope, from the right section", "in_scope_right_section"),
-        row("out of scope, abstained", "out_of_scope_abstained"),
-        f"  {'wrong answers on abstain items':<34} {wrong_b:6.1%} → {wrong_a:6.1%}",
-        "",
-        paint("Paste into the corpus's config.yaml:", "bold"),
-        result.yaml(),
-    ])
+    d = result.decision
+    lines = [paint(f"Calibration of the fitted decision ({result.questions} questions)", "bold"),
+             f"  expected calibration error {result.ece:.3f}  "
+             f"(answer at confidence ≥ {d['answer_at']:.2f}, \"did you mean\" at ≥ {d['clarify_at']:.2f}; "
+             f"{d['note']})",
+             "",
+             "  confidence     questions  mean confidence  mean fused score  top entry right"]
+    for b in result.bins:
+        lines.append(f"  {b['from']:.1f}–{b['to']:.1f}     {b['questions']:9d}  {b['confidence']:15.2f}  "
+                     f"{b['fused']:16.2f}  {b['right']:15.1%}")
+    return "\n".join(lines)

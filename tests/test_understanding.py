@@ -1,0 +1,141 @@
+"""The fitted decision, the focus check, English word rarity, default small talk and conversation topic."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from faqbot import Answerer
+from faqbot.analysis import English
+from faqbot.cache import load_index, save_index
+from faqbot.corpus import load_corpus
+from faqbot.decision import DEFAULT, FEATURE_NAMES, Decision
+from faqbot.fit import build_fitted, near_misses, offtopic_questions
+from faqbot.focus import FACTS, facts_in, focus_of, mask
+
+EXAMPLES = "Examples and Capabilities of LLMs"
+
+
+def test_the_bundled_decision_is_fitted_to_the_corpus(bot: Answerer) -> None:
+    decision = bot.index.decision
+    assert decision.fitted and decision.note.startswith("fitted on")
+    assert decision.estimate["precision"] >= 0.98 and 0.0 < decision.clarify_at <= decision.answer_at < 1.0
+    assert len(decision.coefficients) == len(FEATURE_NAMES)
+
+
+def test_fitting_can_be_turned_off(corpus_dir) -> None:  # type: ignore[no-untyped-def]
+    corpus = load_corpus(corpus_dir)
+    index = build_fitted(replace(corpus, config=corpus.config.with_values({"fit_decision": False})))
+    assert not index.decision.fitted and "turned off" in index.decision.note
+    assert index.decision.coefficients == DEFAULT.coefficients
+
+
+def test_a_tiny_corpus_falls_back_to_the_defaults_and_says_why(make_corpus) -> None:  # type: ignore[no-untyped-def]
+    root = make_corpus({"faq.yaml": "- id: one\n  question: Do cats sleep a lot?\n  answer: Cats sleep 16 hours a day.\n"})
+    decision = Answerer.from_corpus(root, cache=False).index.decision
+    assert not decision.fitted and "too small to fit" in decision.note
+
+
+def test_the_fitted_decision_survives_the_cache(bot: Answerer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = str(tmp_path / "index.idx")
+    save_index(bot.index, path)
+    assert load_index(path).decision == bot.index.decision
+
+
+def test_a_damaged_decision_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Decision.from_dict({**DEFAULT.to_dict(), "coefficients": [1.0, 2.0]})
+
+
+@pytest.mark.parametrize(("question", "focus"), [
+    ("How many parameters does GPT-4.5 have?", "count"), ("When was Midjourney released?", "date"),
+    ("How much does Midjourney cost?", "money"), ("Is DALL-E 3 free to use?", "money"),
+    ("Which company owns Pika Labs?", "person"), ("Where is Anthropic headquartered?", "place"),
+    ("When should I use an LLM?", ""), ("How much does it help?", ""), ("What is generative AI?", "")])
+def test_the_focus_is_the_kind_of_fact_a_question_asks_for(question: str, focus: str) -> None:
+    from faqbot.text import normalize
+
+    assert focus_of(normalize(question)) == focus
+
+
+def test_facts_are_found_in_text_but_names_are_not_counts() -> None:
+    found = facts_in("Qwen2.5 (Alibaba) supports 29 languages; GPT-4.5 was released in February 2025.")
+    assert {f for f in FACTS if found & mask(f)} == {"date", "count", "person", "version"}
+    assert not facts_in("Claude 3 Opus and Llama 4 are models.") & mask("count")
+
+
+@pytest.mark.parametrize("question", ["How many parameters does GPT-4.5 have?", "Who is the CEO of OpenAI?",
+                                      "How much does Midjourney cost?", "Is DALL-E 3 free to use?"])
+def test_a_near_miss_is_declined_because_the_answer_lacks_the_fact(bot: Answerer, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.kind == "abstain" and not answer.citations
+
+
+def test_a_fact_the_article_states_is_answered(bot: Answerer) -> None:
+    answer = bot.ask("When did OpenAI release GPT-4.5?")
+    assert answer.kind == "answer" and answer.citations[0].section == EXAMPLES and "February 2025" in answer.text
+
+
+def test_everyday_words_the_corpus_lacks_weigh_less_than_rare_ones() -> None:
+    english = English.bundled()
+    assert english.commonness("basically") > 0.6 and english.commonness("the") == 1.0
+    assert english.commonness("headquartered") < 0.3 and english.commonness("qwen") == 0.0
+
+
+def test_a_paraphrase_with_an_everyday_word_the_corpus_lacks_is_answered(bot: Answerer) -> None:
+    answer = bot.ask("which tool should a filmmaker opt for?")
+    assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "filmmakers-ad-agencies"
+
+
+def test_the_fit_makes_near_misses_from_the_corpus_names_and_ships_off_topic_questions(bot: Answerer) -> None:
+    misses = near_misses(bot.corpus)
+    assert "How much does Midjourney cost?" in misses or "How much does Adobe Firefly cost?" in misses
+    assert len(offtopic_questions()) >= 300
+
+
+def test_a_decline_offers_the_entry_it_may_have_meant(bot: Answerer) -> None:
+    answer = bot.ask("How would you define a large language model?")
+    if answer.kind == "abstain":
+        assert answer.text.startswith("I'm not sure the article covers that. Did you mean:")
+        assert answer.suggestions[0] in answer.text
+    else:
+        assert answer.citations[0].section == "What Is a Large Language Model (LLM)?"
+
+
+def test_a_corpus_without_an_article_never_says_the_article(make_corpus) -> None:  # type: ignore[no-untyped-def]
+    root = make_corpus({"faq.yaml": "- id: one\n  question: Do cats sleep a lot?\n  answer: Cats sleep 16 hours.\n"})
+    answer = Answerer.from_corpus(root, cache=False).ask("what is the capital of peru")
+    assert answer.kind == "abstain" and "the article" not in answer.text.lower() and "FAQ" in answer.text
+
+
+@pytest.mark.parametrize(("said", "intent"), [("ok bye for now", "goodbye"), ("what can I ask you?", "help"),
+                                              ("are you a bot?", "identity"), ("thanks, that clears it up", "thanks")])
+def test_default_small_talk(bot: Answerer, said: str, intent: str) -> None:
+    answer = bot.ask(said)
+    assert answer.kind == "smalltalk" and answer.matched is not None and answer.matched.id == intent
+
+
+def test_that_is_not_what_i_asked_offers_the_runners_up(bot: Answerer) -> None:
+    session = bot.session()
+    first = session.ask("Which tools generate video?")
+    assert first.kind == "answer" and first.matched is not None
+    sorry = session.ask("that's not what I asked")
+    assert sorry.kind == "clarify" and sorry.text.startswith("Sorry about that. Did you mean:")
+    assert first.matched.question not in sorry.suggestions and len(sorry.options) >= 1
+    picked = session.ask("1")
+    assert picked.kind == "answer" and picked.matched is not None and picked.matched.id == sorry.options[0].id
+
+
+def test_a_new_self_contained_question_drops_the_old_topic(bot: Answerer) -> None:
+    session = bot.session()
+    assert session.ask("Which tools generate music?").kind == "answer"
+    answer = session.ask("different question: is ChatGPT an LLM?")
+    assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "chatgpt-llm-or-genai"
+
+
+def test_a_pronoun_follow_up_is_judged_with_its_topic(bot: Answerer) -> None:
+    session = bot.session()
+    assert session.ask("Tell me about Gemini 1.5").kind == "answer"
+    answer = session.ask("who makes it?")
+    assert answer.kind == "answer" and "Google" in answer.text
