@@ -835,7 +835,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      "one entry per question (each thread's first answer), supplementary")
             elif not ds.grouped and not args.no_abstention:
                 entry["answered_correctly"] = ac = answered_correctly(ds, tuned.bot)
-                print(f"\n{ds.name}: all entries present, Answerer.ask at the fitted answer threshold {ac['default_threshold']}: "
+                print(f"\n{ds.name}: all entries present, Answerer.ask at the fitted answer threshold "
+                      f"{ac['default_threshold']}: "
                       f"answered correctly {ac['all']['answered_correctly']:.3f} (test half "
                       f"{ac['test']['answered_correctly']:.3f}); kinds {ac['all']['kinds']}")
             out["datasets"][ds.name] = entry

@@ -54,7 +54,7 @@ def test_clarification_answered_by_number_gives_that_option(bot: Answerer) -> No
 def test_clarification_answered_by_words_from_an_option(bot: Answerer) -> None:
     chat = bot.session()
     clarify = chat.ask("code")
-    assert [o.id for o in clarify.options] == ["code-generation-tools", "llm-code-generation"]
+    assert {o.id for o in clarify.options} == {"code-generation-tools", "llm-code-generation"}
     picked = chat.ask("the one about tools")
     assert picked.matched is not None and picked.matched.id == "code-generation-tools"
 

@@ -43,6 +43,10 @@ def test_the_fitted_decision_survives_the_cache(bot: Answerer, tmp_path) -> None
     assert load_index(path).decision == bot.index.decision
 
 
+def test_the_default_decision_fits_the_features() -> None:
+    assert Decision.from_dict(DEFAULT.to_dict()) == DEFAULT and len(DEFAULT.coefficients) == len(FEATURE_NAMES)
+
+
 def test_a_damaged_decision_is_refused() -> None:
     with pytest.raises(ValueError):
         Decision.from_dict({**DEFAULT.to_dict(), "coefficients": [1.0, 2.0]})

@@ -11,7 +11,7 @@ import _thread
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from faqbot.text import Aliases, char_features, content_words, normalize, tokens_of, word_features
+from faqbot.text import Aliases, char_features, content_words, normalize, question_kinds, tokens_of, word_features
 
 
 class Analysis(NamedTuple):
@@ -21,7 +21,7 @@ class Analysis(NamedTuple):
     tokens: tuple[str, ...]          # after spelling correction and aliases
     content: tuple[str, ...]         # content words, unstemmed
     stems: tuple[str, ...]           # content words, stemmed
-    word_features: tuple[str, ...]   # word TF-IDF features of the content words (stems, adjacent pairs)
+    word_features: tuple[str, ...]   # word TF-IDF features: content-word stems, adjacent pairs, question kinds
     char_features: tuple[str, ...]   # character 3-5-grams of the content words; () if not asked
     question_features: tuple[str, ...]   # word TF-IDF features of every word, "where"/"can" too; () if not asked
     corrections: tuple[tuple[str, str], ...] = ()
@@ -156,7 +156,8 @@ class Analyzer:
         """Analysis of already tokenised (and alias-folded) text; n-gram and every-word features when asked."""
         content = content_words(tokens)
         stems = self.stemmer.stems(content)
-        return Analysis(normalized, tuple(tokens), tuple(content), tuple(stems), tuple(word_features(stems)),
+        return Analysis(normalized, tuple(tokens), tuple(content), tuple(stems),
+                        (*word_features(stems), *question_kinds(tokens)),
                         tuple(char_features(content)) if chars else (),
                         tuple(word_features(self.every_stem(tokens))) if wording else (), corrections)
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from faqbot.analysis import Analysis
-from faqbot.config import Config
-from faqbot.focus import focus_of, lacks
+from faqbot.config import Config, Weights
+from faqbot.focus import DECISIVE, focus_of, lacks
 from faqbot.index import Coverage, EntryScores, Index, top_indices
 from faqbot.models import Answer, Candidate, Citation, Corpus, Entry, Match, Passage, PassageHit, SmallTalk, Trace
 from faqbot.text import leans_on_context
@@ -83,20 +83,25 @@ class Findings(NamedTuple):
 class Answerer:
     """Answers questions from one corpus. Thread-safe: after construction only memos fill in."""
 
-    def __init__(self, index: Index, config: Config | None = None) -> None:
+    def __init__(self, index: Index, config: Config | None = None, *, weights: Weights | None = None) -> None:
+        """*weights*: fusion weights to use; by default the config's when its author set them, else the
+        ones the fit chose for this corpus, else the config's defaults."""
         self.index = index
         self.corpus: Corpus = index.corpus
         self.config: Config = config or index.corpus.config
+        fitted = index.decision.weights
+        self.weights: Weights = weights or (Weights(*fitted) if fitted and not self.config.weights_set
+                                            else self.config.weights)
         pairs = [(intent, pattern, normalized) for intent, normalized_patterns in zip(self.corpus.smalltalk,
                  index.smalltalk, strict=True) for pattern, normalized in zip(intent.patterns, normalized_patterns,
                                                                               strict=True)]
         self._patterns = ([n for _, _, n in pairs], [(i, p) for i, p, _ in pairs])
         self._openers = ([n for i, _, n in pairs if i.opener], [(i, p) for i, p, _ in pairs if i.opener])
         self._entry_by_id = {e.id: e for e in self.corpus.entries}
+        self._position = {e.id: i for i, e in enumerate(self.corpus.entries)}
         self._entry_by_question = {e.question: e for e in self.corpus.entries}
         self._passage_by_id = {p.id: p for p in self.corpus.passages}
-        weights = self.config.weights
-        self._features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
+        self._features = {"chars": self.weights.char > 0, "wording": self.weights.wording > 0}   # what questions need
 
     @classmethod
     def from_corpus(cls, corpus: str | PathLike[str] | Corpus | None = None, *, cache: bool = True,
@@ -213,17 +218,18 @@ class Answerer:
         elif ctx is not None:   # a follow-up that shifts the topic ("and music?") is judged on its own words
             scores = scores._replace(fused=self._entry_scores(query, None, 0.0).fused)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
-        return Findings(question, query, self._candidates(query, top, scores, coverage, rare), hits, own + cover * prior,
+        return Findings(question, query, self._candidates(query, top, scores, coverage, rare), hits,
+                        own + cover * prior,
                         self._extract(query, hits, coverage), greeting=greeting, notice=notice,
                         context=context.text if context else "")
 
     def _entry_scores(self, query: Analysis, ctx: Analysis | None, weight: float,
                       keep_topic: bool = False) -> EntryScores:
         cfg = self.config
-        scores = self.index.entry_scores(query, weights=cfg.weights, fuzzy_candidates=cfg.fuzzy_candidates)
+        scores = self.index.entry_scores(query, weights=self.weights, fuzzy_candidates=cfg.fuzzy_candidates)
         if ctx is None or weight == 0:
             return scores
-        prior = self.index.entry_scores(ctx, weights=cfg.weights, fuzzy_candidates=cfg.fuzzy_candidates).fused
+        prior = self.index.entry_scores(ctx, weights=self.weights, fuzzy_candidates=cfg.fuzzy_candidates).fused
         fused = scores.fused + weight * prior
         if keep_topic and prior.size:
             fused = np.where(prior >= _TOPIC_GATE * prior.max(), fused, 0.0)
@@ -236,10 +242,11 @@ class Answerer:
         if not top:
             return ()
         unknown = index.rare_unknown_share(query)
+        names = index.names_in(query)
         focus = focus_of(query.normalized)
-        weights = self.config.weights
-        leaders = [int(np.argmax(s)) for s, w in zip((scores.char, scores.word, scores.wording, scores.qa, scores.fuzzy),
-                                                     weights, strict=True) if w > 0 and s.size and s.max() > 0]
+        weights = self.weights
+        signals = (scores.char, scores.word, scores.wording, scores.qa, scores.fuzzy)
+        leaders = [int(np.argmax(s)) for s, w in zip(signals, weights, strict=True) if w > 0 and s.size and s.max() > 0]
         found = []
         for i in top:
             entry = self.corpus.entries[i]
@@ -250,7 +257,8 @@ class Answerer:
             features = (float(scores.fused[i]), float(scores.fused[i]) - rival, covered, rare_covered,
                         float(lacks(focus, int(index.entry_facts[i]))),
                         leaders.count(i) / len(leaders) if leaders else 0.0,
-                        float(scores.fuzzy[i]), float(scores.qa[i]), unknown)
+                        float(scores.fuzzy[i]), float(scores.qa[i]), unknown,
+                        len(names & evidence.entry_terms[i]) / len(names) if names else 1.0)
             found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
                                    float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
                                    float(scores.fused[i]), covered, 0.0, features))
@@ -321,14 +329,23 @@ class Answerer:
                 return found.greeting
             return self._abstain(found, candidates, TOO_VAGUE, trace, "no content words")
         best = candidates[0] if candidates else None
-        close: list[Candidate] = []
-        if best is not None:
-            # Entries that share the best one's question (several answers to one question) are no alternative.
-            others = [c for c in candidates[1:]
-                      if c.question != best.question and c.confidence >= decision.clarify_at]
-            close = [c for c in _distinct_questions(others)[:2] if best.confidence - c.confidence < cfg.clarify_margin]
         # A follow-up leans on the conversation, which the fitted features do not see: a lower bar.
         answer_at = (decision.answer_at + decision.clarify_at) / 2 if found.context else decision.answer_at
+        close: list[Candidate] = []
+        terse: list[Candidate] = []   # for bare keywords the best cannot answer alone: any half as likely
+        if best is not None:
+            # Entries that share the best one's question (several answers to one question) are no alternative.
+            others = _distinct_questions([c for c in candidates[1:]
+                                          if c.question != best.question and c.confidence >= decision.clarify_at])
+            close = [c for c in others[:2] if best.confidence - c.confidence < cfg.clarify_margin]
+            keywords = len(found.query.content) == len(found.query.tokens) <= 2   # "code", "context window"
+            if best.confidence < answer_at and keywords:
+                terse = [c for c in others[:2] if c.confidence >= best.confidence / 2]
+        focus = focus_of(found.query.normalized)
+        if best and focus in DECISIVE and lacks(focus, int(self.index.entry_facts[self._position[best.id]])):
+            # "How much does it cost?" is never answered by an answer, or article sentences, naming no price.
+            return self._abstain(found, candidates, self._not_covered, trace,
+                                 f"focus: the question asks for a {focus}, the best entry's answer has none")
         if best and best.confidence >= answer_at and not close:
             return self._curated(found, best, trace)
         if best and best.confidence >= decision.clarify_at and close:
@@ -336,6 +353,8 @@ class Answerer:
         if found.greeting is not None and len(found.query.content) <= 1:
             return found.greeting   # "thanks, that helped": the courtesy was the message
         extract = found.extract
+        if best and best.confidence >= decision.clarify_at and terse:
+            return self._clarify(found.question, [best, *terse], trace)
         if extract is not None and extract.coverage >= cfg.extract_coverage and \
                 self.confidence(extract.score, extract.coverage) >= cfg.passage_threshold:
             return self._extractive(found, extract, trace)

@@ -193,6 +193,7 @@ def _meta(index: Index) -> dict[str, Any]:
             "heading_terms": [sorted(t) for t in evidence.heading_terms],
             "idf": evidence.idf,
             "unknown_idf": evidence.unknown_idf,
+            "names": sorted(evidence.names),
         },
     }
 
@@ -305,9 +306,10 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
         heading_terms=tuple(frozenset(t) for t in ev["heading_terms"]),
         idf=_numbers(ev["idf"]),
         unknown_idf=float(ev["unknown_idf"]),
+        names=frozenset(ev["names"]),
     )
     a = meta["analyzer"]
-    _require_texts(meta["phrase_texts"], *meta["smalltalk"])
+    _require_texts(meta["phrase_texts"], ev["names"], *meta["smalltalk"])
     stems = a["stems"]
     if not isinstance(stems, dict) or not all(isinstance(v, str) for v in stems.values()):
         raise ValueError("expected a mapping of words to stems")

@@ -28,16 +28,17 @@ class Weights(NamedTuple):
 class Config:
     """Every knob of the answer decision. Scores and thresholds are on a 0-1 scale."""
 
-    # Fusion weights of the signals that score a curated entry (they are renormalised to sum 1).
-    weight_char: float = 0.35
+    # Fusion weights of the signals that score a curated entry (they are renormalised to sum 1). Left at
+    # these defaults, the fit chooses among a few sets by held-out paraphrases (faqbot.fit.WEIGHT_CHOICES).
+    weight_char: float = 0.20
     """Character 3-5-gram TF-IDF cosine between the question and the entry's phrasings: survives typos."""
-    weight_word: float = 0.30
+    weight_word: float = 0.0
     """Stemmed word uni+bigram TF-IDF cosine against the entry's phrasings (content words only)."""
-    weight_wording: float = 0.0
+    weight_wording: float = 0.50
     """The same over every word of the phrasings, question words too: "where can I" is not "should I"."""
-    weight_qa: float = 0.15
+    weight_qa: float = 0.20
     """Word TF-IDF cosine against the entry's question and answer together."""
-    weight_fuzzy: float = 0.20
+    weight_fuzzy: float = 0.10
     """rapidfuzz similarity (word order ignored) against the phrasings, on the best candidates only."""
 
     target_precision: float = 0.98
@@ -96,7 +97,8 @@ class Config:
                 raise ConfigError(f"setting '{f.name}' must not be negative, got {value}", f.name)
         if sum(self.weights_raw) <= 0:
             raise ConfigError("at least one of the weight_* settings must be positive")
-        for name in ("target_precision", "clarify_precision", "expected_out_of_scope", "passage_threshold", "min_coverage",
+        for name in ("target_precision", "clarify_precision", "expected_out_of_scope", "passage_threshold",
+                     "min_coverage",
                      "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight",
                      "source_credit", "extract_coverage"):
             if getattr(self, name) > 1:
@@ -108,6 +110,11 @@ class Config:
     @property
     def weights_raw(self) -> tuple[float, float, float, float, float]:
         return (self.weight_char, self.weight_word, self.weight_wording, self.weight_qa, self.weight_fuzzy)
+
+    @property
+    def weights_set(self) -> bool:
+        """True when the weights differ from the defaults (an author's choice, which the fit keeps)."""
+        return self.weights_raw != Config().weights_raw
 
     @property
     def weights(self) -> Weights:
@@ -126,8 +133,8 @@ class Config:
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})",
                               unknown[0])
-        coerced = {k: (int(v) if isinstance(getattr(self, k), int) and isinstance(v, float) and v.is_integer()
-                       else v) for k, v in values.items()}
+        coerced: dict[str, Any] = {k: (int(v) if isinstance(getattr(self, k), int) and isinstance(v, float)
+                                       and v.is_integer() else v) for k, v in values.items()}
         return replace(self, **coerced)
 
     def to_dict(self) -> dict[str, float | int | bool | str]:

@@ -24,6 +24,7 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("fuzzy", "rapidfuzz similarity to the entry's closest phrasing"),
     ("qa", "word TF-IDF similarity to the entry's question and answer together"),
     ("rare_unknown", "share of the question's content words that are rare English and absent from the corpus"),
+    ("name_coverage", "share of the names the question uses (GPT-4.5, Midjourney) that the entry mentions"),
 )
 """Every feature of the decision, in the order of its coefficients; ``--explain`` shows them."""
 
@@ -40,6 +41,7 @@ class Decision:
     clarify_at: float
     fitted: bool = False
     note: str = ""                                   # why the defaults are used, or what was fitted on
+    weights: tuple[float, ...] = ()                  # fusion weights chosen by the fit (() = the config's)
     estimate: dict[str, float] = field(default_factory=dict)   # precision, recall, examples...
 
     def probability(self, features: np.ndarray) -> np.ndarray:
@@ -47,11 +49,11 @@ class Decision:
         if features.size == 0:
             return np.zeros(features.shape[0])
         z = features @ np.asarray(self.coefficients) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))), dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
         return {"coefficients": list(self.coefficients), "intercept": self.intercept, "answer_at": self.answer_at,
-                "clarify_at": self.clarify_at, "fitted": self.fitted, "note": self.note,
+                "clarify_at": self.clarify_at, "fitted": self.fitted, "note": self.note, "weights": list(self.weights),
                 "estimate": dict(self.estimate)}
 
     @classmethod
@@ -62,17 +64,21 @@ class Decision:
         if len(coefficients) != len(FEATURES) or not all(math.isfinite(x) for x in (*coefficients, *numbers)):
             raise ValueError("the decision does not fit this version's features")
         estimate = data.get("estimate", {})
-        if not isinstance(estimate, dict):
-            raise ValueError("bad decision estimate")
-        return cls(coefficients, numbers[0], numbers[1], numbers[2], bool(data["fitted"]), str(data.get("note", "")),
-                   {str(k): float(v) for k, v in estimate.items()})
+        weights = tuple(float(w) for w in data.get("weights", ()))
+        if not isinstance(estimate, dict) or (weights and (len(weights) != 5 or not all(
+                math.isfinite(w) and w >= 0 for w in weights) or sum(weights) <= 0)):
+            raise ValueError("bad decision estimate or weights")
+        return cls(coefficients, numbers[0], numbers[1], numbers[2], fitted=bool(data["fitted"]),
+                   note=str(data.get("note", "")), weights=weights,
+                   estimate={str(k): float(v) for k, v in estimate.items()})
 
 
-# Used when a corpus is too small to fit, or fitting is turned off: the bundled article's fit, rounded.
+# Used when a corpus is too small to fit, or fitting is turned off: the bundled article's fit, rounded
+# (`faqbot index` on corpus/ prints it; refresh these when FEATURES change).
 DEFAULT = Decision(
-    coefficients=(4.0, 3.0, 2.0, 3.0, -3.0, 1.0, 1.0, 1.0, -3.0),
-    intercept=-7.0,
-    answer_at=0.7,
-    clarify_at=0.4,
+    coefficients=(0.9, 2.5, 2.9, 0.2, -3.7, 2.2, 3.7, 3.7, -1.7, 1.9),
+    intercept=-9.0,
+    answer_at=0.70,
+    clarify_at=0.20,
     note="defaults",
 )

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from faqbot.config import Weights
 from faqbot.decision import DEFAULT, Decision
 from faqbot.focus import focus_of, lacks
 from faqbot.index import Index
@@ -39,6 +40,14 @@ TOP = 3                   # candidates per question that become examples
 MAX_PER_REMOVED = 4       # phrasings asked per entry held out whole
 TIME_BUDGET_S = 20.0      # the fit stops collecting examples after this share of the budget
 OFFTOPIC_FILE = "offtopic.txt"
+WEIGHT_CHOICES: tuple[tuple[float, ...], ...] = (
+    (0.20, 0.00, 0.50, 0.20, 0.10),   # the default: every signal, function words count
+    (0.35, 0.30, 0.00, 0.15, 0.20),   # content words only (earlier versions' default)
+    (0.25, 0.15, 0.30, 0.15, 0.15),   # balanced
+    (0.20, 0.00, 0.00, 0.70, 0.10),   # answers matter most (titles as questions)
+    (0.00, 0.00, 0.80, 0.20, 0.00),   # wording: real questions, one phrasing each
+)
+"""Fusion weights the fit chooses among by held-out paraphrases found (first wins a tie)."""
 ANSWERABLE = frozenset({"held-out phrasing", "pseudo"})   # kinds of examples the corpus answers
 
 _TEMPLATES = (
@@ -59,19 +68,16 @@ class _Examples:
     kinds: Counter[str]
     answerable: list[bool]    # per asked question: does the corpus answer it (whatever its candidates)
     asked: int = 0
-    winners: list[str] | None = None   # per row, the candidate's entry id (for reports)
 
     def add(self, candidates: Sequence[Candidate], right: Callable[[Candidate], bool], kind: str,
-            unsure: Callable[[Candidate], bool] = lambda c: False) -> None:
+            unsure: Callable[[Candidate], bool] | None = None) -> None:
         """The best candidates of one question as examples, labelled 1 right, 0 wrong, or -1 when *unsure*
         says it may be right (not trained on; a question answered with one counts neither way)."""
         if not candidates or not candidates[0].features:
             return
         for c in candidates[:TOP]:
             self.rows.append(c.features)
-            if self.winners is not None:
-                self.winners.append(c.id)
-            self.labels.append(1 if right(c) else -1 if unsure(c) else 0)
+            self.labels.append(1 if right(c) else -1 if unsure is not None and unsure(c) else 0)
             self.question.append(self.asked)
         self.kinds[kind] += 1
         self.answerable.append(kind in ANSWERABLE)
@@ -85,7 +91,10 @@ def fit_decision(index: Index, *, progress: Callable[[str], None] | None = None,
     if not config.fit_decision:
         return replace(DEFAULT, note="fitting is turned off (fit_decision: false): built-in defaults")
     started = time.perf_counter()
-    examples = collect_examples(index, progress=progress, deadline=started + 0.8 * budget_s)
+    deadline = started + 0.8 * budget_s
+    folds = make_folds(index, progress=progress, deadline=deadline)
+    weights = choose_weights(index, folds) if not config.weights_set else None
+    examples = collect_examples(index, folds, weights, progress=progress, deadline=deadline)
     y = np.asarray(examples.labels)
     positives, negatives = int((y == 1).sum()), int((y == 0).sum())
     if positives < MIN_POSITIVES or negatives < MIN_NEGATIVES:
@@ -112,8 +121,10 @@ def fit_decision(index: Index, *, progress: Callable[[str], None] | None = None,
                                   config.expected_out_of_scope)
     clarify_at = min(clarify_at, answer_at)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(examples.kinds.items()))
+    chosen = "" if weights is None else ", fusion weights " + "/".join(f"{w:.2f}" for w in weights)
     return replace(model, answer_at=answer_at, clarify_at=clarify_at, fitted=True,
-                   note=f"fitted on {examples.asked} questions ({kinds})",
+                   weights=() if weights is None else tuple(weights),
+                   note=f"fitted on {examples.asked} questions ({kinds}){chosen}",
                    estimate={"precision": precision, "recall": recall, "questions": float(examples.asked),
                              "seconds": round(time.perf_counter() - started, 2)})
 
@@ -155,54 +166,93 @@ def _threshold(p: np.ndarray, y: np.ndarray, questions: np.ndarray, answerable: 
     return 0.99, 1.0, float((right & (top >= 0.99)).sum() / n_in)
 
 
-def collect_examples(index: Index, *, progress: Callable[[str], None] | None = None,
-                     deadline: float = float("inf")) -> _Examples:
-    """Every self-supervised example of *index*'s corpus (see the module docstring)."""
-    from faqbot.answerer import Answerer
+@dataclass
+class _Fold:
+    """One fold: an index without some paraphrases (``held``) and without some whole entries (``removed``)."""
 
+    index: Index
+    held: list[tuple[str, Entry]]      # (held-out paraphrase, its entry)
+    removed: list[Entry]
+
+
+def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
+               deadline: float = float("inf")) -> list[_Fold]:
+    """The held-out folds of *index*'s corpus: each paraphrase out in one fold, each question group too."""
     corpus = index.corpus
-    examples = _Examples([], [], [], Counter(), [])
     groups = _question_groups(corpus.entries)
     removable = len(set(groups)) >= 2 * FOLDS
-    stems = index.analyzer.stemmer.memo
-    section_of = {p.id: p.section for p in corpus.passages}
-    sections = {e.id: {section_of[s] for s in e.sources if s in section_of} for e in corpus.entries}
+    folds = []
     for fold in range(FOLDS):
         if time.perf_counter() > deadline:
             break
         if progress:
             progress(f"fitting the decision: held-out fold {fold + 1} of {FOLDS}")
-        removed = {i for i, g in enumerate(groups) if removable and g % FOLDS == fold}
+        removed = [e for e, g in zip(corpus.entries, groups, strict=True) if removable and g % FOLDS == fold]
         kept: list[Entry] = []
-        held: list[tuple[str, Entry]] = []     # (held-out paraphrase, its entry)
+        held: list[tuple[str, Entry]] = []
         for i, entry in enumerate(corpus.entries):
-            if i in removed:
+            if removable and groups[i] % FOLDS == fold:
                 continue
             out = [p for j, p in enumerate(entry.paraphrases, start=1) if (i + j) % FOLDS == fold]
             held += [(p, entry) for p in out]
             kept.append(entry._replace(paraphrases=tuple(p for p in entry.paraphrases if p not in out)))
-        if not kept:
-            continue
-        bot = Answerer(Index.build(replace(corpus, entries=tuple(kept)), stems=stems))
-        for phrase, entry in held:
-            # Another entry citing the same sections is neither surely right nor surely wrong: skipped.
-            examples.add(bot.gather(phrase).candidates, lambda c, q=entry.question: c.question == q,
-                         "held-out phrasing", unsure=lambda c, s=sections[entry.id]: bool(s & sections[c.id]))
-        for i in sorted(removed):
-            # An entry citing the same sections may answer the held-out one's questions too: not a negative.
-            near = {e.id for e in kept if sections[e.id] & sections[corpus.entries[i].id]}
-            for phrase in corpus.entries[i].phrasings[:MAX_PER_REMOVED]:
-                examples.add(bot.gather(phrase).candidates, lambda c: False, "held-out entry",
-                             unsure=lambda c, near=near: c.id in near)
+        if kept:
+            sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo)
+            folds.append(_Fold(sub, held, removed))
+    return folds
+
+
+def choose_weights(index: Index, folds: Sequence[_Fold]) -> Weights | None:
+    """The fusion weights (of ``WEIGHT_CHOICES``) under which held-out paraphrases find their entry most
+    often, or None when there are too few to tell (then the configured weights stay)."""
+    from faqbot.answerer import Answerer
+
+    asked = sum(len(f.held) for f in folds)
+    if asked < MIN_POSITIVES:
+        return None
+    config = index.corpus.config
+    best: tuple[int, int, Weights] | None = None
+    for rank, raw in enumerate(WEIGHT_CHOICES):
+        weights = Weights(*(w / sum(raw) for w in raw))
+        found = 0
+        for fold in folds:
+            bot = Answerer(fold.index, config, weights=weights)
+            found += sum(1 for phrase, entry in fold.held if (top := bot.search(phrase, 1)) and
+                         top[0].question == entry.question)
+        if best is None or (found, -rank) > best[:2]:
+            best = (found, -rank, weights)
+    return best[2] if best else None
+
+
+def collect_examples(index: Index, folds: Sequence[_Fold], weights: Weights | None = None, *,
+                     progress: Callable[[str], None] | None = None, deadline: float = float("inf")) -> _Examples:
+    """Every self-supervised example of *index*'s corpus (see the module docstring), scored with *weights*."""
+    from faqbot.answerer import Answerer
+
+    corpus = index.corpus
+    examples = _Examples([], [], [], Counter(), [])
+    section_of = {p.id: p.section for p in corpus.passages}
+    sections = {e.id: {section_of[s] for s in e.sources if s in section_of} for e in corpus.entries}
+    for fold in folds:
+        bot = Answerer(fold.index, corpus.config, weights=weights)
+        for phrase, entry in fold.held:
+            # Another entry citing the same sections is neither surely right nor surely wrong: "unsure".
+            examples.add(bot.gather(phrase).candidates, _answers(entry.question), "held-out phrasing",
+                         unsure=_shares(sections, sections[entry.id]))
+        for removed in fold.removed:
+            # An entry citing the same sections may answer the held-out one's questions too: "unsure".
+            for phrase in removed.phrasings[:MAX_PER_REMOVED]:
+                examples.add(bot.gather(phrase).candidates, _never, "held-out entry",
+                             unsure=_shares(sections, sections[removed.id]))
             if time.perf_counter() > deadline:
                 break
-    bot = Answerer(index)
+    bot = Answerer(index, corpus.config, weights=weights)
     position = {e.id: i for i, e in enumerate(corpus.entries)}
     for entry in corpus.entries:
         if len(entry.phrasings) < 2 and time.perf_counter() < deadline:
             pseudo = _pseudo_question(index, entry)
             if pseudo:
-                examples.add(bot.gather(pseudo).candidates, lambda c, q=entry.question: c.question == q, "pseudo")
+                examples.add(bot.gather(pseudo).candidates, _answers(entry.question), "pseudo")
     if progress:
         progress("fitting the decision: near misses and off-topic questions")
     for question in near_misses(corpus):
@@ -211,15 +261,29 @@ def collect_examples(index: Index, *, progress: Callable[[str], None] | None = N
         found = bot.gather(question)
         if found.candidates and lacks(focus_of(found.query.normalized),
                                       int(index.entry_facts[position[found.candidates[0].id]])):
-            examples.add(found.candidates, lambda c: False, "near miss")
+            examples.add(found.candidates, _never, "near miss")
     for question in offtopic_questions():
         if time.perf_counter() > deadline:
             break
         candidates = bot.gather(question).candidates
         if candidates and candidates[0].coverage >= 0.9 and candidates[0].fused >= 0.5:
             continue   # this corpus may well answer it
-        examples.add(candidates, lambda c: False, "off-topic")
+        examples.add(candidates, _never, "off-topic")
     return examples
+
+
+def _answers(question: str) -> Callable[[Candidate], bool]:
+    """Right: the entry with this question (several entries may share one)."""
+    return lambda c: c.question == question
+
+
+def _never(candidate: Candidate) -> bool:
+    return False
+
+
+def _shares(sections: dict[str, set[str]], wanted: set[str]) -> Callable[[Candidate], bool]:
+    """Unsure: an entry citing one of the *wanted* sections may well answer the question too."""
+    return lambda c: bool(wanted & sections[c.id])
 
 
 def _question_groups(entries: Sequence[Entry]) -> list[int]:

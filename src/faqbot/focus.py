@@ -17,6 +17,8 @@ FACTS: tuple[str, ...] = ("date", "money", "count", "person", "place", "version"
 """The fact types a question can ask for, in the order of their bit in ``facts_in``'s mask."""
 
 _BIT = {name: 1 << i for i, name in enumerate(FACTS)}
+DECISIVE: frozenset[str] = frozenset({"date", "money", "count", "place"})
+"""Fact types found reliably enough that an answer lacking the one asked for is never given."""
 
 # Questions. Each is tried on the normalised (lower-case) question; the first that matches wins.
 _ASKS = (
@@ -25,7 +27,8 @@ _ASKS = (
               r"how much (?:is|are|does|do|would|will|did)(?! it (?:help|matter|improve|change)))\b"),
     ("date", r"\b(?:when (?:was|were|did|will|is it coming|are they coming)|what year|which year|what date|"
              r"release date|launch date|since when|how old|in which year|what month|which month)\b"),
-    ("count", r"\b(?:how many|how big|how large|how long (?:is|are|can|do|does)|how much (?:data|memory|context|text)|number of|"
+    ("count", r"\b(?:how many|how big|how large|how long (?:is|are|can|do|does)|"
+              r"how much (?:data|memory|context|text)|number of|"
               r"size of|parameter count|how many parameters)\b"),
     ("place", r"\b(?:where (?:is|are|was|were) (?:\w+ ){0,4}(?:based|located|headquartered|made|from|built)|"
               r"which country|what country|which city|what city|headquarters|headquartered)\b"),
@@ -37,6 +40,9 @@ _ASKS = (
 _ASK_PATTERNS: list[tuple[str, re.Pattern[str]]] | None = None
 
 # Corpus texts (original case: names are capitalised).
+_NUMBER_WORDS = ("two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                 "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+                 "a dozen|several")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _HAS = {
     "date": rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:yesterday|last year|this year|next year)\b",
@@ -46,7 +52,8 @@ _HAS = {
     # "Claude 3 Opus", "Llama 4"): not glued to a word, not after a capitalised word, a lower-case word next.
     "count": r"(?<![\w.\-])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
              r"(?:\d[\d,.]*\s?(?:%|k|m|b)?|\d+\+?)\s+(?:\(|million|billion|trillion|thousand|[a-z]{3,})"
-             r"|\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b|\b\d+(?:\.\d+)?[BMK]\b",
+             r"|\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b|\b\d+(?:\.\d+)?[BMK]\b"
+             rf"|\b(?:{_NUMBER_WORDS})\s+[a-z]{{3,}}",
     "version": r"\b[A-Za-z][\w]*[\s\-]?v?\d+(?:\.\d+)+\b|\bv\d+\b|\b[A-Z][\w]*[\s\-]\d{1,2}\b",
     # Who made or owns something: "by Adobe", "from Google", "Meta's", "GPT-4.5 (OpenAI)".
     "person": r"\b(?:by|from) (?:the )?[A-Z][a-zA-Z]+|\b[A-Z][a-zA-Z]+(?:'s|\u2019s)\b|\([A-Z][a-zA-Z]+\)",

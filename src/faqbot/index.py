@@ -43,6 +43,7 @@ class Evidence(NamedTuple):
     heading_terms: tuple[frozenset[str], ...]                # per passage: its section heading
     idf: dict[str, float]                                     # unigram IDF over every text
     unknown_idf: float                                        # for words the corpus never uses
+    names: frozenset[str] = frozenset()                       # stems the corpus writes as names (GPT-4.5, Adobe)
 
 
 class Index:
@@ -112,8 +113,7 @@ class Index:
         phrase_char = TermIndex.build([a.content for a in phrases], features=char_features)
         # IDF from the answers too, so that words common to every answer stop dominating. The wording
         # index matches every word ("where can I..." is not "should I...").
-        phrase_word = TermIndex.build([a.stems for a in phrases], idf_docs=[a.stems for a in answers],
-                                      features=word_features)
+        phrase_word = TermIndex.build([a.word_features for a in phrases], idf_docs=[a.word_features for a in answers])
         phrase_wording = TermIndex.build(phrase_every, idf_docs=answer_every, features=word_features)
         # One vocabulary and IDF for entries and passages: fitted once on both.
         entry_qa, passage_word = TermIndex.build_many([[(a.stems,) for a in entry_texts], passage_parts],
@@ -127,6 +127,7 @@ class Index:
             sentence_terms=tuple(sentence_terms),
             heading_terms=tuple(heading_terms),
             **_idf_of([*entry_terms, *passage_terms]),
+            names=_names_of(corpus, analyzer),
         )
         smalltalk = tuple(tuple(" ".join(analyzer.document(p).tokens) for p in intent.patterns)
                           for intent in corpus.smalltalk)
@@ -237,6 +238,10 @@ class Index:
             weights.setdefault(t, extra_weight * idf.get(t, unknown))
         return Coverage(weights)
 
+    def names_in(self, query: Analysis) -> frozenset[str]:
+        """The question's stems that the corpus writes as names ("gpt", "4.5", "midjourney")."""
+        return self.evidence.names.intersection(query.stems)
+
     def rare_unknown_share(self, query: Analysis) -> float:
         """Share of the question's content words that the corpus never uses and English rarely does."""
         if not query.content:
@@ -304,6 +309,26 @@ def _corpus_word_counts(corpus: Corpus) -> dict[str, int]:
         for pattern in intent.patterns:
             counts.update(tokenize(pattern))
     return dict(counts)
+
+
+_NAME = r"(?<=[a-z,;(] )[A-Z][\w.\-]*|\b[^\W\d_]*\d[\w.\-]*"   # capitalised inside a sentence, or with a digit
+
+
+def _names_of(corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
+    """Stems of the words the corpus writes as names: capitalised inside a sentence and never in lower
+    case ("Midjourney", "Google", not "Code"), or holding a digit ("GPT-4.5", "70B")."""
+    import re
+
+    texts = [*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)]
+    lower = {w for text in texts for w in re.findall(r"\b[a-z][a-z]+\b", text)}
+    found: set[str] = set()
+    pattern = re.compile(_NAME)
+    for text in texts:
+        for match in pattern.finditer(text):
+            words = tokenize(match.group(0))
+            if any(ch.isdigit() for ch in match.group(0)) or not lower.intersection(words):
+                found.update(analyzer.document(match.group(0)).stems)
+    return frozenset(found)
 
 
 def _parts_features(parts: Sequence[Sequence[str]]) -> list[str]:

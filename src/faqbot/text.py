@@ -169,6 +169,30 @@ def content_words(tokens: Iterable[str]) -> list[str]:
     return [t for t in tokens if t not in STOPWORDS]
 
 
+_PAIRED_KINDS = {"many": "?how-many", "much": "?how-much", "long": "?how-long", "old": "?how-old"}
+_SINGLE_KINDS = {"why": "?why", "where": "?where", "who": "?who", "whom": "?who", "when": "?when"}
+
+
+def question_kinds(tokens: Sequence[str]) -> list[str]:
+    """What kind of question the words make ("how many" → "?how-many", "why" → "?why"), as word features.
+
+    Stopwords carry these, yet "How many cases are there?" and "How can I protect myself?" ask different
+    things: a question and a phrasing asking the same kind match on it.
+
+    >>> question_kinds(["how", "many", "people", "died", "and", "why"])
+    ['?how-many', '?why']
+    """
+    kinds: list[str] = []
+    for i, token in enumerate(tokens):
+        kind = _SINGLE_KINDS.get(token)
+        if token == "how":
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            kind = _PAIRED_KINDS.get(following, "?how")
+        if kind and kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
 def word_features(stems: Sequence[str]) -> list[str]:
     """Unigrams and adjacent bigrams of stemmed content words: the word-level TF-IDF analyser.
 

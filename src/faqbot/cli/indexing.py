@@ -13,7 +13,7 @@ from faqbot.decision import Decision
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
-    from faqbot.fit import build_fitted
+    from faqbot.index import Index
 
 _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "writing the cache")
 
@@ -107,5 +107,6 @@ def decision_line(decision: Decision) -> str:
     if not decision.fitted:
         return f"Decision: {decision.note}."
     e = decision.estimate
-    return (f"Decision: {decision.note}, in {e.get('seconds', 0):.1f} s; answers at confidence ≥ {decision.answer_at:.2f}: "
+    return (f"Decision: {decision.note}, in {e.get('seconds', 0):.1f} s; "
+            f"answers at confidence ≥ {decision.answer_at:.2f}: "
             f"estimated precision {e.get('precision', 0):.1%}, recall {e.get('recall', 0):.1%}.")
