@@ -143,3 +143,32 @@ def test_a_pronoun_follow_up_is_judged_with_its_topic(bot: Answerer) -> None:
     assert session.ask("Tell me about Gemini 1.5").kind == "answer"
     answer = session.ask("who makes it?")
     assert answer.kind == "answer" and "Google" in answer.text
+
+
+def test_a_conversation_continues_from_its_context_as_json(bot: Answerer) -> None:
+    import json
+
+    from faqbot.conversation import Context
+
+    first = bot.session()
+    assert first.ask("Tell me about Gemini 1.5").kind == "answer"
+    carried = Context.from_dict(json.loads(json.dumps(first.context.to_dict())))
+    assert carried == first.context and carried.topic == "What is Gemini 1.5?"
+    answer = bot.session(carried).ask("who makes it?")   # another session, as another worker would
+    assert answer.kind == "answer" and "Google" in answer.text
+
+
+@pytest.mark.parametrize("bad", [None, [], {"version": 99}, {"version": 1, "topic": 5},
+                                 {"version": 1, "options": [{"id": 1}]}])
+def test_a_malformed_context_is_refused(bad: object) -> None:
+    from faqbot.conversation import Context
+
+    with pytest.raises(ValueError):
+        Context.from_dict(bad)
+
+
+def test_tell_me_more_continues_from_the_cited_passage(bot: Answerer) -> None:
+    session = bot.session()
+    first = session.ask("What is GPT-4.5?")
+    more = session.ask("tell me more")
+    assert more.kind == "answer" and more.citations[0].id == first.citations[0].id and more.text not in first.text

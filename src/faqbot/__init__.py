@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:   # for type checkers and IDEs; at run time names load on first use (__getattr__)
     from faqbot.answerer import Answerer as Answerer
     from faqbot.config import Config as Config
+    from faqbot.conversation import Context as Context
+    from faqbot.conversation import Session as Session
     from faqbot.corpus import load_corpus as load_corpus
     from faqbot.errors import CacheError as CacheError
     from faqbot.errors import ConfigError as ConfigError
@@ -27,7 +29,6 @@ if TYPE_CHECKING:   # for type checkers and IDEs; at run time names load on firs
     from faqbot.models import Entry as Entry
     from faqbot.models import Match as Match
     from faqbot.models import Passage as Passage
-    from faqbot.session import Session as Session
 
 # Names are imported on first use so that `faqbot --help` and `--version` never load numpy.
 _EXPORTS = {
@@ -35,7 +36,7 @@ _EXPORTS = {
     "Citation": "faqbot.models", "Config": "faqbot.config", "ConfigError": "faqbot.errors",
     "Corpus": "faqbot.models", "CorpusError": "faqbot.errors", "Entry": "faqbot.models",
     "FaqbotError": "faqbot.errors", "Match": "faqbot.models", "Passage": "faqbot.models",
-    "Session": "faqbot.session", "load_corpus": "faqbot.corpus",
+    "Session": "faqbot.conversation", "Context": "faqbot.conversation", "load_corpus": "faqbot.corpus",
 }
 
 __all__ = sorted(_EXPORTS)

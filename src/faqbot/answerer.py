@@ -21,15 +21,13 @@ import numpy as np
 
 from faqbot.analysis import Analysis
 from faqbot.config import Config, Weights
+from faqbot.conversation import Context, Session, Topic, leans_on_context
 from faqbot.focus import DECISIVE, focus_of, lacks
 from faqbot.index import Coverage, EntryScores, Index, top_indices
 from faqbot.models import Answer, Candidate, Citation, Corpus, Entry, Match, Passage, PassageHit, SmallTalk, Trace
-from faqbot.text import leans_on_context
 
 if TYPE_CHECKING:
     from os import PathLike
-
-    from faqbot.session import Session
 
 _CANDIDATES = 8          # entries whose coverage is checked (the best by fused score)
 _PASSAGES = 3            # passages whose sentences may make an extractive answer
@@ -45,14 +43,6 @@ NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
 OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"
 EMPTY_QUESTION = "Please type a question about the article."
 TOO_VAGUE = "Could you say a little more? I'm not sure what you are asking about."
-
-
-class Context(NamedTuple):
-    """What a follow-up question may lean on: the previous turn's topic, as text, and its weight."""
-
-    text: str
-    weight: float
-    keep_topic: bool = False   # "who makes it?": only entries about the previous topic may answer
 
 
 class Extract(NamedTuple):
@@ -141,11 +131,14 @@ class Answerer:
         """The answer to *question* on its own, with no conversation around it."""
         return self.respond(question)
 
-    def session(self) -> Session:
-        """A conversation that remembers its previous turns (for follow-up questions)."""
-        from faqbot.session import Session
+    def session(self, context: Context | None = None) -> Session:
+        """A conversation that remembers its previous turns (for follow-up questions), optionally
+        continuing from a *context* an earlier session left (``Session.context``)."""
+        return Session(self, context)
 
-        return Session(self)
+    def stems(self, text: str) -> tuple[str, ...]:
+        """The stemmed content words of *text*, typos corrected, as questions are matched."""
+        return self.index.analyzer.query(text, chars=False, wording=False).stems
 
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""
@@ -154,9 +147,9 @@ class Answerer:
         return [Match(self.corpus.entries[i].id, self.corpus.entries[i].question, float(scores[i]))
                 for i in top_indices(scores, limit) if scores[i] > 0]
 
-    def respond(self, question: str, context: Context | None = None) -> Answer:
-        """The decision for *question*, optionally leaning on a previous turn's *context*."""
-        return self.decide(self.gather(question, context))
+    def respond(self, question: str, topic: Topic | None = None) -> Answer:
+        """The decision for *question*, optionally leaning on a previous turn's *topic*."""
+        return self.decide(self.gather(question, topic))
 
     def answer_entry(self, entry_id: str, question: str, score: float = 1.0) -> Answer:
         """The curated answer of one entry (e.g. the option a user picked from a clarification)."""
@@ -168,20 +161,20 @@ class Answerer:
         return Answer(question, "clarify", f"{lead} Did you mean:\n{lines}", options[0].score, matched=options[0],
                       suggestions=tuple(o.question for o in options), options=tuple(options))
 
-    def elaborate(self, previous: Answer, question: str) -> Answer | None:
-        """More from the article around a previous answer: the rest of its first cited passage."""
-        for citation in previous.citations:
-            passage = self._passage_by_id.get(citation.id)
+    def elaborate(self, passages: Sequence[str], shown: str, question: str) -> Answer | None:
+        """More from the article around a previous answer (its cited *passages*, its text *shown*): the
+        rest of the first cited passage that has more to say."""
+        for passage_id in passages:
+            passage = self._passage_by_id.get(passage_id)
             if passage is not None:
-                text = " ".join(s for s in passage.sentences if s not in previous.text)
+                text = " ".join(s for s in passage.sentences if s not in shown)
                 if text:
-                    return Answer(question, "answer", text, previous.confidence, (self._citation(passage),),
-                                  previous.matched)
+                    return Answer(question, "answer", text, 1.0, (self._citation(passage),))
         return None
 
     # ------------------------------------------------------------------ step 1: gather evidence
 
-    def gather(self, question: str, context: Context | None = None) -> Findings:
+    def gather(self, question: str, context: Topic | None = None) -> Findings:
         """Score *question* against the corpus; no answer or clarify threshold is applied here."""
         text, notice = self.clip(question)
         query = self.index.analyzer.query(text, **self._features)

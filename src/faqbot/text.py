@@ -58,18 +58,6 @@ MEANINGFUL = frozenset({"all", "same", "both", "only"})
 STOPWORDS: frozenset[str] = (FUNCTION_WORDS - MEANINGFUL) | FILLERS
 
 
-PRONOUNS: frozenset[str] = frozenset("it its itself they them their theirs themselves he she him her".split())
-"""Personal pronouns: alone, a question with one means little ("who makes it?")."""
-POINTERS: frozenset[str] = PRONOUNS | frozenset("this that these those one ones there such same both either".split())
-"""Every word that may point back at a previous turn; "which one should I use?" still stands alone."""
-
-
-def leans_on_context(tokens: Sequence[str], pointers: frozenset[str] = PRONOUNS) -> bool:
-    """True for a question that means little without the previous turn: one of *pointers* and at most
-    two content words."""
-    return not pointers.isdisjoint(tokens) and len(content_words(tokens)) <= 2
-
-
 def strip_controls(text: str) -> str:
     """Remove escape sequences and control characters, keeping newlines and tabs as spaces."""
     if _UNSAFE.search(text) is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from faqbot.cli import render
+from faqbot.conversation import Session
 from faqbot.models import Answer
-from faqbot.session import Session
 
 COMMANDS = {
     "/help": "show this help",
