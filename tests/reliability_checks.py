@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from faqbot import Answer, Answerer
-from faqbot.answerer import EMPTY_QUESTION, NOT_COVERED, OFFER, TOO_VAGUE
+from faqbot.compose import EMPTY_QUESTION, NOT_COVERED, OFFER, TOO_VAGUE
 from faqbot.models import KINDS
 from faqbot.text import split_sentences
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from faqbot import Answerer
-from faqbot.answerer import EMPTY_QUESTION
 from faqbot.cli import render
 from faqbot.cli.commands import ChatState, dispatch
 from faqbot.cli.main import main
+from faqbot.compose import EMPTY_QUESTION
 from faqbot.models import KINDS
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 from tests.reliability_checks import (

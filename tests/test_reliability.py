@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faqbot import Answer, Answerer, Session
-from faqbot.answerer import EMPTY_QUESTION
+from faqbot.compose import EMPTY_QUESTION
 from tests.reliability_checks import (
     CONTROLS,
     ESCAPES,

@@ -1,4 +1,4 @@
-"""The fitted decision: how likely a curated entry is the right answer to a question, and what to do.
+"""The decision: how likely a curated entry is the right answer to a question, and what to do.
 
 Each candidate entry is described by a few features (``FEATURES``); a logistic model fitted on the
 corpus itself (``faqbot.fit``) turns them into ``confidence``, the probability that the entry is the
@@ -9,10 +9,20 @@ right answer. The thresholds follow from a target precision: answer at or above 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
+
+from faqbot.config import Config
+from faqbot.focus import DECISIVE, focus_of, lacks
+from faqbot.models import Candidate
+
+if TYPE_CHECKING:
+    from faqbot.evidence import Findings
+
+Action = Literal["answer", "clarify", "extract", "decline", "smalltalk", "greeting", "empty", "vague"]
 
 FEATURES: tuple[tuple[str, str], ...] = (
     ("fused", "the candidate's fused signal score (0-1)"),
@@ -82,3 +92,99 @@ DEFAULT = Decision(
     clarify_at=0.20,
     note="defaults",
 )
+
+
+# ----------------------------------------------------------------------------- deciding
+
+_NEAR_TIE = 0.05   # fused scores this close to the best: the fitted confidence picks among them
+
+
+class Verdict(NamedTuple):
+    """What to say, and the check that decided it (``faqbot.compose`` turns it into an Answer)."""
+
+    action: Action
+    candidates: tuple[Candidate, ...] = ()   # every candidate, judged, most likely first
+    chosen: tuple[Candidate, ...] = ()       # "answer": the entry; "clarify": the options
+    reason: str = ""
+
+
+def judged(decision: Decision, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """*candidates* (best fused score first) with their fitted confidence, P(right answer), in the order
+    the decision reads them: the one to answer first, then the others by confidence."""
+    if not candidates or not candidates[0].features:
+        return list(candidates)   # verbatim candidates: their similarity is their confidence
+    p = decision.probability(np.asarray([c.features for c in candidates], dtype=float))
+    judged = [c._replace(confidence=float(q)) for c, q in zip(candidates, p, strict=True)]
+    # The answer comes from the entries about as good by fused score as the best (a near tie is the
+    # decision's to break); the rest follow by confidence (for "did you mean").
+    near = [c for c in judged if c.fused >= judged[0].fused - _NEAR_TIE]
+    best = max(near, key=lambda c: (c.confidence, c.fused))
+    return [best, *sorted((c for c in judged if c is not best), key=lambda c: (-c.confidence, -c.fused, c.id))]
+
+
+def extract_confidence(score: float, coverage: float, config: Config) -> float:
+    """An extractive answer's score (0-1) discounted by how much of the question it leaves unexplained."""
+    power = config.coverage_power + (1.0 if coverage < config.min_coverage else 0.0)
+    return float(min(1.0, score * coverage ** power))
+
+
+def decide(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int]) -> Verdict:
+    """Answer, clarify, extract, small talk or decline for *found*; *facts_of* gives an entry's fact mask."""
+    if found.empty:
+        return Verdict("empty", reason="nothing to match")
+    if found.smalltalk is not None:
+        return Verdict("smalltalk", reason="small talk")
+    candidates = tuple(judged(decision, found.candidates))
+    if found.vague:
+        if candidates:   # only a near-verbatim phrasing is a candidate here
+            return Verdict("answer", candidates, candidates[:1], "a curated phrasing matched nearly word for word")
+        if found.greeting is not None:
+            return Verdict("greeting", reason="small talk")
+        return Verdict("vague", candidates, reason="no content words")
+    best = candidates[0] if candidates else None
+    # A follow-up leans on the conversation, which the fitted features do not see: a lower bar.
+    answer_at = (decision.answer_at + decision.clarify_at) / 2 if found.context else decision.answer_at
+    close: list[Candidate] = []
+    terse: list[Candidate] = []   # for bare keywords the best cannot answer alone: any half as likely
+    if best is not None:
+        # Entries that share the best one's question (several answers to one question) are no alternative.
+        others = distinct_questions([c for c in candidates[1:]
+                                     if c.question != best.question and c.confidence >= decision.clarify_at])
+        close = [c for c in others[:2] if best.confidence - c.confidence < config.clarify_margin]
+        keywords = len(found.query.content) == len(found.query.tokens) <= 2   # "code", "context window"
+        if best.confidence < answer_at and keywords:
+            terse = [c for c in others[:2] if c.confidence >= best.confidence / 2]
+    focus = focus_of(found.query.normalized)
+    if best and focus in DECISIVE and lacks(focus, facts_of(best.id)):
+        # "How much does it cost?" is never answered by an answer, or article sentences, naming no price.
+        return Verdict("decline", candidates, reason=f"focus: the question asks for a {focus}, "
+                                                     "the best entry's answer has none")
+    if best and best.confidence >= answer_at and not close:
+        return Verdict("answer", candidates, (best,), f"curated entry matched (confidence {best.confidence:.2f} "
+                                                      f"≥ {answer_at:.2f})")
+    if best and best.confidence >= decision.clarify_at and close:
+        return Verdict("clarify", candidates, (best, *close), "the best candidates are too close to pick one")
+    if found.greeting is not None and len(found.query.content) <= 1:
+        return Verdict("greeting", candidates, reason="small talk")   # "thanks, that helped"
+    if best and best.confidence >= decision.clarify_at and terse:
+        return Verdict("clarify", candidates, (best, *terse), "bare keywords: several entries may be meant")
+    extract = found.extract
+    if extract is not None and extract.coverage >= config.extract_coverage and \
+            extract_confidence(extract.score, extract.coverage, config) >= config.passage_threshold:
+        return Verdict("extract", candidates, reason="article sentences matched (no curated entry fits)")
+    return Verdict("decline", candidates, reason=_why_not(best, answer_at))
+
+
+def _why_not(best: Candidate | None, answer_at: float) -> str:
+    """The check that declined: which feature held the best candidate back, in words."""
+    if best is None:
+        return "no curated entry shares a word with the question"
+    if best.features and best.features[FEATURE_NAMES.index("focus_missing")]:
+        return f"focus: the question asks for a fact the best entry's answer lacks (confidence {best.confidence:.2f})"
+    return f"confidence {best.confidence:.2f} is under the fitted answer threshold {answer_at:.2f}"
+
+
+def distinct_questions(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates, best first, keeping one per question text."""
+    seen: set[str] = set()
+    return [c for c in candidates if not (c.question in seen or seen.add(c.question))]   # type: ignore[func-returns-value]

@@ -1,0 +1,145 @@
+"""Turn a verdict into an Answer: the curated text or article sentences, the citations with the
+passages they quote, suggestions, and the wording of declines (which comes from the corpus)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from faqbot.config import Config
+from faqbot.decision import Verdict, distinct_questions, extract_confidence
+from faqbot.evidence import Extract, Findings
+from faqbot.index import Index
+from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace
+
+NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
+OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"
+EMPTY_QUESTION = "Please type a question about the article."
+TOO_VAGUE = "Could you say a little more? I'm not sure what you are asking about."
+
+_SUGGESTION_FLOOR = 0.15   # a candidate this weak is not worth suggesting
+_AUTHOR_FIRST = 0.05       # head start of an entry's first-listed source when ordering its citations
+
+
+class Composer:
+    """Builds the answers of one corpus."""
+
+    def __init__(self, index: Index, config: Config) -> None:
+        self.index = index
+        self.corpus = index.corpus
+        self.config = config
+        self._entry_by_id = {e.id: e for e in self.corpus.entries}
+        self._entry_by_question = {e.question: e for e in self.corpus.entries}
+        self._passage_by_id = {p.id: p for p in self.corpus.passages}
+
+    @property
+    def source_name(self) -> str:
+        """What the bot calls its knowledge in replies: the corpus's ``source_name`` setting, else
+        "the article" when there is one, else "the FAQ"."""
+        return self.config.source_name or ("the article" if self.corpus.passages else "the FAQ")
+
+    def answer(self, found: Findings, verdict: Verdict) -> Answer:
+        """The Answer *verdict* stands for, with the notice (e.g. of a shortened question) attached."""
+        answer = self._compose(found, verdict)
+        return replace(answer, notice=found.notice) if found.notice else answer
+
+    def _compose(self, found: Findings, verdict: Verdict) -> Answer:
+        trace = Trace(found.query.normalized, found.query.stems, verdict.candidates[:5], found.passages,
+                      verdict.reason, found.context)
+        action = verdict.action
+        if action == "empty":
+            examples = tuple(self.corpus.examples)
+            return Answer(found.question, "abstain", EMPTY_QUESTION, 1.0, suggestions=examples,
+                          options=self.matches_for(examples))
+        if action == "smalltalk" and found.smalltalk is not None:
+            return found.smalltalk
+        if action == "greeting" and found.greeting is not None:
+            return found.greeting
+        if action == "answer":
+            best = verdict.chosen[0]
+            return self.entry_answer(self._entry_by_id[best.id], found.question, best.confidence,
+                                     found.passage_scores, trace)
+        if action == "clarify":
+            return self.clarify(found.question, verdict.chosen, trace)
+        if action == "extract" and found.extract is not None:
+            return self._extractive(found, found.extract, trace)
+        text = TOO_VAGUE if action == "vague" else self._not_covered
+        return self._decline(found, verdict.candidates, text, trace)
+
+    def entry_answer(self, entry: Entry, question: str, score: float, passage_scores: np.ndarray | None = None,
+                     trace: Trace | None = None) -> Answer:
+        """The curated answer of *entry*, its sources ordered by what *passage_scores* says was asked."""
+        related = tuple(self._entry_by_id[r].question for r in entry.related if r in self._entry_by_id)
+        return Answer(question, "answer", entry.answer, score, self._entry_citations(entry, passage_scores),
+                      Match(entry.id, entry.question, score), related, self.matches_for(related), trace=trace)
+
+    def clarify(self, question: str, options: Sequence[Candidate], trace: Trace) -> Answer:
+        lines = "\n".join(f"{n}. {c.question}" for n, c in enumerate(options, start=1))
+        matches = tuple(Match(c.id, c.question, c.confidence) for c in options)
+        return Answer(question, "clarify", f"Did you mean:\n{lines}", options[0].confidence,
+                      matched=matches[0], suggestions=tuple(c.question for c in options), options=matches,
+                      trace=trace)
+
+    def offer(self, question: str, lead: str, options: Sequence[Match]) -> Answer:
+        """A "did you mean" of *options* (e.g. the runners-up after "that's not what I asked"), after *lead*."""
+        lines = "\n".join(f"{n}. {o.question}" for n, o in enumerate(options, start=1))
+        return Answer(question, "clarify", f"{lead} Did you mean:\n{lines}", options[0].score, matched=options[0],
+                      suggestions=tuple(o.question for o in options), options=tuple(options))
+
+    def elaborate(self, passages: Sequence[str], shown: str, question: str) -> Answer | None:
+        """More from the article around a previous answer (its cited *passages*, its text *shown*): the
+        rest of the first cited passage that has more to say."""
+        for passage_id in passages:
+            passage = self._passage_by_id.get(passage_id)
+            if passage is not None:
+                text = " ".join(s for s in passage.sentences if s not in shown)
+                if text:
+                    return Answer(question, "answer", text, 1.0, (citation(passage),))
+        return None
+
+    def _extractive(self, found: Findings, extract: Extract, trace: Trace) -> Answer:
+        passages = [self.corpus.passages[p] for p in dict.fromkeys(p for p, _ in extract.sentences)]
+        text = " ".join(self.corpus.passages[p].sentences[s] for p, s in extract.sentences)
+        return Answer(found.question, "answer", text, extract_confidence(extract.score, extract.coverage, self.config),
+                      tuple(citation(p) for p in passages), trace=trace)
+
+    def _decline(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace) -> Answer:
+        relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
+        suggestions = [c.question for c in distinct_questions(relevant)][: self.config.max_suggestions]
+        if text == self._not_covered and relevant and relevant[0].confidence >= self.index.decision.clarify_at / 2:
+            text = OFFER.format(source=self.source_name, question=relevant[0].question)
+        for example in self.corpus.examples:
+            if len(suggestions) >= self.config.max_suggestions:
+                break
+            if example not in suggestions:
+                suggestions.append(example)
+        top = max([c.confidence for c in candidates] + [0.0])
+        return Answer(found.question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
+                      options=self.matches_for(suggestions), trace=trace)
+
+    @property
+    def _not_covered(self) -> str:
+        return NOT_COVERED.format(Source=self.source_name[:1].upper() + self.source_name[1:])
+
+    def _entry_citations(self, entry: Entry, passage_scores: np.ndarray | None) -> tuple[Citation, ...]:
+        """The entry's sources, the one that best matches the question first."""
+        sources = [self.index.passage_index(s) for s in entry.sources if s in self._passage_by_id]
+        if passage_scores is not None and sources:
+            # The author lists the main source first; a question clearly about another one promotes it.
+            first = sources[0]
+            sources.sort(key=lambda p: -(passage_scores[p] + (_AUTHOR_FIRST if p == first else 0.0)))
+        if sources:
+            return tuple(citation(self.corpus.passages[p]) for p in sources)
+        return (Citation(entry.id, entry.question, (entry.question,), entry.answer, entry.source, entry.line,
+                         entry.line),)
+
+    def matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
+        """The curated entries behind *questions* (those that are curated questions)."""
+        return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)
+
+
+def citation(passage: Passage) -> Citation:
+    return Citation(passage.id, passage.section, passage.path, passage.text, passage.source,
+                    passage.start_line, passage.end_line)

@@ -1,0 +1,209 @@
+"""Gather the evidence for one question: curated candidates with the decision's features, passages,
+and the article sentences that best answer it. Threshold-free: ``faqbot.decision`` decides.
+
+Deterministic: the only writes are memos (spelling corrections, stems) that change no result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from faqbot.analysis import Analysis
+from faqbot.config import Config, Weights
+from faqbot.conversation import Topic, leans_on_context
+from faqbot.focus import focus_of, lacks
+from faqbot.index import Coverage, EntryScores, Index, top_indices
+from faqbot.intents import Intents
+from faqbot.models import Answer, Candidate, PassageHit
+
+CANDIDATES = 8            # entries whose coverage is checked (the best by fused score)
+_PASSAGES = 3             # passages whose sentences may make an extractive answer
+_MIN_SENTENCE_WORDS = 4   # shorter "sentences" are lead-ins such as "Capabilities:"
+_CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
+                          # question itself asks must be in the answer ("how much does it cost?" is not)
+_TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
+
+
+class Extract(NamedTuple):
+    """The article sentences that best answer a question: (passage index, sentence index) pairs."""
+
+    sentences: tuple[tuple[int, int], ...]
+    score: float       # sqrt of the best passage's TF-IDF score
+    coverage: float    # share of the question's content words the sentences (and headings) contain
+
+
+class Findings(NamedTuple):
+    """Everything gathered about one question; threshold-free."""
+
+    question: str
+    query: Analysis
+    candidates: tuple[Candidate, ...]        # best by fused score; `confidence` filled in by the decision
+    passages: tuple[PassageHit, ...]
+    passage_scores: np.ndarray
+    extract: Extract | None
+    smalltalk: Answer | None = None          # the whole message was small talk
+    greeting: Answer | None = None           # it started with small talk ("thanks, ...")
+    notice: str = ""
+    context: str = ""
+    empty: bool = False                      # nothing to match at all
+    vague: bool = False                      # no content word (or only numbers)
+
+
+class Gatherer:
+    """Scores questions against one index with one config and set of fusion weights."""
+
+    def __init__(self, index: Index, config: Config, weights: Weights) -> None:
+        self.index = index
+        self.config = config
+        self.weights = weights
+        self.intents = Intents(index.corpus, index.smalltalk, config.smalltalk_threshold)
+        self.features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
+
+    def clip(self, question: str) -> tuple[str, str]:
+        """(the question cut to ``max_question_chars``, a notice saying so or "")."""
+        limit = self.config.max_question_chars
+        if len(question) <= limit:
+            return question, ""
+        return question[:limit], f"Your question was shortened to its first {limit} characters."
+
+    def query(self, text: str) -> Analysis:
+        """*text* analysed as a question, with the features these weights need."""
+        return self.index.analyzer.query(text, **self.features)
+
+    def gather(self, question: str, topic: Topic | None = None) -> Findings:
+        """Score *question* (leaning on *topic*, a previous turn's) against the corpus."""
+        text, notice = self.clip(question)
+        query = self.query(text)
+        nothing = np.zeros(len(self.index.corpus.passages))
+        if not query.tokens:
+            return Findings(question, query, (), (), nothing, None, notice=notice, empty=True)
+        smalltalk = self.intents.answer(question, query.tokens)
+        if smalltalk is not None:
+            return Findings(question, query, (), (), nothing, None, smalltalk=smalltalk, notice=notice)
+        query, greeting = self._split_greeting(question, query)
+        ctx = self.query(topic.text) if topic else None
+        weight = topic.weight if topic else 0.0
+        if ctx is None and not query.content:
+            # "What is this article about?" has no content word: only a near-verbatim phrasing can match it.
+            return Findings(question, query, self._verbatim_candidates(query), (), nothing, None, greeting=greeting,
+                            notice=notice, vague=True)
+        if all(w.isdigit() for w in query.content) or (ctx is None and leans_on_context(query.tokens)):
+            return Findings(question, query, (), (), nothing, None, greeting=greeting, notice=notice, vague=True)
+        scores = self.entry_scores(query, ctx, weight, topic.keep_topic if topic else False)
+        own = self.index.passage_scores(query)
+        prior = self.index.passage_scores(ctx) if ctx else np.zeros_like(own)
+        cover = _CONTEXT_COVERAGE * min(weight, 1.0)
+        coverage = self.index.coverage(query.stems, ctx.stems if ctx else (), cover)
+        rare = self.index.coverage(query.stems, ctx.stems if ctx else (), cover, words=query.content)
+        hits = self._passage_hits(own + weight * prior, coverage)
+        top = [i for i in top_indices(scores.fused, CANDIDATES).tolist() if scores.fused[i] > 0]
+        if ctx is not None and topic is not None and topic.keep_topic:
+            # The decision was fitted on questions that stand alone: judge a follow-up that points back
+            # as the question it stands for, its words and the previous turn's ("who makes it? Gemini 1.5").
+            query = self.index.analyzer.from_tokens(f"{query.normalized} {ctx.normalized}",
+                                                    [*query.tokens, *ctx.tokens], query.corrections, **self.features)
+            scores = self.entry_scores(query)
+            coverage = self.index.coverage(query.stems)
+            rare = self.index.coverage(query.stems, words=query.content)
+        elif ctx is not None:   # a follow-up that shifts the topic ("and music?") is judged on its own words
+            scores = scores._replace(fused=self.entry_scores(query).fused)
+        # Citations are ordered by what this question asks, the previous turn only breaking ties.
+        return Findings(question, query, self._candidates(query, top, scores, coverage, rare), hits,
+                        own + cover * prior, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
+                        context=topic.text if topic else "")
+
+    def entry_scores(self, query: Analysis, ctx: Analysis | None = None, weight: float = 0.0,
+                     keep_topic: bool = False) -> EntryScores:
+        """Every entry's signals for *query*, the fused score leaning on *ctx* at *weight*."""
+        fuzzy_candidates = self.config.fuzzy_candidates
+        scores = self.index.entry_scores(query, weights=self.weights, fuzzy_candidates=fuzzy_candidates)
+        if ctx is None or weight == 0:
+            return scores
+        prior = self.index.entry_scores(ctx, weights=self.weights, fuzzy_candidates=fuzzy_candidates).fused
+        fused = scores.fused + weight * prior
+        if keep_topic and prior.size:
+            fused = np.where(prior >= _TOPIC_GATE * prior.max(), fused, 0.0)
+        return scores._replace(fused=np.clip(fused, 0.0, 1.0))
+
+    def _split_greeting(self, question: str, query: Analysis) -> tuple[Analysis, Answer | None]:
+        """ "hi, what is an LLM?" is a question: split off a leading greeting or thanks."""
+        opener = self.intents.opener(question, query.tokens)
+        if opener is None:
+            return query, None
+        k, greeting = opener
+        rest = list(query.tokens[k:])
+        return self.index.analyzer.from_tokens(" ".join(rest), rest, query.corrections, **self.features), greeting
+
+    def _candidates(self, query: Analysis, top: list[int], scores: EntryScores, coverage: Coverage,
+                    rare: Coverage) -> tuple[Candidate, ...]:
+        """The entries *top* (the best by fused score) with their coverage and the decision's features."""
+        index, evidence, entries = self.index, self.index.evidence, self.index.corpus.entries
+        if not top:
+            return ()
+        unknown = index.rare_unknown_share(query)
+        names = index.names_in(query)
+        focus = focus_of(query.normalized)
+        credit = self.config.source_credit
+        signals = (scores.char, scores.word, scores.wording, scores.qa, scores.fuzzy)
+        leaders = [int(np.argmax(s)) for s, w in zip(signals, self.weights, strict=True)
+                   if w > 0 and s.size and s.max() > 0]
+        found = []
+        for i in top:
+            entry = entries[i]
+            covered = coverage.of(evidence.entry_terms[i], evidence.source_terms[i], credit)
+            rival = max((float(scores.fused[j]) for j in top if j != i and entries[j].question != entry.question),
+                        default=0.0)
+            features = (float(scores.fused[i]), float(scores.fused[i]) - rival, covered,
+                        rare.of(evidence.entry_terms[i], evidence.source_terms[i], credit),
+                        float(lacks(focus, int(index.entry_facts[i]))),
+                        leaders.count(i) / len(leaders) if leaders else 0.0,
+                        float(scores.fuzzy[i]), float(scores.qa[i]), unknown,
+                        len(names & evidence.entry_terms[i]) / len(names) if names else 1.0)
+            found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
+                                   float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
+                                   float(scores.fused[i]), covered, 0.0, features))
+        return tuple(found)
+
+    def _verbatim_candidates(self, query: Analysis) -> tuple[Candidate, ...]:
+        """Entries with a phrasing that is nearly the same words as *query* (fuzzy >= the small-talk bar)."""
+        entries = self.index.corpus.entries
+        best = self.index.verbatim_matches(query.fuzzy_text, self.config.smalltalk_threshold)
+        return tuple(Candidate(entries[i].id, entries[i].question, 0.0, 0.0, 0.0, 0.0, score, score, 1.0, 0.0)
+                     for i, score in best)
+
+    def _passage_hits(self, scores: np.ndarray, coverage: Coverage) -> tuple[PassageHit, ...]:
+        hits = []
+        for i in top_indices(scores, _PASSAGES).tolist():
+            if scores[i] > 0:
+                p = self.index.corpus.passages[i]
+                hits.append(PassageHit(p.id, p.section, float(min(1.0, scores[i])),
+                                       coverage.of(self.index.evidence.passage_terms[i])))
+        return tuple(hits)
+
+    def _extract(self, query: Analysis, hits: Sequence[PassageHit], coverage: Coverage) -> Extract | None:
+        """The one article sentence that covers the question best (with its heading), plus the next
+        sentence when it continues the same point. Never stitched from unrelated places."""
+        evidence, passages = self.index.evidence, self.index.corpus.passages
+        best: tuple[float, float, int, int, float] | None = None   # (value, coverage, passage, sentence, score)
+        for rank, hit in enumerate(hits):
+            p = self.index.passage_index(hit.id)
+            heading = evidence.heading_terms[p]
+            for s, terms in enumerate(evidence.sentence_terms[p]):
+                if len(passages[p].sentences[s].split()) < _MIN_SENTENCE_WORDS:
+                    continue
+                covered = coverage.of(terms | heading)
+                value = covered * hit.score / (1 + 0.25 * rank)
+                if covered > 0 and (best is None or value > best[0]):
+                    best = (value, covered, p, s, hit.score)
+        if best is None:
+            return None
+        _, covered, p, s, score = best
+        chosen = [(p, s)]
+        sentences = evidence.sentence_terms[p]
+        if s + 1 < len(sentences) and sentences[s + 1] & set(query.stems) and \
+                len(passages[p].sentences[s + 1].split()) >= _MIN_SENTENCE_WORDS:
+            chosen.append((p, s + 1))
+        return Extract(tuple(chosen[: self.config.extract_sentences]), score ** 0.5, covered)
