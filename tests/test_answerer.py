@@ -110,7 +110,7 @@ def test_confidence_is_in_range_and_to_dict_is_the_documented_schema(bot: Answer
         assert set(data) == {"question", "kind", "text", "confidence", "citations", "matched", "suggestions"}
         assert data["kind"] in KINDS and 0.0 <= data["confidence"] <= 1.0 and data["question"] == question
         for citation in data["citations"]:
-            assert set(citation) == {"id", "section", "path", "quote", "source", "start_line", "end_line"}
+            assert set(citation) == {"id", "section", "path", "quote", "excerpt", "source", "start_line", "end_line"}
             assert citation["path"][-1] == citation["section"]
         assert data["matched"] is None or set(data["matched"]) == {"id", "question", "score"}
 

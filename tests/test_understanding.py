@@ -172,3 +172,13 @@ def test_tell_me_more_continues_from_the_cited_passage(bot: Answerer) -> None:
     first = session.ask("What is GPT-4.5?")
     more = session.ask("tell me more")
     assert more.kind == "answer" and more.citations[0].id == first.citations[0].id and more.text not in first.text
+
+
+def test_the_excerpt_a_citation_shows_is_chosen_in_the_core(bot: Answerer) -> None:
+    from faqbot.cli.render import Painter, answer_text
+
+    answer = bot.ask("Which LLM supports 29 languages?")
+    first = answer.citations[0]
+    assert "29 languages" in first.excerpt and first.excerpt in " ".join(first.quote.split())
+    assert answer.to_dict()["citations"][0]["excerpt"] == first.excerpt
+    assert first.excerpt[:40] in answer_text(answer, Painter(False))

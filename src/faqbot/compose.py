@@ -13,6 +13,7 @@ from faqbot.decision import Verdict, distinct_questions, extract_confidence
 from faqbot.evidence import Extract, Findings
 from faqbot.index import Index
 from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace
+from faqbot.text import split_sentences, tokenize
 
 NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
 OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"
@@ -96,14 +97,14 @@ class Composer:
             if passage is not None:
                 text = " ".join(s for s in passage.sentences if s not in shown)
                 if text:
-                    return Answer(question, "answer", text, 1.0, (citation(passage),))
+                    return Answer(question, "answer", text, 1.0, (citation(passage, text),))
         return None
 
     def _extractive(self, found: Findings, extract: Extract, trace: Trace) -> Answer:
         passages = [self.corpus.passages[p] for p in dict.fromkeys(p for p, _ in extract.sentences)]
         text = " ".join(self.corpus.passages[p].sentences[s] for p, s in extract.sentences)
         return Answer(found.question, "answer", text, extract_confidence(extract.score, extract.coverage, self.config),
-                      tuple(citation(p) for p in passages), trace=trace)
+                      tuple(citation(p, text) for p in passages), trace=trace)
 
     def _decline(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace) -> Answer:
         relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
@@ -131,15 +132,23 @@ class Composer:
             first = sources[0]
             sources.sort(key=lambda p: -(passage_scores[p] + (_AUTHOR_FIRST if p == first else 0.0)))
         if sources:
-            return tuple(citation(self.corpus.passages[p]) for p in sources)
+            return tuple(citation(self.corpus.passages[p], entry.answer) for p in sources)
         return (Citation(entry.id, entry.question, (entry.question,), entry.answer, entry.source, entry.line,
-                         entry.line),)
+                         entry.line, excerpt(split_sentences(entry.answer) or [entry.answer], entry.answer)),)
 
     def matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
         """The curated entries behind *questions* (those that are curated questions)."""
         return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)
 
 
-def citation(passage: Passage) -> Citation:
+def citation(passage: Passage, answer: str) -> Citation:
+    """A citation of *passage* for an answer whose text is *answer* (which picks its excerpt)."""
     return Citation(passage.id, passage.section, passage.path, passage.text, passage.source,
-                    passage.start_line, passage.end_line)
+                    passage.start_line, passage.end_line, excerpt(passage.sentences or (passage.text,), answer))
+
+
+def excerpt(sentences: Sequence[str], answer: str) -> str:
+    """The sentence sharing most words with *answer* (the first of equals), whitespace folded."""
+    words = set(tokenize(answer))
+    best = max(range(len(sentences)), key=lambda i: (len(words & set(tokenize(sentences[i]))), -i))
+    return " ".join(sentences[best].split())

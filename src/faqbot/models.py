@@ -83,10 +83,12 @@ class Citation:
     source: str
     start_line: int
     end_line: int
+    excerpt: str = ""   # the sentence of `quote` that best backs the answer: what a reader is shown first
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "section": self.section, "path": list(self.path), "quote": self.quote,
-                "source": self.source, "start_line": self.start_line, "end_line": self.end_line}
+                "excerpt": self.excerpt, "source": self.source, "start_line": self.start_line,
+                "end_line": self.end_line}
 
 
 @dataclass(frozen=True, slots=True)

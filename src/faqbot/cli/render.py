@@ -11,8 +11,9 @@ import os
 import re
 from typing import IO, Any
 
+from faqbot.decision import FEATURE_NAMES
 from faqbot.models import Answer, Citation, Trace
-from faqbot.text import split_sentences, strip_controls, tokenize
+from faqbot.text import strip_controls
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",
            "red": "31", "blue": "34"}
@@ -63,7 +64,7 @@ def answer_text(answer: Answer, paint: Painter, *, width: int | None = None) -> 
     lines = [_body(answer, paint, width)]
     if answer.kind == "answer" and answer.citations:
         lines.append("")
-        lines.extend(citation_line(n, c, paint, answer.text, width) for n, c in enumerate(answer.citations, start=1))
+        lines.extend(citation_line(n, c, paint, width) for n, c in enumerate(answer.citations, start=1))
     if answer.kind == "abstain" and answer.suggestions:
         lines.append("")
         lines.append(paint("You could ask:", "bold"))
@@ -98,15 +99,15 @@ def _body(answer: Answer, paint: Painter, width: int | None = None) -> str:
     return wrap(safe(answer.text), width)
 
 
-def citation_line(n: int, citation: Citation, paint: Painter, answer: str = "", width: int | None = None) -> str:
+def citation_line(n: int, citation: Citation, paint: Painter, width: int | None = None) -> str:
     """``[1] FAQ › Is ChatGPT an LLM or generative AI? (article.md:138) "ChatGPT is both..."``
 
-    The quote shown is the cited passage's sentence closest to the answer's words.
+    The quote shown is the citation's excerpt (chosen in the core, so JSON carries the same one).
     """
     head_plain = f"[{n}] {section_path(citation)} ({span(citation)})"
     head = (f"{paint(f'[{n}]', 'cyan', 'bold')} {paint(section_path(citation), 'bold')} "
             f"{paint(f'({span(citation)})', 'dim')}")
-    quote = _short_quote(citation.quote, answer)
+    quote = _short_quote(citation)
     if width is None or len(head_plain) + 1 + len(quote) <= width:
         return f"{head} {paint(quote, 'italic')}"
     if len(head_plain) > width:   # the span moves down to the quote's line
@@ -130,11 +131,8 @@ def span(citation: Citation) -> str:
     return f"{safe(citation.source)}:{lines}"
 
 
-def _short_quote(quote: str, answer: str = "") -> str:
-    sentences = split_sentences(safe(quote)) or [safe(quote)]
-    words = set(tokenize(answer))
-    flat = max(sentences, key=lambda s: (len(words & set(tokenize(s))), -sentences.index(s)))
-    flat = " ".join(flat.split())
+def _short_quote(citation: Citation) -> str:
+    flat = " ".join(safe(citation.excerpt or citation.quote).split())
     if len(flat) > QUOTE_CHARS:
         flat = flat[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return f'"{flat}"'
@@ -200,7 +198,9 @@ def explain_dict(answer: Answer) -> dict[str, Any]:
         "candidates": [{"id": c.id, "question": c.question, "confidence": round(c.confidence, 4),
                         "fused": round(c.fused, 4), "char": round(c.char, 4), "word": round(c.word, 4),
                         "wording": round(c.wording, 4),
-                        "qa": round(c.qa, 4), "fuzzy": round(c.fuzzy, 4), "coverage": round(c.coverage, 4)}
+                        "qa": round(c.qa, 4), "fuzzy": round(c.fuzzy, 4), "coverage": round(c.coverage, 4),
+                        "features": {name: round(value, 4) for name, value in zip(FEATURE_NAMES, c.features,
+                                                                                   strict=False)}}
                        for c in trace.candidates],
         "passages": [{"id": p.id, "section": p.section, "score": round(p.score, 4), "coverage": round(p.coverage, 4)}
                      for p in trace.passages],
