@@ -9,15 +9,30 @@ from pathlib import Path
 import pytest
 
 from faqbot import Answerer
+from faqbot.cache import cache_path, save_index
 from faqbot.files import bundled_corpus_dir
 
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(scope="session")
+def bundled_cache(bot: Answerer, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bundled corpus's index cache file, built once: a command run by a test starts from it as a
+    user's second command would (the index build and fit take seconds; tests of the cache make their own)."""
+    path = tmp_path_factory.mktemp("bundled-cache") / "index.idx"
+    save_index(bot.index, str(path))
+    return path.read_bytes()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never read or write a developer's real cache, history or config."""
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Never read or write a developer's real cache, history or config. The cache folder starts with
+    the bundled corpus's index unless the test is marked ``no_cache_seed``."""
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    if request.node.get_closest_marker("no_cache_seed") is None:
+        seed = Path(cache_path(bundled_corpus_dir(), tmp_path / "cache"))
+        seed.parent.mkdir(parents=True, exist_ok=True)
+        seed.write_bytes(request.getfixturevalue("bundled_cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv("FAQBOT_HISTORY", raising=False)

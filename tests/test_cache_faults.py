@@ -38,6 +38,8 @@ from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 QUESTIONS = ["How long do cats sleep?", "how often should I walk my dog", "do cats use a litter box indoors",
              "which pets are the most common", "weather in paris", "hi", "", "dogs", "cats"]
 
+pytestmark = pytest.mark.no_cache_seed   # these tests build, damage and race caches from nothing
+
 
 @pytest.fixture
 def corpus(make_corpus: MakeCorpus) -> Path:

@@ -261,6 +261,7 @@ def test_a_1mb_line_in_piped_chat_prints_the_truncation_notice(env: dict[str, st
     assert TRUNCATION_NOTICE.search(printed), "the truncation notice was not printed"
 
 
+@pytest.mark.slow
 def test_10000_questions_piped_into_chat_get_one_reply_each(make_corpus: MakeCorpus, tmp_path: Path,
                                                              env: dict[str, str]) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})

@@ -68,6 +68,7 @@ def _question_pool(bot: Answerer) -> list[str]:
     return pool
 
 
+@pytest.mark.slow
 def test_one_answerer_shared_by_8_threads_gives_the_sequential_results(bot: Answerer) -> None:
     shared = Answerer.from_corpus(bot.corpus)   # cold: lazily built parts are first touched by the threads
     pool = _question_pool(bot)

@@ -315,6 +315,7 @@ def test_conversations_are_the_same_with_and_without_the_cache(bot: Answerer, ca
     assert [two.ask(q).to_dict() for q in script] == [one.ask(q).to_dict() for q in script]
 
 
+@pytest.mark.slow
 def test_answers_are_the_same_in_other_processes_with_other_hash_seeds(bot: Answerer, tmp_path: Path) -> None:
     questions = [e.phrasings[-1] for e in bot.corpus.entries] + ["chatgtp llm", "diffrence llm genai", "hi", "code",
                                                                 "2", "tell me more", "weather", "and music?"]

@@ -104,6 +104,7 @@ def test_history_goes_under_the_state_directory(monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.slow
 def test_real_terminal_round_trip(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "FAQBOT_HISTORY": str(tmp_path / "history"), "TERM": "xterm", "COLUMNS": "100"}

@@ -90,6 +90,10 @@ def fit_decision(index: Index, *, progress: Callable[[str], None] | None = None,
     config = index.corpus.config
     if not config.fit_decision:
         return replace(DEFAULT, note="fitting is turned off (fit_decision: false): built-in defaults")
+    askable = sum(len(e.paraphrases) or 1 for e in index.corpus.entries)   # questions that can be right
+    if askable < MIN_POSITIVES:
+        return replace(DEFAULT, note=f"the corpus is too small to fit ({askable} questions could find their "
+                                     f"entry; {MIN_POSITIVES} needed): built-in defaults")
     started = time.perf_counter()
     deadline = started + 0.8 * budget_s
     folds = make_folds(index, progress=progress, deadline=deadline)
