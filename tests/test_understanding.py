@@ -182,3 +182,21 @@ def test_the_excerpt_a_citation_shows_is_chosen_in_the_core(bot: Answerer) -> No
     assert "29 languages" in first.excerpt and first.excerpt in " ".join(first.quote.split())
     assert answer.to_dict()["citations"][0]["excerpt"] == first.excerpt
     assert first.excerpt[:40] in answer_text(answer, Painter(False))
+
+
+def test_give_me_some_examples_follows_the_conversation_topic(bot: Answerer) -> None:
+    genai = bot.session()
+    assert genai.ask("what is generative AI?").kind == "answer"
+    examples = genai.ask("give me some examples")
+    assert examples.kind == "answer" and examples.matched is not None and examples.matched.id == "genai-beyond-text"
+    llm = bot.session()
+    assert llm.ask("What is an LLM?").kind == "answer"
+    examples = llm.ask("give me some examples")
+    assert examples.kind == "answer" and "Qwen2.5" in examples.text
+
+
+def test_and_music_moves_to_the_new_topic(bot: Answerer) -> None:
+    session = bot.session()
+    assert session.ask("Which tools generate video?").kind == "answer"
+    music = session.ask("and music?")
+    assert music.kind == "answer" and "Suno" in music.text

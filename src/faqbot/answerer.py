@@ -132,6 +132,10 @@ class Answerer:
         """The stemmed content words of *text*, typos corrected, as questions are matched."""
         return self.index.analyzer.query(text, chars=False, wording=False).stems
 
+    def names(self, text: str) -> frozenset[str]:
+        """The names the corpus uses ("gpt", "midjourney") that *text* mentions, as stems."""
+        return self.index.names_in(self.index.analyzer.query(text, chars=False, wording=False))
+
     def clip(self, question: str) -> tuple[str, str]:
         """(the question cut to ``max_question_chars``, a notice saying so or "")."""
         return self._gatherer.clip(question)

@@ -32,6 +32,7 @@ _ORDINALS = {f"{prefix}{word}{suffix}": n
              for word, n in (("first", 1), ("1st", 1), ("one", 1), ("second", 2), ("2nd", 2), ("two", 2),
                              ("third", 3), ("3rd", 3), ("three", 3), ("last", -1))
              for prefix in ("", "the ") for suffix in ("", " one", " option", " please")}
+_SHIFT = re.compile(r"(?:and|but|what about|how about|what of|and what about|now)\b")   # "and music?"
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
 
@@ -47,6 +48,7 @@ class Topic(NamedTuple):
     text: str
     weight: float
     keep_topic: bool = False   # "who makes it?": only entries about the previous topic may answer
+    judge_with_topic: bool = False   # judge the question as it stands with the topic's words ("examples?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +153,19 @@ class Session:
             return standalone
         tokens = tokenize(short)
         pointing, leans_back = not POINTERS.isdisjoint(tokens), leans_on_context(tokens, POINTERS)
-        if standalone.kind == "answer" and standalone.matched is not None and not leans_back:
+        # "give me some examples" names nothing: the conversation says examples of what ("and music?"
+        # moves to another topic instead).
+        generic = (not leans_back and len(bot.stems(short)) <= 2 and not bot.names(short)
+                   and not _SHIFT.match(normalize(short)))
+        if standalone.kind == "answer" and standalone.matched is not None and not leans_back and not generic:
             return standalone   # a question that a curated entry answers on its own is answered as if asked fresh
         weight = bot.config.pronoun_weight if pointing else bot.config.followup_weight
-        contextual = bot.respond(question, Topic(context.topic, weight, keep_topic=leans_back))
+        contextual = bot.respond(question, Topic(context.topic, weight, keep_topic=leans_back,
+                                                 judge_with_topic=leans_back or generic))
         if leans_back:
             return contextual   # "who makes it?" means nothing on its own: never answer it out of context
+        if generic and standalone.kind == "answer" and standalone.matched is not None:
+            return contextual if contextual.kind == "answer" and contextual.matched is not None else standalone
         if standalone.kind == "clarify":
             # The conversation may settle which option was meant; otherwise ask, as if asked fresh.
             options = {o.id for o in standalone.options}

@@ -108,16 +108,17 @@ class Verdict(NamedTuple):
     reason: str = ""
 
 
-def judged(decision: Decision, candidates: Sequence[Candidate]) -> list[Candidate]:
+def judged(decision: Decision, candidates: Sequence[Candidate], *, rerank: bool = True) -> list[Candidate]:
     """*candidates* (best fused score first) with their fitted confidence, P(right answer), in the order
-    the decision reads them: the one to answer first, then the others by confidence."""
+    the decision reads them: the one to answer first, then the others by confidence. Without *rerank*
+    the best fused score is the one to answer (a follow-up's fused score holds the conversation)."""
     if not candidates or not candidates[0].features:
         return list(candidates)   # verbatim candidates: their similarity is their confidence
     p = decision.probability(np.asarray([c.features for c in candidates], dtype=float))
     judged = [c._replace(confidence=float(q)) for c, q in zip(candidates, p, strict=True)]
     # The answer comes from the entries about as good by fused score as the best (a near tie is the
     # decision's to break); the rest follow by confidence (for "did you mean").
-    near = [c for c in judged if c.fused >= judged[0].fused - _NEAR_TIE]
+    near = [c for c in judged if c.fused >= judged[0].fused - (_NEAR_TIE if rerank else 0.0)]
     best = max(near, key=lambda c: (c.confidence, c.fused))
     return [best, *sorted((c for c in judged if c is not best), key=lambda c: (-c.confidence, -c.fused, c.id))]
 
@@ -134,7 +135,7 @@ def decide(found: Findings, decision: Decision, config: Config, facts_of: Callab
         return Verdict("empty", reason="nothing to match")
     if found.smalltalk is not None:
         return Verdict("smalltalk", reason="small talk")
-    candidates = tuple(judged(decision, found.candidates))
+    candidates = tuple(judged(decision, found.candidates, rerank=not found.context))
     if found.vague:
         if candidates:   # only a near-verbatim phrasing is a candidate here
             return Verdict("answer", candidates, candidates[:1], "a curated phrasing matched nearly word for word")

@@ -100,7 +100,7 @@ class Gatherer:
         rare = self.index.coverage(query.stems, ctx.stems if ctx else (), cover, words=query.content)
         hits = self._passage_hits(own + weight * prior, coverage)
         top = [i for i in top_indices(scores.fused, CANDIDATES).tolist() if scores.fused[i] > 0]
-        if ctx is not None and topic is not None and topic.keep_topic:
+        if ctx is not None and topic is not None and topic.judge_with_topic:
             # The decision was fitted on questions that stand alone: judge a follow-up that points back
             # as the question it stands for, its words and the previous turn's ("who makes it? Gemini 1.5").
             query = self.index.analyzer.from_tokens(f"{query.normalized} {ctx.normalized}",
