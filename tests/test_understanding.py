@@ -200,3 +200,33 @@ def test_and_music_moves_to_the_new_topic(bot: Answerer) -> None:
     assert session.ask("Which tools generate video?").kind == "answer"
     music = session.ask("and music?")
     assert music.kind == "answer" and "Suno" in music.text
+
+
+@pytest.mark.parametrize(("question", "entries"), [
+    ("Is Claude 3 generative AI?", ["claude-3", "all-llms-are-genai"]),
+    ("is qwen2.5 gen ai", ["qwen-2-5", "all-llms-are-genai"]),
+    ("Is GPT-4.5 an LLM?", ["llm-examples"])])
+def test_a_question_about_the_class_of_a_named_thing_follows_the_article_links(bot: Answerer, question: str,
+                                                                              entries: list[str]) -> None:
+    answer = bot.ask(question)
+    assert answer.kind == "answer" and answer.text.startswith("Yes. ")
+    assert answer.trace is not None and answer.trace.reason.endswith(" → ".join(entries))
+    if "all-llms-are-genai" in entries:
+        assert "All LLMs are a form of generative AI" in answer.text
+        assert "LLMs vs Generative AI: Core Differences" in {c.section for c in answer.citations}
+
+
+def test_no_chain_means_no_yes(bot: Answerer) -> None:
+    answer = bot.ask("Is Midjourney an LLM?")
+    assert not answer.text.startswith("Yes") and answer.matched is not None
+    assert answer.matched.id == "image-tools-not-llms"
+
+
+def test_a_class_link_naming_an_unknown_entry_is_reported_with_its_line(make_corpus) -> None:  # type: ignore[no-untyped-def]
+    from faqbot.errors import CorpusError
+
+    root = make_corpus({"faq.yaml": "- id: one\n  question: Do cats sleep a lot?\n  answer: Cats sleep.\n",
+                        "classes.yaml": "- {thing: Tom, is: cat, entry: one}\n- {thing: cat, is: pet, entry: onne}\n"})
+    with pytest.raises(CorpusError) as error:
+        load_corpus(root)
+    assert "classes.yaml:2" in str(error.value) and "unknown entry 'onne'" in str(error.value)

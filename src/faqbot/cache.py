@@ -174,6 +174,7 @@ def _meta(index: Index) -> dict[str, Any]:
             "entries": [e._asdict() for e in corpus.entries],
             "smalltalk": [s._asdict() for s in corpus.smalltalk],
             "aliases": [list(a) for a in corpus.aliases],
+            "classes": [list(c) for c in corpus.classes],
             "config": corpus.config.to_dict(),
             "examples": list(corpus.examples),
         },
@@ -291,6 +292,7 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
         smalltalk=tuple(SmallTalk(s["id"], tuple(s["patterns"]), s["reply"], bool(s["opener"]))
                         for s in c["smalltalk"]),
         aliases=tuple((a, b) for a, b in c["aliases"]),
+        classes=tuple((str(t), str(k), str(e)) for t, k, e in c["classes"]),
         config=Config().with_values(c["config"]),
         examples=tuple(c["examples"]),
         signature=tuple((str(n), int(s), int(m)) for n, s, m in c["signature"]),

@@ -64,6 +64,8 @@ class Composer:
                                      found.passage_scores, trace)
         if action == "clarify":
             return self.clarify(found.question, verdict.chosen, trace)
+        if action == "chain":
+            return self._chain(found, trace)
         if action == "extract" and found.extract is not None:
             return self._extractive(found, found.extract, trace)
         text = TOO_VAGUE if action == "vague" else self._not_covered
@@ -99,6 +101,21 @@ class Composer:
                 if text:
                     return Answer(question, "answer", text, 1.0, (citation(passage, text),))
         return None
+
+    def _chain(self, found: Findings, trace: Trace) -> Answer:
+        """ "Yes." and, from each entry of the chain, the sentence stating its link, with their citations."""
+        entries = [self._entry_by_id[e] for e, _ in found.chain]
+        stems = self.index.analyzer.document
+        said = []
+        for entry, (_, link) in zip(entries, found.chain, strict=True):
+            wanted = set(stems(link).stems)
+            sentences = [s for s in split_sentences(entry.answer) if len(s.split()) >= 4] or [entry.answer]
+            said.append(max(sentences, key=lambda s: (len(wanted & set(stems(s).stems)), -sentences.index(s))))
+        text = " ".join(["Yes.", *said])
+        citations = {c.id: c for e in entries for c in self._entry_citations(e, found.passage_scores)[:1]}
+        first = entries[0]
+        return Answer(found.question, "answer", text, 1.0, tuple(citations.values()),
+                      Match(first.id, first.question, 1.0), trace=trace)
 
     def _extractive(self, found: Findings, extract: Extract, trace: Trace) -> Answer:
         passages = [self.corpus.passages[p] for p in dict.fromkeys(p for p, _ in extract.sentences)]

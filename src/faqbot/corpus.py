@@ -55,6 +55,7 @@ def load_corpus(root: str | Path | None = None) -> Corpus:
         entries=tuple(entries),
         smalltalk=_fill_examples(smalltalk, examples),
         aliases=_load_aliases(reader, by_name.get("aliases.yaml")),
+        classes=_load_classes(reader, by_name.get("classes.yaml"), {e.id for e in entries}),
         config=_load_config(reader, by_name.get("config.yaml")),
         signature=tuple(stamp),
         root=str(root.resolve()),
@@ -315,6 +316,30 @@ def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], 
                                _node_line(_key_node(node, str(canonical))))
         pairs.extend((v, canonical) for v in variants)
     return tuple(pairs)
+
+
+def _load_classes(reader: _Reader, path: Path | None, entry_ids: set[str]) -> tuple[tuple[str, str, str], ...]:
+    """What the article says things are: (thing, class, the entry that states it)."""
+    if path is None:
+        return ()
+    data, node = reader.yaml(path)
+    if data is None:
+        return ()
+    example = "e.g. '- {thing: Claude 3, is: LLM, entry: claude-3}'"
+    if not isinstance(data, list):
+        raise reader.error(path, f"must be a list of links, {example}", _node_line(node))
+    links: list[tuple[str, str, str]] = []
+    for item, item_node in _items_with_nodes(data, node):
+        line = _node_line(item_node)
+        if not isinstance(item, dict) or set(item) != {"thing", "is", "entry"} or \
+                not all(isinstance(v, str) and v.strip() for v in item.values()):
+            raise reader.error(path, f"each link needs exactly 'thing', 'is' and 'entry' texts, {example}", line)
+        if item["entry"] not in entry_ids:
+            hint = _closest(item["entry"], entry_ids)
+            raise reader.error(path, f"link '{item['thing']}' is '{item['is']}' names unknown entry "
+                                     f"'{item['entry']}'{hint}", line)
+        links.append((item["thing"].strip(), item["is"].strip(), item["entry"]))
+    return tuple(links)
 
 
 def _load_config(reader: _Reader, path: Path | None) -> Config:

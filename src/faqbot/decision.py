@@ -22,7 +22,7 @@ from faqbot.models import Candidate
 if TYPE_CHECKING:
     from faqbot.evidence import Findings
 
-Action = Literal["answer", "clarify", "extract", "decline", "smalltalk", "greeting", "empty", "vague"]
+Action = Literal["answer", "chain", "clarify", "extract", "decline", "smalltalk", "greeting", "empty", "vague"]
 
 FEATURES: tuple[tuple[str, str], ...] = (
     ("fused", "the candidate's fused signal score (0-1)"),
@@ -155,6 +155,9 @@ def decide(found: Findings, decision: Decision, config: Config, facts_of: Callab
         keywords = len(found.query.content) == len(found.query.tokens) <= 2   # "code", "context window"
         if best.confidence < answer_at and keywords:
             terse = [c for c in others[:2] if c.confidence >= best.confidence / 2]
+    if found.chain:
+        links = " → ".join(entry for entry, _ in found.chain)
+        return Verdict("chain", candidates, reason=f"the corpus states each link: {links}")
     focus = focus_of(found.query.normalized)
     if best and focus in DECISIVE and lacks(focus, facts_of(best.id)):
         # "How much does it cost?" is never answered by an answer, or article sentences, naming no price.

@@ -25,6 +25,13 @@ _MIN_SENTENCE_WORDS = 4   # shorter "sentences" are lead-ins such as "Capabiliti
 _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
                           # question itself asks must be in the answer ("how much does it cost?" is not)
 _TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
+_YES_NO = frozenset("is are was were does do can could would will".split())
+
+
+def _position(tokens: Sequence[str], phrase: tuple[str, ...]) -> int:
+    """Where *phrase* first occurs in *tokens* as consecutive words, or -1."""
+    n = len(phrase)
+    return next((i for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n]) == phrase), -1)
 
 
 class Extract(NamedTuple):
@@ -50,6 +57,7 @@ class Findings(NamedTuple):
     context: str = ""
     empty: bool = False                      # nothing to match at all
     vague: bool = False                      # no content word (or only numbers)
+    chain: tuple[tuple[str, str], ...] = ()  # "is X a Y?": (entry, "thing class") of each link, in order
 
 
 class Gatherer:
@@ -61,6 +69,9 @@ class Gatherer:
         self.weights = weights
         self.intents = Intents(index.corpus, index.smalltalk, config.smalltalk_threshold)
         self.features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
+        analyze = index.analyzer.document
+        self.links = [(tuple(analyze(thing).tokens), tuple(analyze(kind).tokens), entry, f"{thing} {kind}")
+                      for thing, kind, entry in index.corpus.classes]
 
     def clip(self, question: str) -> tuple[str, str]:
         """(the question cut to ``max_question_chars``, a notice saying so or "")."""
@@ -113,7 +124,34 @@ class Gatherer:
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
         return Findings(question, query, self._candidates(query, top, scores, coverage, rare), hits,
                         own + cover * prior, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
-                        context=topic.text if topic else "")
+                        context=topic.text if topic else "", chain=self.class_chain(query.tokens))
+
+    def class_chain(self, tokens: Sequence[str]) -> tuple[tuple[str, str], ...]:
+        """For a yes/no question naming a thing and a class ("is Claude 3 generative AI?"), the entries
+        that state the links from one to the other, in order; () when the corpus states no such chain."""
+        if not tokens or tokens[0] not in _YES_NO or "or" in tokens or not self.links:
+            return ()   # "is ChatGPT an LLM or generative AI?" asks which, not whether
+        phrases = {p for thing, kind, _, _ in self.links for p in (thing, kind)}
+        found = sorted((at, -len(p), p) for p in phrases if (at := _position(tokens, p)) >= 0)
+        if len(found) < 2:
+            return ()
+        at, size, subject = found[0]   # the thing asked about comes first: "is Claude 3 generative AI?"
+        goals = {p for start, _, p in found[1:] if start >= at - size}
+        return self._path(subject, goals - {subject})
+
+    def _path(self, start: tuple[str, ...], goals: set[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+        """The shortest chain of links from *start* to one of *goals* (breadth first)."""
+        frontier: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = [(start, ())]
+        seen = {start}
+        while frontier:
+            node, path = frontier.pop(0)
+            for thing, kind, entry, words in self.links:
+                if thing == node and kind not in seen:
+                    if kind in goals:
+                        return (*path, (entry, words))
+                    seen.add(kind)
+                    frontier.append((kind, (*path, (entry, words))))
+        return ()
 
     def entry_scores(self, query: Analysis, ctx: Analysis | None = None, weight: float = 0.0,
                      keep_topic: bool = False) -> EntryScores:

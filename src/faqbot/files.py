@@ -12,7 +12,7 @@ import sys
 from faqbot.errors import CorpusError
 
 FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
-OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "config.yaml")
+OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "classes.yaml", "config.yaml")
 
 Signature = list[tuple[str, int, int]]   # (file name, size, CRC-32)
 

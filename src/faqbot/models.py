@@ -66,6 +66,7 @@ class Corpus:
     entries: tuple[Entry, ...]
     smalltalk: tuple[SmallTalk, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()   # (variant, canonical), both normalised
+    classes: tuple[tuple[str, str, str], ...] = ()   # (thing, class, entry stating it): "Claude 3" is an "LLM"
     config: Config = field(default_factory=Config)
     examples: tuple[str, ...] = ()              # questions to show a new user
     signature: tuple[tuple[str, int, int], ...] = ()   # (file, size, CRC-32) when it was read
