@@ -3,17 +3,20 @@
 Examples come from the corpus itself:
 
 - each curated paraphrase, held out of its entry (k folds), must find its entry: its candidates are
-  labelled right (the entry, or one with the same question) or wrong;
-- each entry held out whole (k folds) gives questions whose every candidate is wrong;
+  labelled right (the entry, or one with the same question), unsure (an entry citing the same
+  sections: not trained on) or wrong;
+- each entry held out whole (k folds) gives questions whose candidates are wrong (or unsure);
 - synthetic near misses put the corpus's own names into fact templates ("When was X released?"),
   kept when the best entry's answer lacks that kind of fact: wrong;
 - a shipped list of everyday off-topic questions (``data/offtopic.txt``), dropping any that score
   high against this corpus: wrong;
 - for entries with one phrasing, pseudo-questions from the key words of their answer.
 
-A logistic regression on ``decision.FEATURES`` gives the probability that a candidate is right; the
-answer threshold is the lowest whose precision, on probabilities cross-fitted on two halves of the
-questions, reaches ``Config.target_precision``. Deterministic; bounded by a time budget.
+First the fusion weights are chosen (``WEIGHT_CHOICES``, by held-out paraphrases found), unless the
+corpus's config sets them. Then a logistic regression on ``decision.FEATURES`` gives the probability
+that a candidate is right, and the answer threshold is the lowest at which, on probabilities
+cross-fitted on two halves of the questions, ``Config.target_precision`` of the answers go to
+questions the corpus answers. Deterministic; bounded by a time budget.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ MIN_POSITIVES = 30        # fewer right examples than this: the corpus is too sm
 MIN_NEGATIVES = 30
 TOP = 3                   # candidates per question that become examples
 MAX_PER_REMOVED = 4       # phrasings asked per entry held out whole
-TIME_BUDGET_S = 20.0      # the fit stops collecting examples after this share of the budget
+TIME_BUDGET_S = 20.0      # the fit stops collecting examples after 80 % of this many seconds
 OFFTOPIC_FILE = "offtopic.txt"
 WEIGHT_CHOICES: tuple[tuple[float, ...], ...] = (
     (0.20, 0.00, 0.50, 0.20, 0.10),   # the default: every signal, function words count
