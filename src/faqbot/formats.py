@@ -47,6 +47,10 @@ def _jsonl_entries(reader: _Reader, path: Path, text: str) -> list[Entry]:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise reader.error(path, f"not valid JSON ({exc.msg} at column {exc.colno})", number) from exc
+        except RecursionError as exc:
+            raise reader.error(path, "JSON nested too deeply to read", number) from exc
+        except ValueError as exc:   # e.g. an integer of thousands of digits
+            raise reader.error(path, f"a JSON value faqbot cannot read ({str(exc)[:80]})", number) from exc
         if not isinstance(item, dict):
             raise reader.error(path, 'each line must be an object like {"id": ..., "question": ..., "answer": ...}',
                                number)

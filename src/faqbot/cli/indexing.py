@@ -25,7 +25,7 @@ class _Job:
     stage: str = _STAGES[0]
     index: Index | None = None
     size: int = 0
-    error: FaqbotError | None = None
+    error: Exception | None = None
 
     def progress(self, name: str) -> None:
         self.stage = name
@@ -48,7 +48,7 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
             if not no_cache:
                 job.progress("writing the cache")
                 job.size = save_index(job.index, path)
-        except FaqbotError as exc:
+        except Exception as exc:   # handed to the main thread, which reports it like any command's error
             job.error = exc
 
     start = time.perf_counter()
@@ -61,7 +61,8 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     seconds = time.perf_counter() - start
     if job.error is not None:
         raise job.error
-    assert job.index is not None
+    if job.index is None:
+        raise FaqbotError("the index build stopped without a result")
     paint = Painter(use_color(sys.stdout))
     what = f"{len(job.index.corpus.passages)} passages, {len(job.index.corpus.entries)} curated entries"
     print(decision_line(job.index.decision))

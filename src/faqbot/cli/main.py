@@ -171,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from faqbot.errors import FaqbotError
 
+    if sys.stdout is None:   # started with stdout closed (>&-): nothing could be printed
+        _error("standard output is closed: nothing can be printed")
+        return EXIT_USAGE
     try:
         return int(args.run(args))
     except FaqbotError as exc:
@@ -185,12 +188,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         _error(f"input/output error: {exc.strerror or exc}")
         return EXIT_USAGE
+    except Exception as exc:   # a bug: one line and exit 2, never a traceback (FAQBOT_DEBUG=1 shows it)
+        if os.environ.get("FAQBOT_DEBUG"):
+            raise
+        _error(f"unexpected error, a bug in faqbot ({exc.__class__.__name__}: {str(exc)[:200]}); "
+               "run with FAQBOT_DEBUG=1 to see where")
+        return EXIT_USAGE
 
 
 def _error(message: str) -> None:
     from faqbot.cli.render import safe
 
-    print(f"faqbot: {safe(message)}", file=sys.stderr)
+    if sys.stderr is not None:   # closed (2>&-): nothing can be said
+        print(f"faqbot: {safe(message)}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

@@ -1,0 +1,55 @@
+"""Hostile input that once ended in a traceback: one line naming the problem and exit status 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from faqbot.cli.main import main
+from tests.conftest import MakeCorpus
+from tests.reliability_checks import run_cli, stderr_lines
+
+HOSTILE_JSONL = {
+    "deep-nesting": ("[" * 100_000, "JSON nested too deeply to read"),
+    "huge-number": ('{"id": "a", "question": "q?", "answer": ' + "9" * 5000 + "}", "a JSON value faqbot cannot read"),
+}
+
+
+@pytest.mark.parametrize("command", ["ask", "index"])
+@pytest.mark.parametrize("case", sorted(HOSTILE_JSONL))
+def test_a_hostile_jsonl_line_is_one_error_naming_file_and_line(make_corpus: MakeCorpus, command: str,
+                                                                 case: str) -> None:
+    line, problem = HOSTILE_JSONL[case]
+    root = make_corpus({"faq.jsonl": line + "\n"})
+    result = run_cli([command, "--corpus", str(root), *(["hi"] if command == "ask" else [])])
+    assert result.returncode == 2 and b"Traceback" not in result.stderr
+    lines = stderr_lines(result)
+    assert len(lines) == 1 and lines[0].startswith(f"faqbot: {root / 'faq.jsonl'}:1: {problem}")
+
+
+def test_an_unexpected_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from faqbot.answerer import Answerer
+
+    def broken(self: Answerer, question: str) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(Answerer, "ask", broken)
+    monkeypatch.delenv("FAQBOT_DEBUG", raising=False)
+    assert main(["ask", "what is an llm"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("faqbot: unexpected error, a bug in faqbot (ZeroDivisionError: a bug)") and "FAQBOT_DEBUG=1" in err
+    monkeypatch.setenv("FAQBOT_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        main(["ask", "what is an llm"])
+
+
+def test_closed_stdout_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", "import os, sys; os.close(1); sys.stdout = None; "
+                             "from faqbot.cli.main import main; raise SystemExit(main(['ask', 'hi']))"],
+                            capture_output=False, stderr=subprocess.PIPE, check=False, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.decode().strip() == "faqbot: standard output is closed: nothing can be printed"
