@@ -53,3 +53,30 @@ def test_closed_stdout_is_one_line_and_exit_2(tmp_path: Path) -> None:
                             capture_output=False, stderr=subprocess.PIPE, check=False, timeout=60)
     assert result.returncode == 2
     assert result.stderr.decode().strip() == "faqbot: standard output is closed: nothing can be printed"
+
+
+PATHOLOGICAL_MARKDOWN = {
+    # Once cubic: the heading pattern backtracked on spaces and #s that do not close the heading (42 s).
+    "heading-backtracking": "# T\n\nText here.\n\n" + "# a" + " " * 3000 + "#" * 3000 + " " * 3000 + "x\n",
+    # Once quadratic: every continuation line of a list item re-joined the item so far (30 s at 400k).
+    "long-list-item": "# T\n\n- item\n" + "continued line\n" * 200_000,
+}
+
+
+@pytest.mark.parametrize("case", sorted(PATHOLOGICAL_MARKDOWN))
+def test_pathological_markdown_loads_in_linear_time(make_corpus: MakeCorpus, case: str) -> None:
+    import time
+
+    from faqbot.corpus import load_corpus
+
+    root = make_corpus({"article.md": PATHOLOGICAL_MARKDOWN[case]})
+    started = time.perf_counter()
+    corpus = load_corpus(root)
+    assert time.perf_counter() - started < 20   # generous: linear code takes well under a second here
+    assert corpus.passages and corpus.passages[0].section == "T"
+
+
+def test_closing_hashes_of_a_heading_are_dropped_but_not_a_trailing_hash_of_a_word() -> None:
+    from faqbot.chunking import _heading_text
+
+    assert [_heading_text(t) for t in ("Title ##", "C#", "A # b #", "x", "#")] == ["Title", "C#", "A # b", "x", ""]

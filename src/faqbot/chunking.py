@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from faqbot.models import Passage
 from faqbot.text import slugify, split_sentences
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")   # linear: the closing #s are stripped by _heading_text
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TOP_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 
@@ -81,7 +81,7 @@ def _sections(lines: list[str], used: dict[str, int]) -> list[_Section]:
         if heading:
             close_block()
             sections.append(current)
-            level, title = len(heading.group(1)), heading.group(2).strip()
+            level, title = len(heading.group(1)), _heading_text(heading.group(2))
             while stack and stack[-1][0] >= level:
                 stack.pop()
             parent_key = stack[-1][2] if stack else ""
@@ -213,3 +213,12 @@ def _passage(unit: _Block, section: _Section, n: int, source: str) -> Passage:
         source=source,
         sentences=tuple(split_sentences(markdown)),
     )
+
+
+def _heading_text(rest: str) -> str:
+    """A heading's text without the optional closing #s ("## Title ##" → "Title"), in linear time."""
+    text = rest.strip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1].isspace()):
+        text = bare.rstrip()
+    return text

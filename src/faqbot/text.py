@@ -219,17 +219,17 @@ def split_sentences(text: str) -> list[str]:
 
 def _items(text: str) -> list[str]:
     """Paragraph text and list items as single lines, markers removed."""
-    items: list[str] = []
+    items: list[list[str]] = []   # each item's lines, joined once at the end (linear in the text)
     boundary = True
     for raw in text.splitlines():
         if not raw.strip():
             boundary = True
         elif boundary or re.match(_LIST_MARKER, raw):
-            items.append(re.sub(_LIST_MARKER, "", raw).strip())
+            items.append([re.sub(_LIST_MARKER, "", raw).strip()])
             boundary = False
         else:
-            items[-1] = f"{items[-1]} {raw.strip()}"
-    return items
+            items[-1].append(raw.strip())
+    return [" ".join(parts) for parts in items]
 
 
 def plain_text(markdown: str) -> str:
