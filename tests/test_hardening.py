@@ -80,3 +80,15 @@ def test_closing_hashes_of_a_heading_are_dropped_but_not_a_trailing_hash_of_a_wo
     from faqbot.chunking import _heading_text
 
     assert [_heading_text(t) for t in ("Title ##", "C#", "A # b #", "x", "#")] == ["Title", "C#", "A # b", "x", ""]
+
+
+def test_an_endless_question_on_stdin_is_read_only_as_far_as_needed() -> None:
+    endless = subprocess.Popen(["yes", "what is an llm"], stdout=subprocess.PIPE)
+    try:
+        result = subprocess.run([sys.executable, "-m", "faqbot", "ask"], stdin=endless.stdout, capture_output=True,
+                                timeout=60, check=False)
+    finally:
+        endless.kill()
+        endless.wait()
+    assert result.returncode == 0 and b"shortened to its first 2000 characters" in result.stdout
+    assert b"A Large Language Model (LLM)" in result.stdout

@@ -253,9 +253,12 @@ def _question_from(words: list[str]) -> str | None:
     return text if text.strip() else None
 
 
-def read_stdin() -> str:
-    """All of stdin as text; invalid UTF-8 becomes U+FFFD instead of an error."""
-    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+STDIN_LIMIT = 1 << 16   # bytes of a piped question read at most: questions are cut far shorter anyway
+
+
+def read_stdin(limit: int = STDIN_LIMIT) -> str:
+    """Stdin as text, at most *limit* bytes (``yes | faqbot ask`` must end); invalid UTF-8 becomes U+FFFD."""
+    data = sys.stdin.buffer.read(limit) if hasattr(sys.stdin, "buffer") else sys.stdin.read(limit).encode()
     return data.decode("utf-8", errors="replace")
 
 
