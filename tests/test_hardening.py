@@ -90,5 +90,7 @@ def test_an_endless_question_on_stdin_is_read_only_as_far_as_needed() -> None:
     finally:
         endless.kill()
         endless.wait()
+        if endless.stdout is not None:
+            endless.stdout.close()
     assert result.returncode == 0 and b"shortened to its first 2000 characters" in result.stdout
     assert b"A Large Language Model (LLM)" in result.stdout
