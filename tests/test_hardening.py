@@ -94,3 +94,22 @@ def test_an_endless_question_on_stdin_is_read_only_as_far_as_needed() -> None:
             endless.stdout.close()
     assert result.returncode == 0 and b"shortened to its first 2000 characters" in result.stdout
     assert b"A Large Language Model (LLM)" in result.stdout
+
+
+def test_the_stem_memo_stays_bounded_in_a_long_lived_answerer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+    import string
+
+    from faqbot import Answerer
+    from faqbot.analysis import Stemmer
+
+    monkeypatch.setattr(Stemmer, "MAX_SEEN", 500)
+    bot = Answerer.from_corpus(cache=False)
+    stemmer = bot.index.analyzer.stemmer
+    known = len(stemmer.memo)
+    rng = random.Random(7)
+    for _ in range(200):
+        bot.ask(" ".join("".join(rng.choices(string.ascii_lowercase, k=9)) for _ in range(20)))
+    assert len(stemmer.memo) <= known + 500
+    answer = bot.ask("what is an llm")
+    assert answer.matched is not None and answer.matched.id == "what-is-llm"

@@ -36,15 +36,22 @@ class Analysis(NamedTuple):
 class Stemmer:
     """Snowball English stems, memoised; the library is imported only for a word never seen before."""
 
+    MAX_SEEN = 50_000   # words memoised beyond the known ones before the memo starts over (bounded memory)
+
     def __init__(self, known: dict[str, str] | None = None) -> None:
         self._memo: dict[str, str] = known if known is not None else {}   # owned from here on
+        self._known = len(self._memo)
         self._lock = _thread.allocate_lock()   # _thread: the threading module costs a one-shot ask 0.5 ms
         self._stemmer: Any = None
 
     def __call__(self, word: str) -> str:
         stem = self._memo.get(word)
         if stem is None:
-            stem = self._memo[word] = self._snowball(word)
+            stem = self._snowball(word)
+            if len(self._memo) >= self._known + self.MAX_SEEN:
+                # A long-lived answerer asked ever new words: keep the corpus's own, forget the rest.
+                self._memo = dict(list(self._memo.items())[: self._known])
+            self._memo[word] = stem
         return stem
 
     def _snowball(self, word: str) -> str:
