@@ -257,8 +257,7 @@ def collect_examples(index: Index, folds: Sequence[_Fold], weights: Weights | No
     position = {e.id: i for i, e in enumerate(corpus.entries)}
     for entry in corpus.entries:
         if len(entry.phrasings) < 2 and time.perf_counter() < deadline:
-            pseudo = _pseudo_question(index, entry)
-            if pseudo:
+            for pseudo in _pseudo_questions(index, entry):
                 examples.add(bot.gather(pseudo).candidates, _answers(entry.question), "pseudo")
     if progress:
         progress("fitting the decision: near misses and off-topic questions")
@@ -299,13 +298,20 @@ def _question_groups(entries: Sequence[Entry]) -> list[int]:
     return [first.setdefault(e.question, len(first)) for e in entries]
 
 
-def _pseudo_question(index: Index, entry: Entry) -> str:
-    """The key words of an entry's answer (its rarest content words, in order): a terse question."""
-    analysis = index.analyzer.document(entry.answer)
+def _pseudo_questions(index: Index, entry: Entry) -> list[str]:
+    """Questions a user might ask of an entry with one phrasing: the key words of its answer (its rarest
+    content words, in order), and its question with every other content word dropped and one of those
+    key words in their place (a paraphrase shares some words, not all)."""
+    answer = index.analyzer.document(entry.answer)
     idf = index.evidence.idf
-    ranked = sorted(set(zip(analysis.content, analysis.stems, strict=True)), key=lambda ws: -idf.get(ws[1], 0.0))
+    ranked = sorted(set(zip(answer.content, answer.stems, strict=True)), key=lambda ws: -idf.get(ws[1], 0.0))
     keep = {w for w, _ in ranked[:4]}
-    return " ".join(dict.fromkeys(w for w in analysis.content if w in keep))
+    keywords = list(dict.fromkeys(w for w in answer.content if w in keep))
+    tokens = index.analyzer.document(entry.question).tokens
+    content = [t for t in tokens if t in set(index.analyzer.document(entry.question).content)]
+    dropped = set(content[1::2])
+    partial = [t for t in tokens if t not in dropped] + keywords[:1]
+    return [q for q in (" ".join(keywords), " ".join(partial)) if q]
 
 
 def near_misses(corpus: Corpus, limit: int = 40) -> list[str]:
