@@ -113,3 +113,23 @@ def test_the_stem_memo_stays_bounded_in_a_long_lived_answerer(monkeypatch: pytes
     assert len(stemmer.memo) <= known + 500
     answer = bot.ask("what is an llm")
     assert answer.matched is not None and answer.matched.id == "what-is-llm"
+
+
+SURROGATE_FAQ = '- id: z\n  question: "zebra \\ud800 food?"\n  answer: "Zebras eat grass. \\x1b]0;title\\x07 Really."\n'
+
+
+@pytest.mark.parametrize("args", [["ask", "--json", "zebra food"], ["ask", "zebra food"], ["chat", "--json"],
+                                  ["export", "--format", "jsonl"], ["export", "--format", "yaml"],
+                                  ["export", "--format", "tsv"]])
+def test_lone_surrogates_and_escapes_in_a_corpus_never_reach_the_output_raw(make_corpus: MakeCorpus,
+                                                                            args: list[str]) -> None:
+    import json
+
+    root = make_corpus({"faq.yaml": SURROGATE_FAQ})
+    result = run_cli([*args, "--corpus", str(root)], input=b"zebra food\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("utf-8")            # strict: valid UTF-8
+    assert "\x1b" not in out and "\x07" not in out and "Zebras eat grass." in out
+    if "--json" in args or "jsonl" in args:
+        for line in out.splitlines():
+            json.loads(line)

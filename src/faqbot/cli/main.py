@@ -317,8 +317,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from faqbot.corpus import load_corpus
     from faqbot.formats import export_entries
 
+    from faqbot.cli.render import exported
+
     corpus = load_corpus(args.corpus)
-    sys.stdout.write(export_entries(corpus.entries, args.format))
+    sys.stdout.write(exported(export_entries(corpus.entries, args.format), args.format))
     return EXIT_OK
 
 

@@ -19,9 +19,11 @@ _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", 
            "red": "31", "blue": "34"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # C1 controls, line/paragraph separators and bidi overrides: escaped in JSON, so a terminal never
-# acts on them and a JSON Lines reader that splits on Unicode line breaks still sees one line.
+# acts on them and a JSON Lines reader that splits on Unicode line breaks still sees one line. Lone
+# surrogates (a corpus's "\ud800", a file name's undecodable byte) too: JSON may escape them, UTF-8
+# cannot carry them.
 _C1 = {code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
-                                           *range(0x2066, 0x206A))}
+                                           *range(0x2066, 0x206A), *range(0xD800, 0xE000))}
 QUOTE_CHARS = 90
 
 
@@ -205,6 +207,16 @@ def explain_dict(answer: Answer) -> dict[str, Any]:
         "passages": [{"id": p.id, "section": p.section, "score": round(p.score, 4), "coverage": round(p.coverage, 4)}
                      for p in trace.passages],
     }
+
+
+def exported(text: str, fmt: str) -> str:
+    """`faqbot export` output that is safe on a terminal and valid UTF-8: JSON escaped like ``to_json``,
+    YAML and TSV without escape sequences or control characters (TSV keeps its tabs)."""
+    if fmt == "jsonl":
+        return text.translate(_C1)
+    if fmt == "tsv":
+        return "\n".join("\t".join(safe(field) for field in line.split("\t")) for line in text.split("\n"))
+    return safe(text)
 
 
 def to_json(data: Any) -> str:
