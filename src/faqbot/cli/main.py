@@ -314,10 +314,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from faqbot.cli.render import exported
     from faqbot.corpus import load_corpus
     from faqbot.formats import export_entries
-
-    from faqbot.cli.render import exported
 
     corpus = load_corpus(args.corpus)
     sys.stdout.write(exported(export_entries(corpus.entries, args.format), args.format))
