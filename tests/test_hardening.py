@@ -133,3 +133,50 @@ def test_lone_surrogates_and_escapes_in_a_corpus_never_reach_the_output_raw(make
     if "--json" in args or "jsonl" in args:
         for line in out.splitlines():
             json.loads(line)
+
+
+def test_history_never_follows_a_symlink_planted_at_its_path(tmp_path: Path) -> None:
+    from faqbot.cli.repl import open_history
+
+    target = tmp_path / "victim.txt"
+    target.write_text("precious\n")
+    target.chmod(0o644)
+    link = tmp_path / "state" / "history"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    history, warning = open_history(link)
+    history.store_string("what is an llm")   # in memory only
+    assert warning.startswith("History is kept in memory only")
+    assert target.read_text() == "precious\n" and (target.stat().st_mode & 0o777) == 0o644
+
+
+def test_history_as_a_fifo_does_not_hang_the_chat(tmp_path: Path) -> None:
+    import os
+
+    from faqbot.cli.repl import open_history
+
+    fifo = tmp_path / "history"
+    os.mkfifo(fifo)
+    _, warning = open_history(fifo)
+    assert warning.startswith("History is kept in memory only")   # at once: O_NONBLOCK, then "not a regular file"
+
+
+def test_history_round_trips_stays_private_and_is_rotated_when_large(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import faqbot.statefiles
+    from faqbot.cli.repl import open_history
+
+    folder = tmp_path / "state"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    path = folder / "history"
+    history, warning = open_history(path)
+    assert warning == "" and (folder.stat().st_mode & 0o777) == 0o700 and (path.stat().st_mode & 0o777) == 0o600
+    history.store_string("first question")
+    history.store_string("second\x1b[31m question")
+    assert list(open_history(path)[0].load_history_strings()) == ["second question", "first question"]
+    monkeypatch.setattr(faqbot.statefiles, "MAX_STATE_FILE", 64)
+    monkeypatch.setattr(faqbot.statefiles.append_private, "__defaults__", (64,))
+    for n in range(10):
+        history.store_string(f"question number {n}")
+    assert path.stat().st_size <= 64 and (folder / "history.1").exists()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -39,17 +39,32 @@ def open_history(path: Path) -> tuple[History, str]:
     """(a prompt_toolkit History, a warning or ""): the file when it can be used, else in memory."""
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
+    from faqbot.statefiles import append_private, open_private, private_folder, read_private
+
     class SafeFileHistory(FileHistory):
-        """Never writes control characters or escape sequences into the history file."""
+        """prompt_toolkit's history file, read and written as a private, bounded state file: never
+        through a symlink or into a FIFO, without control characters or escape sequences."""
+
+        def load_history_strings(self) -> Iterable[str]:
+            strings: list[str] = []
+            lines: list[str] = []
+            for line in read_private(str(path)).decode("utf-8", errors="replace").splitlines(keepends=True):
+                if line.startswith("+"):
+                    lines.append(line[1:])
+                elif lines:
+                    strings.append("".join(lines)[:-1])
+                    lines = []
+            if lines:
+                strings.append("".join(lines)[:-1])
+            return reversed(strings)
 
         def store_string(self, string: str) -> None:
-            super().store_string(strip_controls(string))
+            text = "\n# entry\n" + "".join(f"+{line}\n" for line in strip_controls(string).split("\n"))
+            append_private(str(path), text.encode("utf-8", errors="replace"))
 
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.close(fd)
-        os.chmod(path, 0o600)
+        private_folder(str(path.parent))
+        os.close(open_private(str(path), os.O_WRONLY | os.O_CREAT | os.O_APPEND))
         return SafeFileHistory(str(path)), ""
     except OSError as exc:
         return InMemoryHistory(), f"History is kept in memory only: cannot write {path} ({exc.strerror or exc})."

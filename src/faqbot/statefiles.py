@@ -1,0 +1,66 @@
+"""Files faqbot keeps for the user (chat history, and the logs to come): private, bounded, never
+followed through a symlink or into a FIFO or device another user planted there."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+MAX_STATE_FILE = 1 << 20   # bytes a state file may reach before it is rotated (one older copy is kept)
+
+
+def private_folder(path: str) -> None:
+    """Create *path* (mode 0700) or, when it is the user's own, tighten it to 0700; OSError when it is
+    not a folder of this user's."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise OSError(f"{path} is not a folder")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise OSError(f"{path} belongs to another user")
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        os.chmod(path, 0o700)
+
+
+def open_private(path: str, flags: int) -> int:
+    """A file descriptor of *path* opened with *flags* (created 0600 with O_CREAT): never through a
+    symlink, never a FIFO, device or folder, never another user's file. OSError otherwise."""
+    extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags | extra, 0o600)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise OSError(f"{path} belongs to another user")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_private(path: str, limit: int = MAX_STATE_FILE) -> bytes:
+    """At most the last *limit* bytes of a private state file (b"" when it does not exist)."""
+    try:
+        fd = open_private(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return b""
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            handle.seek(size - limit)
+        return handle.read(limit)
+
+
+def append_private(path: str, data: bytes, limit: int = MAX_STATE_FILE) -> None:
+    """Append *data* to a private state file; past *limit* bytes the file becomes ``path.1`` first."""
+    try:
+        if os.lstat(path).st_size + len(data) > limit and stat.S_ISREG(os.lstat(path).st_mode):
+            os.replace(path, path + ".1")
+    except FileNotFoundError:
+        pass
+    fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    with os.fdopen(fd, "ab") as handle:
+        handle.write(data)
