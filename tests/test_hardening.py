@@ -180,3 +180,23 @@ def test_history_round_trips_stays_private_and_is_rotated_when_large(tmp_path: P
     for n in range(10):
         history.store_string(f"question number {n}")
     assert path.stat().st_size <= 64 and (folder / "history.1").exists()
+
+
+@pytest.mark.no_cache_seed
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_fifo_or_dev_zero_at_the_cache_path_is_neither_waited_on_nor_read(tmp_path: Path, kind: str) -> None:
+    import os
+
+    from faqbot.cache import cache_path
+    from faqbot.files import bundled_corpus_dir
+
+    cache = tmp_path / "special-cache"
+    cache.mkdir()
+    path = Path(cache_path(bundled_corpus_dir(), cache))
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = run_cli(["ask", "what is an llm"], env={"FAQBOT_CACHE_DIR": str(cache)}, timeout=60)
+    assert result.returncode == 0 and b"A Large Language Model (LLM)" in result.stdout
+    assert path.is_file() and not path.is_symlink()   # replaced by a real cache, atomically

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import zlib
 from typing import Any
 
@@ -208,8 +209,7 @@ def load_index(path: str, root: str | None = None, files: list[str] | None = Non
     from faqbot import __version__
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = _read_regular_file(path, _max_cache_bytes())
     except FileNotFoundError as exc:
         raise CacheError(f"no cached index at {path}") from exc
     except OSError as exc:
@@ -228,6 +228,28 @@ def load_index(path: str, root: str | None = None, files: list[str] | None = Non
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError, RecursionError,
             MemoryError, ConfigError, UnicodeDecodeError) as exc:   # JSONDecodeError is a ValueError
         raise CacheError(f"the cached index {path} is damaged ({exc.__class__.__name__}); rebuilding") from exc
+
+
+def _max_cache_bytes() -> int:
+    """The largest cache file read: ``$FAQBOT_MAX_CACHE_BYTES`` (a user's setting, never the corpus's),
+    else 4 GiB."""
+    try:
+        return max(0, int(os.environ.get("FAQBOT_MAX_CACHE_BYTES", "")))
+    except ValueError:
+        return 4 << 30
+
+
+def _read_regular_file(path: str, limit: int) -> bytes:
+    """The whole of *path* when it is a regular file of at most *limit* bytes; OSError otherwise (a FIFO
+    or /dev/zero at the cache path must not hang or fill memory)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file")
+        if info.st_size > limit:
+            raise OSError(0, f"larger than {limit} bytes (FAQBOT_MAX_CACHE_BYTES)")
+        return handle.read(limit + 1)[:limit]
 
 
 def _header(data: bytes) -> tuple[dict[str, Any], int]:
