@@ -18,7 +18,8 @@ What it measures, in one process and on the same queries:
 2. faqbot fusion-weight ablation, on the tune half only (weights set through ``config.yaml``).
 3. Abstention on real queries (StackFAQ): every question group is left out of the corpus in turn and
    its own queries are asked (``Answerer.ask``); they should not be answered. With all entries present,
-   the share of queries answered correctly. Both as the answer threshold moves.
+   the share of queries answered correctly. Both with no config.yaml (the decision faqbot fits to the
+   corpus at build, at its fitted threshold) and as that threshold moves.
 
 Held-out protocol: queries are split into a tune half and a test half (``split_half``); weights and
 thresholds may only be chosen on the tune half. Every figure is reported on all queries and on the
@@ -824,17 +825,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  ({time.perf_counter() - t0:.1f} s)")
             if ds.grouped and not args.no_abstention:
                 entry["abstention"] = abstention(ds, ds.entries, workdir, jobs=max(1, args.jobs),
-                                                 sample=args.logo_groups, thresholds=THRESHOLDS, bot=tuned.bot,
-                                                 config=weights)
+                                                 sample=args.logo_groups, thresholds=THRESHOLDS, bot=faqbot.bot,
+                                                 config=None)
                 print_abstention(entry["abstention"], "all entries (several answers per question)")
                 if not args.no_unique:
                     entry["abstention_one_per_question"] = abstention(
                         ds, first_entry_per_group(ds), workdir, jobs=max(1, args.jobs), sample=args.logo_groups,
-                        thresholds=THRESHOLDS, config=weights)
+                        thresholds=THRESHOLDS, config=None)
                     print_abstention(entry["abstention_one_per_question"],
                                      "one entry per question (each thread's first answer), supplementary")
             elif not ds.grouped and not args.no_abstention:
-                entry["answered_correctly"] = ac = answered_correctly(ds, tuned.bot)
+                entry["answered_correctly"] = ac = answered_correctly(ds, faqbot.bot)
                 print(f"\n{ds.name}: all entries present, Answerer.ask at the fitted answer threshold "
                       f"{ac['default_threshold']}: "
                       f"answered correctly {ac['all']['answered_correctly']:.3f} (test half "
