@@ -69,7 +69,7 @@ class Composer:
         if action == "extract" and found.extract is not None:
             return self._extractive(found, found.extract, trace)
         text = TOO_VAGUE if action == "vague" else self._not_covered
-        return self._decline(found, verdict.candidates, text, trace)
+        return self._decline(found, verdict.candidates, text, trace, offer=verdict.offer)
 
     def entry_answer(self, entry: Entry, question: str, score: float, passage_scores: np.ndarray | None = None,
                      trace: Trace | None = None) -> Answer:
@@ -112,7 +112,10 @@ class Composer:
             sentences = [s for s in split_sentences(entry.answer) if len(s.split()) >= 4] or [entry.answer]
             said.append(max(sentences, key=lambda s: (len(wanted & set(stems(s).stems)), -sentences.index(s))))
         text = " ".join(["Yes.", *said])
-        citations = {c.id: c for e in entries for c in self._entry_citations(e, found.passage_scores)[:1]}
+        # Each link cites its entry's main source, the excerpt being the sentence that states the link.
+        citations = {c.id: replace(c, excerpt=excerpt(split_sentences(c.quote) or [c.quote], sentence))
+                     for e, sentence in zip(entries, said, strict=True)
+                     for c in self._entry_citations(e, found.passage_scores)[:1]}
         first = entries[0]
         return Answer(found.question, "answer", text, 1.0, tuple(citations.values()),
                       Match(first.id, first.question, 1.0), trace=trace)
@@ -123,10 +126,12 @@ class Composer:
         return Answer(found.question, "answer", text, extract_confidence(extract.score, extract.coverage, self.config),
                       tuple(citation(p, text) for p in passages), trace=trace)
 
-    def _decline(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace) -> Answer:
+    def _decline(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace, *,
+                 offer: bool = True) -> Answer:
         relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
         suggestions = [c.question for c in distinct_questions(relevant)][: self.config.max_suggestions]
-        if text == self._not_covered and relevant and relevant[0].confidence >= self.index.decision.clarify_at / 2:
+        if offer and text == self._not_covered and relevant and \
+                relevant[0].confidence >= self.index.decision.clarify_at / 2:
             text = OFFER.format(source=self.source_name, question=relevant[0].question)
         for example in self.corpus.examples:
             if len(suggestions) >= self.config.max_suggestions:

@@ -106,6 +106,7 @@ class Verdict(NamedTuple):
     candidates: tuple[Candidate, ...] = ()   # every candidate, judged, most likely first
     chosen: tuple[Candidate, ...] = ()       # "answer": the entry; "clarify": the options
     reason: str = ""
+    offer: bool = True                       # "decline": may offer the likely entry ("did you mean ...?")
 
 
 def judged(decision: Decision, candidates: Sequence[Candidate], *, rerank: bool = True) -> list[Candidate]:
@@ -162,7 +163,7 @@ def decide(found: Findings, decision: Decision, config: Config, facts_of: Callab
     if best and focus in DECISIVE and lacks(focus, facts_of(best.id)):
         # "How much does it cost?" is never answered by an answer, or article sentences, naming no price.
         return Verdict("decline", candidates, reason=f"focus: the question asks for a {focus}, "
-                                                     "the best entry's answer has none")
+                                                     "the best entry's answer has none", offer=False)
     if best and best.confidence >= answer_at and not close:
         return Verdict("answer", candidates, (best,), f"curated entry matched (confidence {best.confidence:.2f} "
                                                       f"≥ {answer_at:.2f})")
