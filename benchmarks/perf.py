@@ -5,7 +5,8 @@
 1. Cold one-shot: `faqbot ask --json "Is ChatGPT an LLM?"` as a whole process (the installed command,
    else `python -m faqbot`), index cache
    already built, against `python -c "import numpy"`, the two commands interleaved so that machine
-   noise hits both alike. Target: median ratio <= 1.5.
+   noise hits both alike. Target: median ratio <= 1.5. With `--baseline PATH/TO/faqbot` (another
+   install, e.g. main before a change), that command is timed in the same runs: no slower.
 2. Warm: one Answerer, `ask` over the development question set (median < 0.5 ms, p99 < 3 ms), and
    every conversation of the set through `Session.ask` (median no more than twice `ask`'s).
 
@@ -35,30 +36,40 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round((len(ordered) - 1) * pct / 100))]
 
 
-def cold_start(runs: int) -> dict[str, float]:
+def cold_start(runs: int, baseline: str | None = None) -> dict[str, float]:
+    """Cold one-shot `ask` against `import numpy` (and, with *baseline*, another install's `faqbot`
+    command, e.g. main before a change), interleaved so that machine noise hits all alike."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["FAQBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="faqbot-perf-")
     script = Path(sys.executable).with_name("faqbot")   # the installed command, as a user runs it
     ask = [str(script) if script.exists() else sys.executable, *([] if script.exists() else ["-m", "faqbot"]),
            "ask", "--json", QUESTION]
-    numpy = [sys.executable, "-c", "import numpy"]
-    subprocess.run([sys.executable, "-m", "faqbot", "index"], env=env, check=True, capture_output=True)
+    commands = {"numpy": [sys.executable, "-c", "import numpy"], "ask": ask}
+    if baseline:
+        commands["baseline"] = [baseline, "ask", "--json", QUESTION]
+    envs = {name: {**env, "FAQBOT_CACHE_DIR": tempfile.mkdtemp(prefix=f"faqbot-perf-{name}-")} for name in commands}
+    for name in ("ask", "baseline"):
+        if name in commands:   # the index cache, built ahead as `faqbot index` would
+            subprocess.run(commands[name][:-3] + ["index"], env=envs[name], check=True, capture_output=True)
     for _ in range(3):   # warm-up: bytecode written, files in the page cache
-        subprocess.run(ask, env=env, check=True, capture_output=True)
-        subprocess.run(numpy, env=env, check=True, capture_output=True)
-    times: dict[str, list[float]] = {"ask": [], "numpy": []}
+        for name, command in commands.items():
+            subprocess.run(command, env=envs[name], check=True, capture_output=True)
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        for name, command in (("numpy", numpy), ("ask", ask)):
+        for name, command in commands.items():
             start = time.perf_counter()
-            result = subprocess.run(command, env=env, capture_output=True)
+            result = subprocess.run(command, env=envs[name], capture_output=True)
             times[name].append(time.perf_counter() - start)
             if result.returncode not in (0, 1):
                 sys.exit(f"{' '.join(command)} failed: {result.stderr.decode()}")
-    first = subprocess.run(ask, env=env, capture_output=True, text=True)
+    first = subprocess.run(ask, env=envs["ask"], capture_output=True, text=True)
     assert json.loads(first.stdout)["kind"] == "answer"
-    ask_ms, numpy_ms = statistics.median(times["ask"]) * 1000, statistics.median(times["numpy"]) * 1000
-    return {"runs": runs, "ask_median_ms": ask_ms, "numpy_median_ms": numpy_ms, "ratio": ask_ms / numpy_ms,
-            "ask_p90_ms": _percentile(times["ask"], 90) * 1000, "numpy_p90_ms": _percentile(times["numpy"], 90) * 1000}
+    median = {name: statistics.median(t) * 1000 for name, t in times.items()}
+    out = {"runs": runs, "ask_median_ms": median["ask"], "numpy_median_ms": median["numpy"],
+           "ratio": median["ask"] / median["numpy"],
+           "ask_p90_ms": _percentile(times["ask"], 90) * 1000, "numpy_p90_ms": _percentile(times["numpy"], 90) * 1000}
+    if baseline:
+        out |= {"baseline_median_ms": median["baseline"], "ask_over_baseline": median["ask"] / median["baseline"]}
+    return out
 
 
 def warm(rounds: int) -> dict[str, float]:
@@ -94,6 +105,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="cold-start runs of each command (default 30)")
     parser.add_argument("--rounds", type=int, default=20, help="rounds over the question set (default 20)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--baseline", metavar="FAQBOT", help="another install's faqbot command (e.g. main before "
+                        "a change, in its own venv), timed in the same interleaved runs")
     args = parser.parse_args()
     import faqbot
 
@@ -101,12 +114,15 @@ def main() -> None:
     origin = "a source checkout" if ROOT / "src" in where.parents else "site-packages"
     print(f"faqbot {faqbot.__version__} from {origin}"
           f"; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
-    cold = cold_start(args.runs)
+    cold = cold_start(args.runs, args.baseline)
     print(f"\ncold one-shot (median of {cold['runs']}, interleaved)")
     print(f"  python -c 'import numpy'            {cold['numpy_median_ms']:7.1f} ms   (p90 {cold['numpy_p90_ms']:.1f})")
     print(f"  faqbot ask --json '{QUESTION}' {cold['ask_median_ms']:7.1f} ms   (p90 {cold['ask_p90_ms']:.1f})")
     print(f"  ratio                               {cold['ratio']:7.2f}      target <= 1.5  "
           f"{'MET' if cold['ratio'] <= 1.5 else 'MISSED'}")
+    if args.baseline:
+        print(f"  baseline {args.baseline} ask   {cold['baseline_median_ms']:7.1f} ms; this one is "
+              f"{cold['ask_over_baseline']:.2f} x it (target <= 1: no slower)")
     hot = warm(args.rounds)
     print(f"\nwarm answers ({hot['questions']} questions x {hot['rounds']} rounds; "
           f"{hot['session_turns']} conversation turns per round)")

@@ -189,8 +189,15 @@ class English:
     COMMON_ZIPF = 4.0   # zipf at and above which a word counts as fully everyday ("cost", "opt", "basically")
     RARE_ZIPF = 3.0     # at and below which it counts as rare ("headquartered" is 3.4)
 
-    def __init__(self, bands: str) -> None:
-        self.bands = bands
+    def __init__(self, bands: str | bytes | memoryview) -> None:
+        """*bands* as text, or as UTF-8 bytes (from the index cache: decoded on the first look-up)."""
+        self._bands = bands
+
+    @property
+    def bands(self) -> str:
+        if not isinstance(self._bands, str):
+            self._bands = bytes(self._bands).decode("utf-8")
+        return self._bands
 
     @classmethod
     def bundled(cls) -> English:
@@ -211,11 +218,12 @@ class English:
 
     def zipf(self, word: str) -> float:
         """The word's Zipf frequency, to a quarter point (0 when it is not in the list)."""
-        at = self.bands.find(f" {word} ") if word.isalpha() else -1
+        bands = self.bands
+        at = bands.find(f" {word} ") if word.isalpha() else -1
         if at < 0:
             return 0.0
-        line = self.bands.rfind("\n", 0, at) + 1
-        return float(self.bands[line:self.bands.index("\t", line)])
+        line = bands.rfind("\n", 0, at) + 1
+        return float(bands[line:bands.index("\t", line)])
 
     def commonness(self, word: str) -> float:
         """0 for a rare or unknown word, 1 for an everyday one, linear in Zipf frequency between."""

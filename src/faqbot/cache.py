@@ -100,6 +100,8 @@ def save_index(index: Index, path: str) -> int:
         arrays.update(getattr(index, name).to_arrays(name, with_terms=not (shared and name == "passage_word")))
     arrays["phrase_entry"] = np.asarray(index.phrase_entry, dtype=np.int32)
     arrays["entry_facts"] = np.asarray(index.entry_facts, dtype=np.int32)
+    # wordfreq data, CC BY-SA 4.0 (see faqbot/data/english.txt): bytes, decoded only when a question needs it
+    arrays["english"] = np.frombuffer(index.english.bands.encode("utf-8"), dtype=np.uint8)
     table, blobs, offset = {}, [], 0
     for name, array in arrays.items():
         array = np.ascontiguousarray(array)
@@ -186,7 +188,6 @@ def _meta(index: Index) -> dict[str, Any]:
         },
         "phrase_texts": list(index.phrase_texts),
         "decision": index.decision.to_dict(),
-        "english": index.english.bands,   # wordfreq data, CC BY-SA 4.0 (see faqbot/data/english.txt)
         "smalltalk": [list(p) for p in index.smalltalk],
         "evidence": {
             "entry_terms": [sorted(t) for t in evidence.entry_terms],
@@ -342,11 +343,9 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     for name in _INDEXES:
         like = indexes["entry_qa"] if name == "passage_word" and "passage_word.terms" not in arrays else None
         indexes[name] = TermIndex.from_arrays(name, arrays, like=like)
-    if not isinstance(meta["english"], str):
-        raise ValueError("expected the English word bands as text")
     index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"], phrase_texts=tuple(meta["phrase_texts"]),
                   evidence=evidence, smalltalk=tuple(tuple(p) for p in meta["smalltalk"]),
-                  entry_facts=arrays["entry_facts"], english=English(meta["english"]),
+                  entry_facts=arrays["entry_facts"], english=English(arrays["english"].tobytes()),
                   decision=Decision.from_dict(meta["decision"]), **indexes)
     index.check()
     return index

@@ -188,12 +188,13 @@ class Gatherer:
         signals = (scores.char, scores.word, scores.wording, scores.qa, scores.fuzzy)
         leaders = [int(np.argmax(s)) for s, w in zip(signals, self.weights, strict=True)
                    if w > 0 and s.size and s.max() > 0]
+        # top is best first: each candidate's rival is the first of another question.
+        ranked = [(float(scores.fused[j]), entries[j].question) for j in top]
         found = []
         for i in top:
             entry = entries[i]
             covered = coverage.of(evidence.entry_terms[i], evidence.source_terms[i], credit)
-            rival = max((float(scores.fused[j]) for j in top if j != i and entries[j].question != entry.question),
-                        default=0.0)
+            rival = next((f for f, question in ranked if question != entry.question), 0.0)
             features = (float(scores.fused[i]), float(scores.fused[i]) - rival, covered,
                         rare.of(evidence.entry_terms[i], evidence.source_terms[i], credit),
                         float(lacks(focus, int(index.entry_facts[i]))),

@@ -37,7 +37,18 @@ _ASKS = (
                r"developed|develops|started)|founder of|ceo of|which company|what company|who is behind)\b"),
     ("version", r"\b(?:which version|what version|latest version|newest version|current version|version number)\b"),
 )
-_ASK_PATTERNS: list[tuple[str, re.Pattern[str]]] | None = None
+# A question can only ask for a fact type when it has one of its words: most questions skip every
+# pattern (and a one-shot `ask` never compiles them).
+_TRIGGERS = {
+    "money": frozenset("cost costs price prices priced pricing expensive cheap cheaper fee fees subscription free "
+                       "pay much".split()),
+    "date": frozenset("when year date since old month".split()),
+    "count": frozenset("many big large long much number size parameter parameters".split()),
+    "place": frozenset("where country city headquarters headquartered".split()),
+    "person": frozenset("who founder ceo company".split()),
+    "version": frozenset(["version"]),
+}
+_ASK_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 # Corpus texts (original case: names are capitalised).
 _NUMBER_WORDS = ("two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -70,11 +81,12 @@ def focus_of(normalized_question: str) -> str:
     >>> focus_of("when should i use an llm?")
     ''
     """
-    global _ASK_PATTERNS
-    if _ASK_PATTERNS is None:
-        _ASK_PATTERNS = [(name, re.compile(pattern)) for name, pattern in _ASKS]
-    for name, pattern in _ASK_PATTERNS:
-        if pattern.search(normalized_question):
+    words = set(re.findall(r"[a-z]+", normalized_question))
+    for name, pattern in _ASKS:
+        if _TRIGGERS[name].isdisjoint(words):
+            continue
+        compiled = _ASK_PATTERNS.get(name) or _ASK_PATTERNS.setdefault(name, re.compile(pattern))
+        if compiled.search(normalized_question):
             return name
     return ""
 
