@@ -69,9 +69,16 @@ class Gatherer:
         self.weights = weights
         self.intents = Intents(index.corpus, index.smalltalk, config.smalltalk_threshold)
         self.features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
-        analyze = index.analyzer.document
-        self.links = [(tuple(analyze(thing).tokens), tuple(analyze(kind).tokens), entry, f"{thing} {kind}")
-                      for thing, kind, entry in index.corpus.classes]
+        self._links: list[tuple[tuple[str, ...], tuple[str, ...], str, str]] | None = None
+
+    @property
+    def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...], str, str]]:
+        """The corpus's class links as (thing tokens, class tokens, entry, "thing class"), analysed on first use."""
+        if self._links is None:
+            analyze = self.index.analyzer.document
+            self._links = [(tuple(analyze(thing).tokens), tuple(analyze(kind).tokens), entry, f"{thing} {kind}")
+                           for thing, kind, entry in self.index.corpus.classes]
+        return self._links
 
     def clip(self, question: str) -> tuple[str, str]:
         """(the question cut to ``max_question_chars``, a notice saying so or "")."""
@@ -129,7 +136,8 @@ class Gatherer:
     def class_chain(self, tokens: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """For a yes/no question naming a thing and a class ("is Claude 3 generative AI?"), the entries
         that state the links from one to the other, in order; () when the corpus states no such chain."""
-        if not tokens or tokens[0] not in _YES_NO or "or" in tokens or not self.links:
+        if not tokens or tokens[0] not in _YES_NO or "or" in tokens or not self.index.corpus.classes or \
+                not self.links:
             return ()   # "is ChatGPT an LLM or generative AI?" asks which, not whether
         phrases = {p for thing, kind, _, _ in self.links for p in (thing, kind)}
         found = sorted((at, -len(p), p) for p in phrases if (at := _position(tokens, p)) >= 0)
