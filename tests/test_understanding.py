@@ -230,3 +230,10 @@ def test_a_class_link_naming_an_unknown_entry_is_reported_with_its_line(make_cor
     with pytest.raises(CorpusError) as error:
         load_corpus(root)
     assert "classes.yaml:2" in str(error.value) and "unknown entry 'onne'" in str(error.value)
+
+
+def test_a_short_question_of_its_own_is_not_taken_for_a_follow_up(bot: Answerer) -> None:
+    session = bot.session()
+    assert session.ask("Is Claude 3 generative AI?").kind == "answer"
+    answer = session.ask("what is generative AI?")
+    assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "what-is-genai"

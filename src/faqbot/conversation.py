@@ -32,6 +32,7 @@ _ORDINALS = {f"{prefix}{word}{suffix}": n
              for word, n in (("first", 1), ("1st", 1), ("one", 1), ("second", 2), ("2nd", 2), ("two", 2),
                              ("third", 3), ("3rd", 3), ("three", 3), ("last", -1))
              for prefix in ("", "the ") for suffix in ("", " one", " option", " please")}
+_ASKS_ITSELF = re.compile(r"(?:what|which|who|whom|whose|how|why|where|when|is|are|was|were|does|do|did)\b")
 _SHIFT = re.compile(r"(?:and|but|what about|how about|what of|and what about|now)\b")   # "and music?"
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
@@ -154,9 +155,9 @@ class Session:
         tokens = tokenize(short)
         pointing, leans_back = not POINTERS.isdisjoint(tokens), leans_on_context(tokens, POINTERS)
         # "give me some examples" names nothing: the conversation says examples of what ("and music?"
-        # moves to another topic instead).
+        # moves to another topic instead, "what is generative AI?" asks its own question).
         generic = (not leans_back and len(bot.stems(short)) <= 2 and not bot.names(short)
-                   and not _SHIFT.match(normalize(short)))
+                   and not _SHIFT.match(normalize(short)) and not _ASKS_ITSELF.match(normalize(short)))
         if standalone.kind == "answer" and standalone.matched is not None and not leans_back and not generic:
             return standalone   # a question that a curated entry answers on its own is answered as if asked fresh
         weight = bot.config.pronoun_weight if pointing else bot.config.followup_weight

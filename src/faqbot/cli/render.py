@@ -92,7 +92,8 @@ def wrap(text: str, width: int | None) -> str:
 
 def _body(answer: Answer, paint: Painter, width: int | None = None) -> str:
     if answer.kind == "clarify":
-        head = paint("Did you mean:", "bold")
+        lead = answer.text.split("Did you mean:", 1)[0].strip()   # e.g. "Sorry about that."
+        head = (safe(lead) + " " if lead else "") + paint("Did you mean:", "bold")
         options = "\n".join(f"  {paint(str(n), 'cyan', 'bold')}. {safe(q)}"
                             for n, q in enumerate(answer.suggestions, start=1))
         return f"{head}\n{options}\n{paint('(answer with a number)', 'dim')}"

@@ -35,6 +35,11 @@ def history_path() -> Path:
     return Path(user_dir("XDG_STATE_HOME", os.path.join(".local", "state"))) / "history"
 
 
+def history_enabled() -> bool:
+    """False when ``$FAQBOT_HISTORY`` is ``off`` (or ``0``, ``no``, ``none``): nothing typed is kept."""
+    return os.environ.get("FAQBOT_HISTORY", "").strip().lower() not in ("off", "0", "no", "none")
+
+
 def open_history(path: Path) -> tuple[History, str]:
     """(a prompt_toolkit History, a warning or ""): the file when it can be used, else in memory."""
     from prompt_toolkit.history import FileHistory, InMemoryHistory
@@ -114,12 +119,13 @@ def run_repl(answerer: Answerer, *, prompt_session: PromptSession[str] | None = 
     """The interactive loop. Ctrl-C clears the line; Ctrl-D or /quit leaves."""
     from prompt_toolkit import print_formatted_text
     from prompt_toolkit.formatted_text import ANSI
+    from prompt_toolkit.history import InMemoryHistory
 
     color = render.use_color(sys.stdout)
     out = write or (lambda text: print_formatted_text(ANSI(text)))
     state = ChatState(answerer.session(), render.Painter(color), width=_terminal_width())
     if prompt_session is None:
-        history, warning = open_history(history_path())
+        history, warning = open_history(history_path()) if history_enabled() else (InMemoryHistory(), "")
         if warning:
             out(state.paint(warning, "yellow"))
         prompt_session = build_prompt_session(answerer, history)
