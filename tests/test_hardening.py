@@ -202,9 +202,9 @@ def test_a_fifo_or_dev_zero_at_the_cache_path_is_neither_waited_on_nor_read(tmp_
     assert path.is_file() and not path.is_symlink()   # replaced by a real cache, atomically
 
 
-@pytest.mark.parametrize(("value", "enabled"), [("off", True), ("OFF", True), ("0", True), ("", False)])
-def test_faqbot_history_off_keeps_nothing(monkeypatch: pytest.MonkeyPatch, value: str, enabled: bool) -> None:
+@pytest.mark.parametrize(("value", "off"), [("off", True), ("OFF", True), ("0", True), ("", False)])
+def test_faqbot_history_off_keeps_nothing(monkeypatch: pytest.MonkeyPatch, value: str, off: bool) -> None:
     from faqbot.cli.repl import history_enabled
 
     monkeypatch.setenv("FAQBOT_HISTORY", value)
-    assert history_enabled() is not enabled
+    assert history_enabled() is not off
