@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 
 MAX_STATE_FILE = 1 << 20   # bytes a state file may reach before it is rotated (one older copy is kept)
 
@@ -13,12 +14,7 @@ def private_folder(path: str) -> None:
     """Create *path* (mode 0700) or, when it is the user's own, tighten it to 0700; OSError when it is
     not a folder of this user's."""
     os.makedirs(path, mode=0o700, exist_ok=True)
-    info = os.lstat(path)
-    if not stat.S_ISDIR(info.st_mode):
-        raise OSError(f"{path} is not a folder")
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise OSError(f"{path} belongs to another user")
-    if stat.S_IMODE(info.st_mode) & 0o077:
+    if _loose(os.lstat(path), path, stat.S_ISDIR, "a folder"):
         os.chmod(path, 0o700)
 
 
@@ -28,17 +24,22 @@ def open_private(path: str, flags: int) -> int:
     extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags | extra, 0o600)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"{path} is not a regular file")
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            raise OSError(f"{path} belongs to another user")
-        if stat.S_IMODE(info.st_mode) & 0o077:
+        if _loose(os.fstat(fd), path, stat.S_ISREG, "a regular file"):
             os.fchmod(fd, 0o600)
     except BaseException:
         os.close(fd)
         raise
     return fd
+
+
+def _loose(info: os.stat_result, path: str, is_kind: Callable[[int], bool], kind: str) -> bool:
+    """True when *info* (of *path*) is the user's own *kind* that others may read or write; OSError when
+    it is not of that kind or not the user's."""
+    if not is_kind(info.st_mode):
+        raise OSError(f"{path} is not {kind}")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise OSError(f"{path} belongs to another user")
+    return bool(stat.S_IMODE(info.st_mode) & 0o077)
 
 
 def read_private(path: str, limit: int = MAX_STATE_FILE) -> bytes:
