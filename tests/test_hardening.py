@@ -208,3 +208,67 @@ def test_faqbot_history_off_keeps_nothing(monkeypatch: pytest.MonkeyPatch, value
 
     monkeypatch.setenv("FAQBOT_HISTORY", value)
     assert history_enabled() is not off
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    """A small YAML value whose aliases stand for 9**levels strings."""
+    lines = ["  - &l0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"  - &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+BOMBS = {
+    "faq.yaml": "- id: one\n  question: Q?\n  answer: A.\n  paraphrases:\n" + _alias_bomb().replace("  - ", "    - "),
+    "config.yaml": "bombs:\n" + _alias_bomb() + "target_precision: *l8\n",
+    "aliases.yaml": "llm:\n" + _alias_bomb(),
+    "smalltalk.yaml": "intents:\n" + _alias_bomb(),
+    "classes.yaml": _alias_bomb(),
+}
+
+
+def _limited_run(args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """``python -m faqbot ARGS`` under a 2 GiB address-space limit, so a regression fails fast."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run([sys.executable, "-m", "faqbot", *args], capture_output=True, timeout=120, check=False,
+                          preexec_fn=limit, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_an_alias_bomb_in_any_yaml_file_is_one_error_in_bounded_time_and_memory(make_corpus: MakeCorpus,
+                                                                                name: str) -> None:
+    files = {"faq.yaml": "- id: one\n  question: Q?\n  answer: A.\n", name: BOMBS[name]}
+    root = make_corpus(files)
+    result = _limited_run(["ask", "--corpus", str(root), "hi"])
+    lines = stderr_lines(result)
+    assert result.returncode == 2 and len(lines) == 1, result.stderr[-500:]
+    assert lines[0].startswith(f"faqbot: {root / name}") and "expands to more than 1,000,000 values" in lines[0]
+
+
+def test_an_alias_bomb_in_an_eval_file_is_one_error(tmp_path: Path) -> None:
+    questions = tmp_path / "questions.yaml"
+    questions.write_text("bombs:\n" + _alias_bomb() + "questions:\n  - q: hi\n    expect: smalltalk\n    tags: *l8\n")
+    result = _limited_run(["eval", str(questions)])
+    assert result.returncode == 2 and b"expands to more than 1,000,000 values" in result.stderr
+
+
+def test_one_list_reused_by_hundreds_of_entries_is_refused_not_expanded(make_corpus: MakeCorpus) -> None:
+    paraphrases = ", ".join(f"q{i}" for i in range(5000))
+    entries = [f"- id: e0\n  question: Q0?\n  answer: A.\n  paraphrases: &p [{paraphrases}]\n"]
+    entries += [f"- id: e{i}\n  question: Q{i}?\n  answer: A.\n  paraphrases: *p\n" for i in range(1, 400)]
+    root = make_corpus({"faq.yaml": "".join(entries)})
+    result = _limited_run(["ask", "--corpus", str(root), "hi"])
+    assert result.returncode == 2 and b"expands to more than 1,000,000 values" in result.stderr
+
+
+def test_a_bad_value_is_quoted_short_in_its_error() -> None:
+    from faqbot.config import Config
+    from faqbot.errors import ConfigError
+
+    huge = [["x"] * 1000] * 1000
+    with pytest.raises(ConfigError) as error:
+        Config().with_values({"target_precision": huge})
+    assert len(str(error.value)) < 400

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
 from faqbot.errors import ConfigError
+from faqbot.safeyaml import describe
 
 
 class Weights(NamedTuple):
@@ -89,10 +90,10 @@ class Config:
             if isinstance(default, bool | str):
                 if not isinstance(value, type(default)):
                     kind = "true or false" if isinstance(default, bool) else "a text"
-                    raise ConfigError(f"setting '{f.name}' must be {kind}, got {value!r}", f.name)
+                    raise ConfigError(f"setting '{f.name}' must be {kind}, got {describe(value)}", f.name)
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise ConfigError(f"setting '{f.name}' must be a number, got {value!r}", f.name)
+                raise ConfigError(f"setting '{f.name}' must be a number, got {describe(value)}", f.name)
             if value < 0:
                 raise ConfigError(f"setting '{f.name}' must not be negative, got {value}", f.name)
         if sum(self.weights_raw) <= 0:

@@ -24,6 +24,7 @@ from faqbot.config import Config
 from faqbot.errors import ConfigError, CorpusError
 from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, signature
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
+from faqbot.safeyaml import describe
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _ENTRY_KEYS = {"id", "question", "answer", "paraphrases", "sources", "related"}
@@ -95,9 +96,13 @@ class _Reader:
         """(data, node tree): data from yaml.safe_load, the composed node tree only for line numbers."""
         import yaml  # imported here: a fresh index cache never needs it
 
+        from faqbot import safeyaml
+
         text = self.text(path)
         try:
-            return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+            return safeyaml.load(text)
+        except safeyaml.TooLarge as exc:
+            raise self.error(path, str(exc)) from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or "could not be parsed"
@@ -217,7 +222,7 @@ def _required_text(reader: _Reader, path: Path, item: dict[str, Any], key: str, 
         raise reader.error(path, f"missing field '{key}'{where}", line)
     value = item[key]
     if not isinstance(value, str):
-        raise reader.error(path, f"field '{key}'{where} must be text, got {type(value).__name__} {value!r}"
+        raise reader.error(path, f"field '{key}'{where} must be text, got {type(value).__name__} {describe(value)}"
                            " (quote it)", field_line(key))
     if not value.strip():
         raise reader.error(path, f"field '{key}'{where} is empty", field_line(key))

@@ -151,11 +151,16 @@ def load_question_set(path: str | Path) -> QuestionSet:
     """Read and validate a labelled question file; CorpusError names the file and line of a problem."""
     import yaml
 
+    from faqbot import safeyaml
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data, root = safeyaml.load(text)
+    except safeyaml.TooLarge as exc:
+        raise CorpusError(str(exc), path=str(path)) from exc
+    except RecursionError as exc:
+        raise CorpusError("is nested too deeply to be a question file", path=str(path)) from exc
     except OSError as exc:
         raise CorpusError(f"cannot read question file ({exc.strerror or exc})", path=str(path)) from exc
     except UnicodeDecodeError as exc:

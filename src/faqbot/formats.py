@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from faqbot.errors import CorpusError
 from faqbot.models import Entry
+from faqbot.safeyaml import describe
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]+")
 
@@ -66,7 +67,7 @@ def _entry_from(reader: _Reader, path: Path, item: dict[str, Any], line: int) ->
         if value is None:
             raise reader.error(path, f"missing field '{key}'", line)
         if not isinstance(value, str) or not value.strip():
-            raise reader.error(path, f"field '{key}' must be non-empty text, got {value!r}", line)
+            raise reader.error(path, f"field '{key}' must be non-empty text, got {describe(value)}", line)
     lists = {}
     for key in ("paraphrases", "sources", "related"):
         value = item.get(key) or []

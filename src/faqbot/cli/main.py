@@ -287,8 +287,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from faqbot.cli.report import calibration_text, report_text
     from faqbot.evaluate import calibrate, evaluate, load_question_set
 
+    questions = load_question_set(args.questions)   # a broken question file fails before any index work
     answerer = load_answerer(args)
-    questions = load_question_set(args.questions)
     if args.calibrate:
         result = calibrate(answerer, questions)
         if args.json:

@@ -1,0 +1,77 @@
+"""The one way faqbot reads YAML: safe constructors only, parsed once, and refused when its aliases
+would expand it past a budget (a 357-byte file of nested aliases can stand for billions of values).
+Also the one way a bad value is quoted in an error message: short, whatever it expands to."""
+
+from __future__ import annotations
+
+import os
+import reprlib
+from typing import Any
+
+DEFAULT_MAX_VALUES = 1_000_000   # scalars a YAML file may expand to, aliases counted each time used
+
+
+def max_values() -> int:
+    """``$FAQBOT_YAML_MAX_VALUES`` (a user's setting: a corpus cannot raise its own limit), else 1,000,000."""
+    try:
+        return max(1, int(os.environ.get("FAQBOT_YAML_MAX_VALUES", "")))
+    except ValueError:
+        return DEFAULT_MAX_VALUES
+
+
+class TooLarge(ValueError):
+    """The document expands past the budget."""
+
+
+def load(text: str, limit: int | None = None) -> tuple[Any, Any]:
+    """(data, node tree) of one YAML document (None, None when empty). yaml.YAMLError when it is not
+    valid YAML, TooLarge when it expands past *limit* values (default ``max_values()``)."""
+    import yaml
+
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None, None
+    budget = max_values() if limit is None else limit
+    if _expanded_size(node, budget) > budget:
+        raise TooLarge(f"expands to more than {budget:,} values (YAML aliases reused too often?); "
+                       "FAQBOT_YAML_MAX_VALUES raises the limit")
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node), node
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: Any, budget: int) -> int:
+    """How many scalars the node tree stands for once every alias is expanded (stops past *budget*).
+    Aliases are shared node objects in a composed tree: each node's size is computed once."""
+    sizes: dict[int, int] = {}
+    started: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        value = node.value
+        if isinstance(value, str):
+            sizes[id(node)] = 1
+            continue
+        children = [c for pair in value for c in (pair if isinstance(pair, tuple) else (pair,))]
+        if not children_done:
+            if id(node) in started:   # a node inside itself (a recursive alias): endless
+                return budget + 1
+            started.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        sizes[id(node)] = min(budget + 1, 1 + sum(sizes.get(id(c), budget + 1) for c in children))
+    return sizes[id(root)]
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
+
+
+def describe(value: Any) -> str:
+    """A short quotation of *value* for an error message, bounded however large or nested it is."""
+    return _SHORT.repr(value)
