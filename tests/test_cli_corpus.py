@@ -64,7 +64,7 @@ MORE_BROKEN: dict[str, tuple[dict[str, str | bytes], str, int | None, str]] = {
     "non-utf8-article": ({"article.md": "# T\n\nLine one.\n\nCaf\xe9 au lait.\n".encode("cp1252")}, "article.md", 5,
                          "is not UTF-8 text"),
     "utf16-article": ({"article.md": "# Pets\n\nCats sleep.\n".encode("utf-16")}, "article.md", 1,
-                      "looks like a binary file, not text"),
+                      "is UTF-16 text; save it as UTF-8"),
     "config-out-of-range": ({"faq.yaml": FAQ_WITHOUT_SOURCES, "config.yaml": "target_precision: 7\n"},
                             "config.yaml", 1, "setting 'target_precision' is on a 0-1 scale, got 7"),
     "config-retired-threshold": ({"faq.yaml": FAQ_WITHOUT_SOURCES, "config.yaml": "answer_threshold: 0.5\n"},

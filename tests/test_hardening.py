@@ -272,3 +272,34 @@ def test_a_bad_value_is_quoted_short_in_its_error() -> None:
     with pytest.raises(ConfigError) as error:
         Config().with_values({"target_precision": huge})
     assert len(str(error.value)) < 400
+
+
+def test_a_symlink_leading_out_of_the_corpus_is_refused_unless_allowed(make_corpus: MakeCorpus, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("# Secret\n\nThe password is swordfish.\n")
+    root = make_corpus({"faq.yaml": "- id: one\n  question: Q?\n  answer: A.\n"})
+    (root / "article.md").symlink_to(outside)
+    refused = run_cli(["ask", "--corpus", str(root), "what is the password"])
+    assert refused.returncode == 2 and b"symlink leading out of the corpus folder" in refused.stderr
+    assert b"swordfish" not in refused.stdout
+    allowed = run_cli(["ask", "--corpus", str(root), "what is the password"], env={"FAQBOT_ALLOW_SYMLINKS": "1"})
+    assert allowed.returncode == 0 and b"swordfish" in allowed.stdout
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_corpus_file_that_is_not_a_regular_file_is_named(make_corpus: MakeCorpus, kind: str) -> None:
+    import os
+
+    root = make_corpus({"article.md": "# T\n\nSome text here.\n"})
+    if kind == "fifo":
+        os.mkfifo(root / "faq.yaml")
+    else:
+        (root / "faq.yaml").mkdir()
+    result = run_cli(["ask", "--corpus", str(root), "hi"], timeout=60)
+    assert result.returncode == 2 and b"faq.yaml: is not a regular file" in result.stderr
+
+
+def test_a_corpus_file_over_the_read_limit_is_refused_before_it_is_read(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": "# T\n\n" + "Words and more words. " * 1000})
+    result = run_cli(["ask", "--corpus", str(root), "words"], env={"FAQBOT_MAX_CORPUS_BYTES": "10000"})
+    assert result.returncode == 2 and b"more than a corpus file may be (10,000" in result.stderr

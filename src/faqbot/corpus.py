@@ -22,7 +22,7 @@ from typing import Any
 from faqbot.chunking import chunk_markdown
 from faqbot.config import Config
 from faqbot.errors import ConfigError, CorpusError
-from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, signature
+from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, read_corpus_file, signature
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.safeyaml import describe
 
@@ -83,6 +83,8 @@ class _Reader:
 
     def text(self, path: Path) -> str:
         data = _read_bytes(path)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise self.error(path, "is UTF-16 text; save it as UTF-8", 1)
         if b"\0" in data:
             raise self.error(path, "looks like a binary file, not text", _line_of(data, data.index(b"\0")))
         try:
@@ -113,10 +115,7 @@ class _Reader:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=str(path)) from exc
+    return read_corpus_file(str(path))
 
 
 def _line_of(data: bytes, offset: int) -> int:

@@ -45,12 +45,53 @@ def corpus_files(root: str | os.PathLike[str]) -> list[str]:
     if not os.path.isdir(root):
         raise CorpusError("corpus folder does not exist (pass --corpus DIR with an article.md or faq.yaml)", path=root)
     try:
-        names = [entry.name for entry in os.scandir(root) if entry.is_file()]
+        entries = {entry.name: entry for entry in os.scandir(root)}
     except OSError as exc:
         raise CorpusError(f"cannot list the corpus folder ({exc.strerror or exc})", path=root) from exc
-    articles = sorted(n for n in names if n.endswith(".md") and not n.upper().startswith("README"))
-    known = [n for n in (*FAQ_FILES, *OPTIONAL_FILES) if n in names]
-    return [os.path.join(root, n) for n in (*articles, *known)]
+    articles = sorted(n for n, e in entries.items() if n.endswith(".md") and not n.upper().startswith("README")
+                      and e.is_file())
+    known = [n for n in (*FAQ_FILES, *OPTIONAL_FILES) if n in entries]
+    paths = [os.path.join(root, n) for n in (*articles, *known)]
+    for name, path in zip((*articles, *known), paths, strict=True):
+        _check_corpus_file(entries[name], path, root)
+    return paths
+
+
+def _check_corpus_file(entry: os.DirEntry[str], path: str, root: str) -> None:
+    """CorpusError unless *entry* is a regular file inside the corpus folder (a symlink leading out of
+    it only with ``FAQBOT_ALLOW_SYMLINKS=1``, a user's setting) and no larger than the read limit."""
+    if not entry.is_file():
+        raise CorpusError("is not a regular file (a folder, FIFO or device cannot be a corpus file)", path=path)
+    if entry.is_symlink() and os.environ.get("FAQBOT_ALLOW_SYMLINKS") != "1":
+        target, folder = os.path.realpath(path), os.path.realpath(root)
+        if os.path.commonpath([target, folder]) != folder:
+            raise CorpusError(f"is a symlink leading out of the corpus folder (to {target}); copy the file in, "
+                              "or set FAQBOT_ALLOW_SYMLINKS=1 to follow it", path=path)
+    size, limit = entry.stat().st_size, max_corpus_bytes()
+    if size > limit:
+        raise CorpusError(f"is {size:,} bytes, more than a corpus file may be ({limit:,}; FAQBOT_MAX_CORPUS_BYTES "
+                          "raises it)", path=path)
+
+
+def max_corpus_bytes() -> int:
+    """The largest corpus file read: ``$FAQBOT_MAX_CORPUS_BYTES`` (a user's setting), else 64 MiB."""
+    try:
+        return max(1, int(os.environ.get("FAQBOT_MAX_CORPUS_BYTES", "")))
+    except ValueError:
+        return 64 << 20
+
+
+def read_corpus_file(path: str) -> bytes:
+    """The bytes of a corpus file, never more than the read limit (it may have grown since it was listed)."""
+    limit = max_corpus_bytes()
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
+    if len(data) > limit:
+        raise CorpusError(f"is more than {limit:,} bytes (FAQBOT_MAX_CORPUS_BYTES raises the limit)", path=path)
+    return data
 
 
 def signature(files: list[str]) -> Signature:
@@ -63,10 +104,6 @@ def signature(files: list[str]) -> Signature:
 
     found = []
     for path in files:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
+        data = read_corpus_file(path)
         found.append((os.path.basename(path), len(data), zlib.crc32(data)))
     return found
