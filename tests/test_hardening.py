@@ -303,3 +303,22 @@ def test_a_corpus_file_over_the_read_limit_is_refused_before_it_is_read(make_cor
     root = make_corpus({"article.md": "# T\n\n" + "Words and more words. " * 1000})
     result = run_cli(["ask", "--corpus", str(root), "words"], env={"FAQBOT_MAX_CORPUS_BYTES": "10000"})
     assert result.returncode == 2 and b"more than a corpus file may be (10,000" in result.stderr
+
+
+@pytest.mark.parametrize(("field", "problem"), [("tags: [{a: 1}]", "'tags' must be a text or a list of texts"),
+                                                ("sections: 5", "'sections' must be a text or a list of texts"),
+                                                ("entry: [x]", "'entry' must be an entry id")])
+def test_a_malformed_eval_item_is_one_error_with_its_line(tmp_path: Path, field: str, problem: str) -> None:
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(f"questions:\n  - q: what is an llm\n    expect: answer\n    {field}\n")
+    result = run_cli(["eval", str(questions)])
+    assert result.returncode == 2 and stderr_lines(result)[0].startswith(f"faqbot: {questions}:2: {problem}")
+
+
+def test_config_numbers_yaml_reads_as_text_are_numbers_and_endless_weights_are_refused() -> None:
+    from faqbot.config import Config
+    from faqbot.errors import ConfigError
+
+    assert Config().with_values({"target_precision": "1e-3"}).target_precision == 0.001
+    with pytest.raises(ConfigError, match="too large to add up"):
+        Config().with_values({"weight_char": 1e308, "weight_word": 1e308})

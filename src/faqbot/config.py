@@ -98,6 +98,8 @@ class Config:
                 raise ConfigError(f"setting '{f.name}' must not be negative, got {value}", f.name)
         if sum(self.weights_raw) <= 0:
             raise ConfigError("at least one of the weight_* settings must be positive")
+        if not math.isfinite(sum(self.weights_raw)):
+            raise ConfigError("the weight_* settings are too large to add up; use numbers like 0.3")
         for name in ("target_precision", "clarify_precision", "expected_out_of_scope", "passage_threshold",
                      "min_coverage",
                      "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight",
@@ -134,12 +136,25 @@ class Config:
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})",
                               unknown[0])
-        coerced: dict[str, Any] = {k: (int(v) if isinstance(getattr(self, k), int) and isinstance(v, float)
-                                       and v.is_integer() else v) for k, v in values.items()}
-        return replace(self, **coerced)
+        return replace(self, **{k: _coerce(getattr(self, k), v) for k, v in values.items()})
 
     def to_dict(self) -> dict[str, float | int | bool | str]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _coerce(default: Any, value: Any) -> Any:
+    """*value* as the type of the setting's *default* where YAML read it otherwise: 2.0 for a whole
+    number, and "1e-3" (YAML 1.1 reads exponents without a dot as text) for a number."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return value
+    if isinstance(default, int | float) and isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return value
+    if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 _FITTED = ("faqbot fits the answer and clarify thresholds to each corpus when it builds the index; "

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from faqbot.config import Weights
 from faqbot.errors import CorpusError
 from faqbot.models import KINDS, Answer
+from faqbot.safeyaml import describe
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
@@ -202,12 +203,26 @@ def _item(path: Path, raw: Any, line: int, conversation: str | None = None, turn
     unknown = set(raw) - _ITEM_KEYS
     if unknown:
         raise CorpusError(f"unknown field '{sorted(unknown)[0]}'", path=str(path), line=line)
-    expect = raw.get("expect", "answer")
-    expect = tuple(expect) if isinstance(expect, list) else (expect,)
-    if not expect or any(k not in KINDS for k in expect):
+    expect = _texts(path, raw, "expect", line) or ("answer",)
+    if any(k not in KINDS for k in expect):
         raise CorpusError(f"'expect' must be one or more of {', '.join(KINDS)}", path=str(path), line=line)
-    return Item(q=raw["q"], expect=expect, sections=tuple(raw.get("sections") or ()), entry=raw.get("entry"),
-                tags=tuple(raw.get("tags") or ()), conversation=conversation, turn=turn, line=line)
+    entry = raw.get("entry")
+    if entry is not None and not isinstance(entry, str):
+        raise CorpusError("'entry' must be an entry id (text)", path=str(path), line=line)
+    return Item(q=raw["q"], expect=expect, sections=_texts(path, raw, "sections", line), entry=entry,
+                tags=_texts(path, raw, "tags", line), conversation=conversation, turn=turn, line=line)
+
+
+def _texts(path: Path, raw: dict[str, Any], key: str, line: int) -> tuple[str, ...]:
+    """Field *key* of an item as texts: one text or a list of texts (empty when absent)."""
+    value = raw.get(key)
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise CorpusError(f"'{key}' must be a text or a list of texts, got {describe(value)}", path=str(path),
+                          line=line)
+    return tuple(values)
 
 
 # ----------------------------------------------------------------------------- running
