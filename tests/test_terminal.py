@@ -179,3 +179,24 @@ def test_chat_in_a_pseudo_terminal_warns_once_and_never_echoes_escape_sequences(
     assert child.exitstatus == 0
     assert out.count(WARNING.encode()) == 1
     assert b"\x1b]52" not in out and b"\x1b]0;pwned" not in out and b"\x07" not in out
+
+
+@pytest.mark.slow
+def test_typing_an_escape_sequence_into_the_chat_does_not_stop_it(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    cache = build_warm_cache(tmp_path_factory.mktemp("pty-cache-esc"))
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PYTHONWARNINGS")}
+    env |= {"FAQBOT_CACHE_DIR": str(cache), "FAQBOT_HISTORY": "off", "TERM": "xterm", "HOME": str(tmp_path)}
+    child = pexpect.spawn(sys.executable, ["-m", "faqbot", "chat"], env=env, timeout=30, dimensions=(30, 100))
+    try:
+        child.expect(b"faqbot> ")
+        child.send(b"\x1b[31m")            # parsed as a malformed mouse report by prompt_toolkit
+        child.send(b"what is an llm\r")
+        child.expect(b"sophisticated AI system")
+        child.expect(b"faqbot> ")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from faqbot.answerer import Answerer
 from faqbot.cli import render
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import History
     from prompt_toolkit.input import Input
+    from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.output import Output
 
 
@@ -104,6 +105,7 @@ def build_prompt_session(answerer: Answerer, history: History, *, input: Input |
     title = render.safe(answerer.title)
     return PromptSession(
         history=history,
+        key_bindings=_ignore_mouse_reports(),
         auto_suggest=AutoSuggestFromHistory(),
         completer=QuestionCompleter(answerer.questions, commands),
         complete_while_typing=False,
@@ -112,6 +114,21 @@ def build_prompt_session(answerer: Answerer, history: History, *, input: Input |
         input=input,
         output=output,
     )
+
+
+def _ignore_mouse_reports() -> KeyBindings:
+    """The chat has no mouse support, yet typed text such as "ESC[31m" parses as a mouse report that
+    prompt_toolkit's own handler cannot read (it stops the prompt): such reports are ignored."""
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.keys import Keys
+
+    bindings = KeyBindings()
+
+    @bindings.add(Keys.Vt100MouseEvent)
+    def _(event: Any) -> None:
+        return None
+
+    return bindings
 
 
 def run_repl(answerer: Answerer, *, prompt_session: PromptSession[str] | None = None,
