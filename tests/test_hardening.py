@@ -322,3 +322,11 @@ def test_config_numbers_yaml_reads_as_text_are_numbers_and_endless_weights_are_r
     assert Config().with_values({"target_precision": "1e-3"}).target_precision == 0.001
     with pytest.raises(ConfigError, match="too large to add up"):
         Config().with_values({"weight_char": 1e308, "weight_word": 1e308})
+
+
+def test_a_raw_escape_in_yaml_is_named_with_its_line(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"faq.yaml": '- id: a\n  question: Q?\n  answer: "A \x1b bad"\n'})
+    result = run_cli(["ask", "--corpus", str(root), "Q"])
+    assert result.returncode == 2
+    assert stderr_lines(result) == [f"faqbot: {root / 'faq.yaml'}:3: holds a character YAML does not allow (U+001B); "
+                                    "remove it"]

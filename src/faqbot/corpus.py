@@ -105,6 +105,10 @@ class _Reader:
             return safeyaml.load(text)
         except safeyaml.TooLarge as exc:
             raise self.error(path, str(exc)) from exc
+        except yaml.reader.ReaderError as exc:   # a character YAML forbids, e.g. a raw escape (ESC)
+            line = text[: exc.position].count("\n") + 1
+            raise self.error(path, f"holds a character YAML does not allow (U+{exc.character:04X}); remove it",
+                             line) from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or "could not be parsed"
