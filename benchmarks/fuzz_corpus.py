@@ -34,9 +34,9 @@ NASTY = ("\x1b[31m", "\ud800", "\u202e", "\x00", "\t", "\x1b]0;t\x07", "\r")   #
 
 
 def _text(rng: random.Random, n: int) -> str:
+    letters = string.ascii_letters + string.digits + " .,?!"
     return " ".join(rng.choice(NASTY) if rng.random() < 0.002 else rng.choice(WORDS) if rng.random() < 0.7 else
-                    "".join(rng.choice(string.ascii_letters + string.digits + " .,?!") for _ in range(rng.randint(1, 8)))
-                    for _ in range(n))
+                    "".join(rng.choice(letters) for _ in range(rng.randint(1, 8))) for _ in range(n))
 
 
 def markdown(rng: random.Random) -> str:
@@ -159,8 +159,8 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     result = run(args.cases, args.seed, args.seconds, print)
     print(f"cases {result['cases']}  seed {result['seed']}  outcomes {result['outcomes']}")
-    print(f"slowest case {result['slowest_s']} s (limit {args.seconds}); peak RSS of the run {result['peak_rss_mb']} MB "
-          f"(address space capped at {args.memory_mb} MB)")
+    print(f"slowest case {result['slowest_s']} s (limit {args.seconds}); peak RSS of the run "
+          f"{result['peak_rss_mb']} MB (address space capped at {args.memory_mb} MB)")
     for n, tb in result["crashes"][:10]:   # type: ignore[index]
         print(f"\ncrash in case {n}:\n{tb}")
     for n, elapsed in result["slow"][:10]:   # type: ignore[index]
