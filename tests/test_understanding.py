@@ -237,3 +237,24 @@ def test_a_short_question_of_its_own_is_not_taken_for_a_follow_up(bot: Answerer)
     assert session.ask("Is Claude 3 generative AI?").kind == "answer"
     answer = session.ask("what is generative AI?")
     assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "what-is-genai"
+
+
+def test_the_signals_are_declared_once_and_every_record_follows_them() -> None:
+    from faqbot.config import Config, Weights
+    from faqbot.index import EntryScores
+    from faqbot.models import Candidate
+    from faqbot.signals import NAMES, SETTINGS, SIGNALS
+
+    assert Weights._fields == NAMES == EntryScores._fields[:-1] == Candidate._fields[2:7]
+    assert Config().weights_raw == tuple(s.weight for s in SIGNALS)
+    assert all(hasattr(Config(), setting) for setting in SETTINGS)
+
+
+def test_explain_columns_come_from_the_signals(bot: Answerer) -> None:
+    from faqbot.cli.render import Painter, explain_dict, explain_text
+    from faqbot.signals import NAMES
+
+    answer = bot.ask("what is an llm")
+    header = next(line for line in explain_text(answer, Painter(False)).splitlines() if line.startswith("curated"))
+    assert header.split()[2:] == ["conf", "fused", *NAMES, "cover"]
+    assert set(NAMES) <= set(explain_dict(answer)["candidates"][0])

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from faqbot.errors import ConfigError
 from faqbot.safeyaml import describe
+from faqbot.signals import DEFAULTS, SETTINGS, check
 
 
 class Weights(NamedTuple):
@@ -25,22 +26,20 @@ class Weights(NamedTuple):
     fuzzy: float
 
 
+check("Weights", Weights._fields)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Every knob of the answer decision. Scores and thresholds are on a 0-1 scale."""
 
-    # Fusion weights of the signals that score a curated entry (they are renormalised to sum 1). Left at
-    # these defaults, the fit chooses among a few sets by held-out paraphrases (faqbot.fit.WEIGHT_CHOICES).
-    weight_char: float = 0.20
-    """Character 3-5-gram TF-IDF cosine between the question and the entry's phrasings: survives typos."""
-    weight_word: float = 0.0
-    """Stemmed word uni+bigram TF-IDF cosine against the entry's phrasings (content words only)."""
-    weight_wording: float = 0.50
-    """The same over every word of the phrasings, question words too: "where can I" is not "should I"."""
-    weight_qa: float = 0.20
-    """Word TF-IDF cosine against the entry's question and answer together."""
-    weight_fuzzy: float = 0.10
-    """rapidfuzz similarity (word order ignored) against the phrasings, on the best candidates only."""
+    # Fusion weights of the signals (faqbot.signals says what each measures; they are renormalised to sum
+    # 1). Left at these defaults, the fit chooses among a few sets by held-out paraphrases.
+    weight_char: float = DEFAULTS["char"]
+    weight_word: float = DEFAULTS["word"]
+    weight_wording: float = DEFAULTS["wording"]
+    weight_qa: float = DEFAULTS["qa"]
+    weight_fuzzy: float = DEFAULTS["fuzzy"]
 
     target_precision: float = 0.98
     """Share of attempted curated answers that must be right (1 wrong in 50 by default). The answer
@@ -111,8 +110,8 @@ class Config:
                 raise ConfigError(f"setting '{name}' must be a whole number of at least 1", name)
 
     @property
-    def weights_raw(self) -> tuple[float, float, float, float, float]:
-        return (self.weight_char, self.weight_word, self.weight_wording, self.weight_qa, self.weight_fuzzy)
+    def weights_raw(self) -> tuple[float, ...]:
+        return tuple(getattr(self, setting) for setting in SETTINGS)
 
     @property
     def weights_set(self) -> bool:
@@ -121,7 +120,7 @@ class Config:
 
     @property
     def weights(self) -> Weights:
-        """The five fusion weights (char, word, wording, qa, fuzzy), scaled to sum to 1."""
+        """The fusion weights, in the order of faqbot.signals.SIGNALS, scaled to sum to 1."""
         raw = self.weights_raw
         total = sum(raw)
         return Weights(*(w / total for w in raw))

@@ -19,6 +19,7 @@ from faqbot.config import Weights
 from faqbot.errors import CorpusError
 from faqbot.models import KINDS, Answer
 from faqbot.safeyaml import describe
+from faqbot.signals import NAMES, SETTINGS
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
@@ -320,7 +321,7 @@ def calibrate(answerer: Answerer, questions: QuestionSet, *, bins: int = 10) -> 
 
 # ----------------------------------------------------------------------------- fusion weights
 
-WEIGHTS = ("weight_char", "weight_word", "weight_wording", "weight_qa", "weight_fuzzy")
+WEIGHTS = SETTINGS   # the weight_* settings, in the order of faqbot.signals.SIGNALS
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +359,7 @@ def calibrate_weights(answerer: Answerer, labelled: Sequence[tuple[str, set[str]
             continue
         s = index.entry_scores(index.analyzer.query(question), weights=Weights(*[0.2] * 5),   # every signal
                                fuzzy_candidates=config.fuzzy_candidates)
-        signals.append(np.stack([s.char, s.word, s.wording, s.qa, s.fuzzy], axis=1))
+        signals.append(np.stack([getattr(s, name) for name in NAMES], axis=1))
         mask = np.zeros(len(entries), dtype=bool)
         mask[rel] = True
         targets.append(mask)

@@ -18,6 +18,7 @@ from faqbot.focus import focus_of, lacks
 from faqbot.index import Coverage, EntryScores, Index, top_indices
 from faqbot.intents import Intents
 from faqbot.models import Answer, Candidate, PassageHit
+from faqbot.signals import NAMES as SIGNAL_NAMES
 
 CANDIDATES = 8            # entries whose coverage is checked (the best by fused score)
 _PASSAGES = 3             # passages whose sentences may make an extractive answer
@@ -193,7 +194,7 @@ class Gatherer:
         names = index.names_in(query)
         focus = focus_of(query.normalized)
         credit = self.config.source_credit
-        signals = (scores.char, scores.word, scores.wording, scores.qa, scores.fuzzy)
+        signals = [getattr(scores, name) for name in SIGNAL_NAMES]
         leaders = [int(np.argmax(s)) for s, w in zip(signals, self.weights, strict=True)
                    if w > 0 and s.size and s.max() > 0]
         # top is best first: each candidate's rival is the first of another question.

@@ -35,6 +35,7 @@ from faqbot.decision import DEFAULT, Decision
 from faqbot.focus import focus_of, lacks
 from faqbot.index import Index
 from faqbot.models import Candidate, Corpus, Entry
+from faqbot.signals import SIGNALS
 
 FOLDS = 4
 MIN_POSITIVES = 30        # fewer right examples than this: the corpus is too small to fit; defaults are used
@@ -43,8 +44,8 @@ TOP = 3                   # candidates per question that become examples
 MAX_PER_REMOVED = 4       # phrasings asked per entry held out whole
 TIME_BUDGET_S = 20.0      # the fit stops collecting examples after 80 % of this many seconds
 OFFTOPIC_FILE = "offtopic.txt"
-WEIGHT_CHOICES: tuple[tuple[float, ...], ...] = (
-    (0.20, 0.00, 0.50, 0.20, 0.10),   # the default: every signal, function words count
+WEIGHT_CHOICES: tuple[tuple[float, ...], ...] = (   # in the order of faqbot.signals.SIGNALS
+    tuple(s.weight for s in SIGNALS),  # the default: every signal, function words count
     (0.35, 0.30, 0.00, 0.15, 0.20),   # content words only (earlier versions' default)
     (0.25, 0.15, 0.30, 0.15, 0.15),   # balanced
     (0.20, 0.00, 0.00, 0.70, 0.10),   # answers matter most (titles as questions)

@@ -18,6 +18,7 @@ from faqbot.config import Weights
 from faqbot.decision import DEFAULT, Decision
 from faqbot.focus import facts_in
 from faqbot.models import Corpus
+from faqbot.signals import check
 from faqbot.text import STOPWORDS, Aliases, char_features, tokenize, word_features
 from faqbot.tfidf import TermIndex
 
@@ -31,6 +32,9 @@ class EntryScores(NamedTuple):
     qa: np.ndarray
     fuzzy: np.ndarray
     fused: np.ndarray
+
+
+check("EntryScores", EntryScores._fields[:-1])
 
 
 class Evidence(NamedTuple):

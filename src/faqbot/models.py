@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from faqbot.config import Config
+from faqbot.signals import check
 
 Kind = Literal["answer", "clarify", "smalltalk", "abstain"]
 KINDS: tuple[Kind, ...] = ("answer", "clarify", "smalltalk", "abstain")
@@ -118,6 +119,9 @@ class Candidate(NamedTuple):
     coverage: float
     confidence: float                 # P(this entry is the right answer), from the fitted decision
     features: tuple[float, ...] = ()  # the decision's inputs, named by faqbot.decision.FEATURES
+
+
+check("Candidate", Candidate._fields[2:7])
 
 
 class PassageHit(NamedTuple):

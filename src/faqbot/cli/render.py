@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from faqbot.decision import FEATURE_NAMES
 from faqbot.models import Answer, Citation, Trace
+from faqbot.signals import NAMES as SIGNAL_NAMES
 from faqbot.text import strip_controls
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",
@@ -174,11 +175,11 @@ def _explain_lines(answer: Answer, trace: Trace, paint: Painter) -> list[str]:
              f"{paint('matched as:', 'bold')} {safe(' '.join(trace.terms)) or '(no content words)'}"]
     if trace.context:
         lines.append(f"{paint('context:', 'bold')} {safe(trace.context)}")
-    lines.append(paint("curated entries", "bold") +
-                 paint("              conf  fused  char  word  wording    qa  fuzzy  cover", "dim"))
+    columns = ("conf", "fused", *SIGNAL_NAMES, "cover")
+    lines.append(paint("curated entries", "bold") + paint(" " * 14 + " ".join(f"{c:>7}" for c in columns), "dim"))
     for c in trace.candidates:
-        lines.append(f"  {safe(c.id)[:28]:<28} {c.confidence:5.2f}  {c.fused:5.2f} {c.char:5.2f} {c.word:5.2f} "
-                     f"   {c.wording:5.2f} {c.qa:5.2f}  {c.fuzzy:5.2f}  {c.coverage:5.2f}")
+        values = (c.confidence, c.fused, *(getattr(c, name) for name in SIGNAL_NAMES), c.coverage)
+        lines.append(f"  {safe(c.id)[:28]:<28} " + " ".join(f"{v:7.2f}" for v in values))
     if not trace.candidates:
         lines.append(paint("  (none)", "dim"))
     lines.append(paint("article passages", "bold") + paint("   score  cover", "dim"))
@@ -199,9 +200,8 @@ def explain_dict(answer: Answer) -> dict[str, Any]:
         "terms": list(trace.terms),
         "context": trace.context,
         "candidates": [{"id": c.id, "question": c.question, "confidence": round(c.confidence, 4),
-                        "fused": round(c.fused, 4), "char": round(c.char, 4), "word": round(c.word, 4),
-                        "wording": round(c.wording, 4),
-                        "qa": round(c.qa, 4), "fuzzy": round(c.fuzzy, 4), "coverage": round(c.coverage, 4),
+                        "fused": round(c.fused, 4), **{name: round(getattr(c, name), 4) for name in SIGNAL_NAMES},
+                        "coverage": round(c.coverage, 4),
                         "features": {name: round(value, 4) for name, value in zip(FEATURE_NAMES, c.features,
                                                                                    strict=False)}}
                        for c in trace.candidates],
