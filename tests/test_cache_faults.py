@@ -520,3 +520,48 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path: P
     load_or_build(None, cache_dir=cache_dir)
     assert not stale.exists() and fresh.exists()
     assert os.path.exists(cache_path(Path(load_or_build(None, cache_dir=cache_dir).corpus.root), cache_dir))
+
+
+# ----------------------------------------------------------------------------- trust (docs/reliability.md)
+
+UNTRUSTED: dict[str, tuple[Callable[[Path], None], str]] = {
+    "file-writable-by-others": (lambda f: f.chmod(0o666), "other users can write it"),
+    "file-writable-by-its-group": (lambda f: f.chmod(0o620), "other users can write it"),
+    "folder-writable-by-others": (lambda f: f.parent.chmod(0o777), "other users can write its folder"),
+    "file-of-another-user": (lambda f: os.chown(f, 4242, 4242), "it belongs to another user"),
+    "folder-of-another-user": (lambda f: os.chown(f.parent, 4242, 4242), "its folder belongs to another user"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNTRUSTED), ids=list(UNTRUSTED))
+def test_a_cache_others_could_have_written_is_never_answered_from(corpus: Path, cache_dir: Path, built: Path,
+                                                                  expected: list, case: str) -> None:
+    make_untrusted, reason = UNTRUSTED[case]
+    if "another-user" in case and os.getuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    make_untrusted(built)
+    with pytest.raises(CacheError, match=f"not trusted: {reason}"):
+        _load(corpus, cache_dir)
+    assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
+
+
+def test_a_read_only_cache_in_a_shared_sticky_folder_or_an_image_is_trusted(corpus: Path, cache_dir: Path,
+                                                                            built: Path, expected: list,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    built.chmod(0o444)           # as a container image ships it: read-only for everyone
+    cache_dir.chmod(0o1777)      # a shared folder with the sticky bit, like /tmp
+    with _no_rebuild(monkeypatch):
+        assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
+    cache_dir.chmod(0o555)
+    with _no_rebuild(monkeypatch):
+        assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
+
+
+def test_faqbot_index_warns_when_the_cache_it_wrote_will_not_be_read(corpus: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    result = subprocess.run([sys.executable, "-m", "faqbot", "index", "--corpus", str(corpus), "--cache-dir",
+                             str(shared)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "the cache will not be used: other users can write its folder" in result.stderr

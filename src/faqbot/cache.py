@@ -2,14 +2,19 @@
 
 One file per corpus folder, in the user's cache directory (``$FAQBOT_CACHE_DIR`` overrides it):
 
-    b"FAQBOTIX" | header length (8 bytes) | CRC-32 of the rest (8 bytes) | header (UTF-8 JSON) | arrays
+    b"FAQBOTIX" | header length (8 bytes) | CRC-32 of the header (8 bytes) | header (JSON) | arrays
 
 The header holds faqbot's version, the corpus's file signature (name, size, CRC-32 of each file),
-the corpus itself and a table of arrays (dtype from a short allow-list, shape, offset). Arrays are
-read with ``numpy.frombuffer``: nothing in the file can execute, and reading it needs neither
-zipfile, pickle nor YAML. A changed corpus or another faqbot version means "rebuild"; so does any
-damage (the checksum catches a flipped byte). Files are written under a temporary name and renamed,
-so no reader ever sees half a file.
+the corpus itself, the body's length and a table of arrays (dtype from a short allow-list, shape,
+offset, CRC-32 of its bytes). Arrays are read with ``numpy.frombuffer``: nothing in the file can
+execute, and reading it needs neither zipfile, pickle nor YAML. A changed corpus or another faqbot
+version means "rebuild"; so does any damage (a checksum catches a flipped byte). Files are written
+under a temporary name and renamed, so no reader ever sees half a file.
+
+Trust (docs/reliability.md): a cache is read only when it and its folder belong to the user or root
+and no one else can write them, so a file another user could have forged is rebuilt, never
+answered from. Each array carries its own checksum so a loader that maps the file can check an
+array when it first touches it instead of reading the whole file on every load.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ from faqbot.errors import CacheError, ConfigError
 from faqbot.files import bundled_corpus_dir, corpus_files, signature, user_dir
 from faqbot.index import Evidence, Index, source_terms_of
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
+from faqbot.statefiles import trust_problem
 from faqbot.text import Aliases
 from faqbot.tfidf import TermIndex
 
-FORMAT = 4                       # bump when the layout of the file changes
+FORMAT = 5                       # bump when the layout of the file changes
 MAGIC = b"FAQBOTIX"
 _INDEXES = ("phrase_char", "phrase_word", "phrase_wording", "entry_qa", "passage_word")
 _DTYPES = {"<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back
@@ -109,14 +115,16 @@ def save_index(index: Index, path: str) -> int:
         pad = (-offset) % _ALIGN
         blobs.append(b"\0" * pad)
         offset += pad
-        table[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset, "nbytes": array.nbytes}
-        blobs.append(array.tobytes())
+        data = array.tobytes()
+        table[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset,
+                       "nbytes": array.nbytes, "crc32": zlib.crc32(data)}
+        blobs.append(data)
         offset += array.nbytes
     # ensure_ascii: a folder name that is not UTF-8 (a surrogate escape) survives the round trip
-    header = json.dumps({"meta": _meta(index), "arrays": table}, separators=(",", ":")).encode("ascii")
-    checksum = zlib.crc32(b"".join(blobs), zlib.crc32(header))
-    return _write_atomically(path, [MAGIC, len(header).to_bytes(8, "little"), checksum.to_bytes(8, "little"),
-                                    header, *blobs])
+    header = json.dumps({"meta": _meta(index), "arrays": table, "body": offset},
+                        separators=(",", ":")).encode("ascii")
+    return _write_atomically(path, [MAGIC, len(header).to_bytes(8, "little"),
+                                    zlib.crc32(header).to_bytes(8, "little"), header, *blobs])
 
 
 def _write_atomically(path: str, parts: list[bytes]) -> int:
@@ -126,7 +134,7 @@ def _write_atomically(path: str, parts: list[bytes]) -> int:
     tmp_name = None
     try:
         folder = os.path.dirname(path) or "."
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".idx", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             for part in parts:
@@ -210,13 +218,15 @@ def load_index(path: str, root: str | None = None, files: list[str] | None = Non
     from faqbot import __version__
 
     try:
-        data = _read_regular_file(path, _max_cache_bytes())
+        data = _read_trusted_file(path, _max_cache_bytes())
     except FileNotFoundError as exc:
         raise CacheError(f"no cached index at {path}") from exc
     except OSError as exc:
         raise CacheError(f"cannot read the index cache {path} ({exc.strerror or exc})") from exc
     try:
         header, body_start = _header(data)
+        if body_start + int(header["body"]) != len(data):
+            raise ValueError("the file's length does not match its header")
         meta = header["meta"]
         if meta["format"] != FORMAT or meta["version"] != __version__:
             raise CacheError("the cache was written by another faqbot version")
@@ -231,6 +241,14 @@ def load_index(path: str, root: str | None = None, files: list[str] | None = Non
         raise CacheError(f"the cached index {path} is damaged ({exc.__class__.__name__}); rebuilding") from exc
 
 
+def cache_trust_problem(path: str) -> str | None:
+    """Why the cache file at *path* would not be read back (see ``trust_problem``), or None."""
+    try:
+        return trust_problem(os.stat(path), os.stat(os.path.dirname(path) or "."))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
 def _max_cache_bytes() -> int:
     """The largest cache file read: ``$FAQBOT_MAX_CACHE_BYTES`` (a user's setting, never the corpus's),
     else 4 GiB."""
@@ -240,14 +258,18 @@ def _max_cache_bytes() -> int:
         return 4 << 30
 
 
-def _read_regular_file(path: str, limit: int) -> bytes:
-    """The whole of *path* when it is a regular file of at most *limit* bytes; OSError otherwise (a FIFO
-    or /dev/zero at the cache path must not hang or fill memory)."""
+def _read_trusted_file(path: str, limit: int) -> bytes:
+    """The whole of *path* when it is a trusted regular file of at most *limit* bytes; OSError otherwise
+    (a FIFO or /dev/zero at the cache path must not hang or fill memory; a file others could have
+    written is not believed)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a regular file")
+        problem = trust_problem(info, os.stat(os.path.dirname(path) or "."))
+        if problem:
+            raise OSError(0, f"not trusted: {problem}")
         if info.st_size > limit:
             raise OSError(0, f"larger than {limit} bytes (FAQBOT_MAX_CACHE_BYTES)")
         return handle.read(limit + 1)[:limit]
@@ -259,8 +281,8 @@ def _header(data: bytes) -> tuple[dict[str, Any], int]:
     length = int.from_bytes(data[8:16], "little")
     if length <= 0 or 24 + length > len(data):
         raise ValueError("truncated header")
-    if zlib.crc32(memoryview(data)[24:]) != int.from_bytes(data[16:24], "little"):
-        raise ValueError("checksum mismatch: the file is damaged")
+    if zlib.crc32(memoryview(data)[24:24 + length]) != int.from_bytes(data[16:24], "little"):
+        raise ValueError("checksum mismatch: the header is damaged")
     header = json.loads(data[24:24 + length].decode("utf-8"))
     if not isinstance(header, dict):
         raise ValueError("bad header")
@@ -286,6 +308,8 @@ def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndar
         offset, nbytes = start + int(spec["offset"]), int(spec["nbytes"])
         if count * array_dtype.itemsize != nbytes or offset < start or offset + nbytes > len(data):
             raise ValueError(f"array {name} does not fit in the file")
+        if zlib.crc32(memoryview(data)[offset:offset + nbytes]) != int(spec["crc32"]):
+            raise ValueError(f"checksum mismatch: array {name} is damaged")
         arrays[name] = np.frombuffer(data, dtype=array_dtype, count=count, offset=offset).reshape(shape)
     return arrays
 

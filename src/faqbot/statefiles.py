@@ -42,6 +42,20 @@ def _loose(info: os.stat_result, path: str, is_kind: Callable[[int], bool], kind
     return bool(stat.S_IMODE(info.st_mode) & 0o077)
 
 
+def trust_problem(info: os.stat_result, folder: os.stat_result) -> str | None:
+    """Why a file faqbot reads back (the index cache) with status *info* in a folder with status *folder*
+    cannot be trusted, or None. Trusted: the file and its folder belong to the user or to root, and no
+    one else can write either (a shared folder with the sticky bit, like /tmp, is fine: no one can
+    replace another's file there). A root-owned read-only file in a container image passes."""
+    owners = {0, os.getuid()} if hasattr(os, "getuid") else None
+    for what, status in (("it", info), ("its folder", folder)):
+        if owners is not None and status.st_uid not in owners:
+            return f"{what} belongs to another user"
+        if stat.S_IMODE(status.st_mode) & 0o022 and not (status is folder and status.st_mode & stat.S_ISVTX):
+            return f"other users can write {what}"
+    return None
+
+
 def read_private(path: str, limit: int = MAX_STATE_FILE) -> bytes:
     """At most the last *limit* bytes of a private state file (b"" when it does not exist)."""
     try:

@@ -32,7 +32,7 @@ class _Job:
 
 
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
-    from faqbot.cache import cache_path, save_index
+    from faqbot.cache import cache_path, cache_trust_problem, save_index
     from faqbot.corpus import load_corpus
     from faqbot.files import bundled_corpus_dir
     from faqbot.fit import build_fitted
@@ -71,7 +71,12 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     else:
         print(f"{paint('Index cache:', 'bold')} {safe(path)}")
         print(f"  {_human(job.size)}, built in {seconds:.2f} s ({what}).")
-        print(paint("  `faqbot ask` and `faqbot chat` use it until the corpus or faqbot changes.", "dim"))
+        problem = cache_trust_problem(path)
+        if problem:
+            print(f"faqbot: warning: the cache will not be used: {problem} (make it and its folder writable "
+                  "only by you, e.g. chmod go-w)", file=sys.stderr)
+        else:
+            print(paint("  `faqbot ask` and `faqbot chat` use it until the corpus or faqbot changes.", "dim"))
     return 0
 
 
