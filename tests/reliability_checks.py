@@ -14,7 +14,7 @@ import re
 import string
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from faqbot import Answer, Answerer
@@ -150,14 +150,29 @@ def corpus_vocabulary(bot: Answerer) -> list[str]:
 # ----------------------------------------------------------------------------- the CLI in a subprocess
 
 
+HOSTILE_MEMORY = 2 << 30   # address space a hostile case may use: a regression fails fast, not the machine
+
+
+def limit_memory(limit: int = HOSTILE_MEMORY) -> Callable[[], None]:
+    """A ``preexec_fn`` capping the child's address space (RLIMIT_AS) at *limit* bytes."""
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
 def run_cli(args: Sequence[str | bytes], *, input: bytes | None = b"", env: Mapping[str, str] | None = None,
-            timeout: float = 60, cwd: str | os.PathLike[str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    """``python -m faqbot ARGS`` with *input* on stdin (None: inherit nothing, stdin is /dev/null)."""
+            timeout: float = 60, cwd: str | os.PathLike[str] | None = None,
+            memory: int | None = None) -> subprocess.CompletedProcess[bytes]:
+    """``python -m faqbot ARGS`` with *input* on stdin (None: inherit nothing, stdin is /dev/null), its
+    address space capped at *memory* bytes when given."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FAQBOT_HISTORY", "PYTHONWARNINGS")}
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "faqbot", *args], input=input,
                           stdin=subprocess.DEVNULL if input is None else None, capture_output=True,
-                          env=full_env, timeout=timeout, cwd=cwd, check=False)
+                          env=full_env, timeout=timeout, cwd=cwd, check=False,
+                          preexec_fn=limit_memory(memory) if memory else None)
 
 
 def stderr_lines(result: subprocess.CompletedProcess[bytes]) -> list[str]:

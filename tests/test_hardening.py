@@ -1,4 +1,7 @@
-"""Hostile input that once ended in a traceback: one line naming the problem and exit status 2."""
+"""Hostile input that once ended in a traceback: one line naming the problem and exit status 2.
+
+Every hostile case that reaches faqbot from outside runs in a subprocess capped at 2 GiB of address
+space (RLIMIT_AS), so a regression fails fast instead of eating the machine."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import pytest
 
 from faqbot.cli.main import main
 from tests.conftest import MakeCorpus
-from tests.reliability_checks import run_cli, stderr_lines
+from tests.reliability_checks import HOSTILE_MEMORY, limit_memory, run_cli, stderr_lines
 
 HOSTILE_JSONL = {
     "deep-nesting": ("[" * 100_000, "JSON nested too deeply to read"),
@@ -24,7 +27,7 @@ def test_a_hostile_jsonl_line_is_one_error_naming_file_and_line(make_corpus: Mak
                                                                  case: str) -> None:
     line, problem = HOSTILE_JSONL[case]
     root = make_corpus({"faq.jsonl": line + "\n"})
-    result = run_cli([command, "--corpus", str(root), *(["hi"] if command == "ask" else [])])
+    result = run_cli([command, "--corpus", str(root), *(["hi"] if command == "ask" else [])], memory=HOSTILE_MEMORY)
     assert result.returncode == 2 and b"Traceback" not in result.stderr
     lines = stderr_lines(result)
     assert len(lines) == 1 and lines[0].startswith(f"faqbot: {root / 'faq.jsonl'}:1: {problem}")
@@ -50,7 +53,8 @@ def test_an_unexpected_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPa
 def test_closed_stdout_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", "import os, sys; os.close(1); sys.stdout = None; "
                              "from faqbot.cli.main import main; raise SystemExit(main(['ask', 'hi']))"],
-                            capture_output=False, stderr=subprocess.PIPE, check=False, timeout=60)
+                            capture_output=False, stderr=subprocess.PIPE, check=False, timeout=60,
+                            preexec_fn=limit_memory())
     assert result.returncode == 2
     assert result.stderr.decode().strip() == "faqbot: standard output is closed: nothing can be printed"
 
@@ -65,15 +69,14 @@ PATHOLOGICAL_MARKDOWN = {
 
 @pytest.mark.parametrize("case", sorted(PATHOLOGICAL_MARKDOWN))
 def test_pathological_markdown_loads_in_linear_time(make_corpus: MakeCorpus, case: str) -> None:
-    import time
-
-    from faqbot.corpus import load_corpus
-
     root = make_corpus({"article.md": PATHOLOGICAL_MARKDOWN[case]})
-    started = time.perf_counter()
-    corpus = load_corpus(root)
-    assert time.perf_counter() - started < 20   # generous: linear code takes well under a second here
-    assert corpus.passages and corpus.passages[0].section == "T"
+    script = ("import sys, time; from faqbot.corpus import load_corpus; t = time.perf_counter(); "
+              "c = load_corpus(sys.argv[1]); print(time.perf_counter() - t, c.passages[0].section)")
+    result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=60,
+                            check=False, preexec_fn=limit_memory())
+    assert result.returncode == 0, result.stderr[-500:]
+    seconds, section = result.stdout.split()
+    assert float(seconds) < 20 and section == "T"   # generous: linear code takes well under a second here
 
 
 def test_closing_hashes_of_a_heading_are_dropped_but_not_a_trailing_hash_of_a_word() -> None:
@@ -86,7 +89,7 @@ def test_an_endless_question_on_stdin_is_read_only_as_far_as_needed() -> None:
     endless = subprocess.Popen(["yes", "what is an llm"], stdout=subprocess.PIPE)
     try:
         result = subprocess.run([sys.executable, "-m", "faqbot", "ask"], stdin=endless.stdout, capture_output=True,
-                                timeout=60, check=False)
+                                timeout=60, check=False, preexec_fn=limit_memory())
     finally:
         endless.kill()
         endless.wait()
@@ -126,7 +129,7 @@ def test_lone_surrogates_and_escapes_in_a_corpus_never_reach_the_output_raw(make
     import json
 
     root = make_corpus({"faq.yaml": SURROGATE_FAQ})
-    result = run_cli([*args, "--corpus", str(root)], input=b"zebra food\n")
+    result = run_cli([*args, "--corpus", str(root)], input=b"zebra food\n", memory=HOSTILE_MEMORY)
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode("utf-8")            # strict: valid UTF-8
     assert "\x1b" not in out and "\x07" not in out and "Zebras eat grass." in out
@@ -197,7 +200,7 @@ def test_a_fifo_or_dev_zero_at_the_cache_path_is_neither_waited_on_nor_read(tmp_
         os.mkfifo(path)
     else:
         path.symlink_to("/dev/zero")
-    result = run_cli(["ask", "what is an llm"], env={"FAQBOT_CACHE_DIR": str(cache)}, timeout=60)
+    result = run_cli(["ask", "what is an llm"], env={"FAQBOT_CACHE_DIR": str(cache)}, timeout=60, memory=HOSTILE_MEMORY)
     assert result.returncode == 0 and b"A Large Language Model (LLM)" in result.stdout
     assert path.is_file() and not path.is_symlink()   # replaced by a real cache, atomically
 
@@ -227,14 +230,7 @@ BOMBS = {
 
 
 def _limited_run(args: list[str]) -> subprocess.CompletedProcess[bytes]:
-    """``python -m faqbot ARGS`` under a 2 GiB address-space limit, so a regression fails fast."""
-    import resource
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-
-    return subprocess.run([sys.executable, "-m", "faqbot", *args], capture_output=True, timeout=120, check=False,
-                          preexec_fn=limit, stdin=subprocess.DEVNULL)
+    return run_cli(args, input=None, memory=HOSTILE_MEMORY, timeout=120)
 
 
 @pytest.mark.parametrize("name", sorted(BOMBS))
@@ -279,10 +275,10 @@ def test_a_symlink_leading_out_of_the_corpus_is_refused_unless_allowed(make_corp
     outside.write_text("# Secret\n\nThe password is swordfish.\n")
     root = make_corpus({"faq.yaml": "- id: one\n  question: Q?\n  answer: A.\n"})
     (root / "article.md").symlink_to(outside)
-    refused = run_cli(["ask", "--corpus", str(root), "what is the password"])
+    refused = run_cli(["ask", "--corpus", str(root), "what is the password"], memory=HOSTILE_MEMORY)
     assert refused.returncode == 2 and b"symlink leading out of the corpus folder" in refused.stderr
     assert b"swordfish" not in refused.stdout
-    allowed = run_cli(["ask", "--corpus", str(root), "what is the password"], env={"FAQBOT_ALLOW_SYMLINKS": "1"})
+    allowed = run_cli(["ask", "--corpus", str(root), "what is the password"], env={"FAQBOT_ALLOW_SYMLINKS": "1"}, memory=HOSTILE_MEMORY)
     assert allowed.returncode == 0 and b"swordfish" in allowed.stdout
 
 
@@ -295,13 +291,13 @@ def test_a_corpus_file_that_is_not_a_regular_file_is_named(make_corpus: MakeCorp
         os.mkfifo(root / "faq.yaml")
     else:
         (root / "faq.yaml").mkdir()
-    result = run_cli(["ask", "--corpus", str(root), "hi"], timeout=60)
+    result = run_cli(["ask", "--corpus", str(root), "hi"], timeout=60, memory=HOSTILE_MEMORY)
     assert result.returncode == 2 and b"faq.yaml: is not a regular file" in result.stderr
 
 
 def test_a_corpus_file_over_the_read_limit_is_refused_before_it_is_read(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"article.md": "# T\n\n" + "Words and more words. " * 1000})
-    result = run_cli(["ask", "--corpus", str(root), "words"], env={"FAQBOT_MAX_CORPUS_BYTES": "10000"})
+    result = run_cli(["ask", "--corpus", str(root), "words"], env={"FAQBOT_MAX_CORPUS_BYTES": "10000"}, memory=HOSTILE_MEMORY)
     assert result.returncode == 2 and b"more than a corpus file may be (10,000" in result.stderr
 
 
@@ -311,7 +307,7 @@ def test_a_corpus_file_over_the_read_limit_is_refused_before_it_is_read(make_cor
 def test_a_malformed_eval_item_is_one_error_with_its_line(tmp_path: Path, field: str, problem: str) -> None:
     questions = tmp_path / "questions.yaml"
     questions.write_text(f"questions:\n  - q: what is an llm\n    expect: answer\n    {field}\n")
-    result = run_cli(["eval", str(questions)])
+    result = run_cli(["eval", str(questions)], memory=HOSTILE_MEMORY)
     assert result.returncode == 2 and stderr_lines(result)[0].startswith(f"faqbot: {questions}:2: {problem}")
 
 
@@ -326,7 +322,7 @@ def test_config_numbers_yaml_reads_as_text_are_numbers_and_endless_weights_are_r
 
 def test_a_raw_escape_in_yaml_is_named_with_its_line(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"faq.yaml": '- id: a\n  question: Q?\n  answer: "A \x1b bad"\n'})
-    result = run_cli(["ask", "--corpus", str(root), "Q"])
+    result = run_cli(["ask", "--corpus", str(root), "Q"], memory=HOSTILE_MEMORY)
     assert result.returncode == 2
     assert stderr_lines(result) == [f"faqbot: {root / 'faq.yaml'}:3: holds a character YAML does not allow (U+001B); "
                                     "remove it"]

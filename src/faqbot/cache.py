@@ -272,7 +272,7 @@ def _read_trusted_file(path: str, limit: int) -> bytes:
             raise OSError(0, f"not trusted: {problem}")
         if info.st_size > limit:
             raise OSError(0, f"larger than {limit} bytes (FAQBOT_MAX_CACHE_BYTES)")
-        return handle.read(limit + 1)[:limit]
+        return handle.read(info.st_size + 1)[:limit]   # not read(limit): that allocates *limit* bytes up front
 
 
 def _header(data: bytes) -> tuple[dict[str, Any], int]:

@@ -85,8 +85,8 @@ def read_corpus_file(path: str) -> bytes:
     """The bytes of a corpus file, never more than the read limit (it may have grown since it was listed)."""
     limit = max_corpus_bytes()
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+        with open(path, "rb") as handle:   # read no more than it holds: read(n) allocates n bytes up front
+            data = handle.read(min(os.fstat(handle.fileno()).st_size, limit) + 1)
     except OSError as exc:
         raise CorpusError(f"cannot read file ({exc.strerror or exc})", path=path) from exc
     if len(data) > limit:
