@@ -4,6 +4,7 @@
     python benchmarks/fuzz.py                  # about three minutes
     python benchmarks/fuzz.py --seconds 30     # a quick run
     python benchmarks/fuzz.py --seed 7 --json  # reproducible; figures as JSON
+    python benchmarks/fuzz.py --corpora 10000  # hostile corpora instead (benchmarks/fuzz_corpus.py)
 
 Prints, per target, how many inputs of each kind were tried, the answer kinds, max / median / p99
 latency and every failure (an exception, an invalid or ungrounded answer, a nondeterministic answer,
@@ -304,6 +305,12 @@ def fuzz_cli(bot: Answerer, checker: Checker, inputs: Inputs, seconds: float, co
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--corpora":   # the corpus fuzzer: its own options follow
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import fuzz_corpus
+
+        return fuzz_corpus.main(["--cases", *argv[1:2], *argv[2:]])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=180.0, help="total running time (default 180)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")

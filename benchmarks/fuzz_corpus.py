@@ -147,14 +147,14 @@ def run(cases: int, seed: int, seconds: float, report: Callable[[str], None]) ->
             "slowest_s": round(slowest, 3), "peak_rss_mb": round(peak_mb, 1)}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=5.0, help="a case slower than this fails (default 5)")
     parser.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the run (default 2048)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     limit = args.memory_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     result = run(args.cases, args.seed, args.seconds, print)
