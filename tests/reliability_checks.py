@@ -70,14 +70,15 @@ class Checker:
                       for p in root.iterdir() if p.is_file() and p.suffix in (".md", ".yaml", ".yml")}
 
     def grounded(self, text: str) -> bool:
-        """True when *text* is a sequence of corpus sentences (article or curated answer) joined by spaces."""
+        """True when *text* is a sequence of corpus sentences (article or curated answer) joined by spaces
+        (or line breaks, around code blocks and tables)."""
         reachable = [False] * (len(text) + 1)
         reachable[0] = True
         for i in range(len(text)):
             if not reachable[i]:
                 continue
-            start = i + 1 if i and text[i] == " " else i
-            if i and text[i] != " ":
+            start = i + 1 if i and text[i] in " \n" else i
+            if i and text[i] not in " \n":
                 continue
             for sentence in self.sentences:
                 if text.startswith(sentence, start):

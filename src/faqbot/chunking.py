@@ -1,9 +1,13 @@
 """Section-aware chunking of a Markdown article into passages with stable ids and line spans.
 
-A passage is a paragraph or a bullet list (a paragraph that ends in ':' leads its list in), split
-when longer than ``max_words`` and merged into a neighbour when shorter than ``min_words``; it
-never crosses a heading. Ids come from the heading (``core-differences-2``), so they survive edits
-elsewhere in the article.
+The article is parsed by a CommonMark parser (markdown-it-py, with tables): ATX and setext
+headings, lists with code blocks nested in their items, fenced and indented code, tables and
+block quotes are seen as a reader sees them. YAML front matter is skipped (its ``title`` names
+the text before the first heading) and HTML comments are dropped. A passage is a paragraph, a
+list (a paragraph that ends in ':' leads in the list, code block or table that follows), a code
+block or a table, split when longer than ``max_words`` (never inside code or a table) and merged
+into a neighbour when shorter than ``min_words``; it never crosses a heading. Ids come from the
+heading (``core-differences-2``), so they survive edits elsewhere in the article. Build time only.
 """
 
 from __future__ import annotations
@@ -12,20 +16,25 @@ import math
 import re
 from dataclasses import dataclass
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
 from faqbot.models import Passage
 from faqbot.text import slugify, split_sentences
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")   # linear: the closing #s are stripped by _heading_text
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TOP_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+_BLOCKS = {"paragraph_open": "text", "blockquote_open": "text", "html_block": "text", "bullet_list_open": "list",
+           "ordered_list_open": "list", "fence": "code", "code_block": "code", "table_open": "table"}
+_ATOMIC = {"code", "table"}   # never split, and a lead-in colon brings them along like a list
 
 
 @dataclass(slots=True)
 class _Block:
-    """Consecutive non-blank lines: one paragraph, or a list (items with their nested items)."""
+    """One block of the article as its lines (blank lines inside a list or code block kept)."""
 
     lines: list[tuple[int, str]]   # (1-based line number, text)
     is_list: bool
+    atomic: bool = False
     _words: int = -1
 
     @property
@@ -58,48 +67,61 @@ def chunk_markdown(text: str, source: str, *, min_words: int = 30, max_words: in
     return passages
 
 
+def _front_matter(lines: list[str]) -> tuple[int, str]:
+    """How many lines a YAML front matter block takes at the top (0 when there is none), and its title."""
+    if not lines or lines[0].rstrip() != "---":
+        return 0, ""
+    for end in range(1, min(len(lines), 500)):
+        if lines[end].rstrip() in ("---", "..."):
+            title = next((line.split(":", 1)[1].strip().strip("'\"") for line in lines[1:end]
+                          if line.startswith("title:")), "")
+            return end + 1, title
+    return 0, ""
+
+
+def _parse(lines: list[str]) -> list[Token]:
+    return MarkdownIt("commonmark").enable("table").parse("\n".join(lines))
+
+
 def _sections(lines: list[str], used: dict[str, int]) -> list[_Section]:
+    skip, title = _front_matter(lines)
+    body = [""] * skip + lines[skip:]   # front matter blanked: line numbers stay those of the file
     sections: list[_Section] = []
     stack: list[tuple[int, str, str]] = []   # (level, heading, key)
-    current = _Section("", (), _unique_key("intro", "", used), [])
-    block: list[tuple[int, str]] = []
-
-    def close_block() -> None:
-        if block:
-            is_list = bool(_LIST_ITEM.match(block[0][1]))
-            if is_list and current.blocks and current.blocks[-1].is_list and _was_loose(current.blocks[-1], block):
-                current.blocks[-1].lines.extend(block)
-            else:
-                current.blocks.append(_Block(list(block), is_list))
-            block.clear()
-
-    in_fence = False
-    for number, line in enumerate(lines, start=1):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        heading = None if in_fence else _HEADING.match(line)
-        if heading:
-            close_block()
+    current = _Section(title, (title,) if title else (), _unique_key("intro", "", used), [])
+    tokens = _parse(body)
+    for i, token in enumerate(tokens):
+        if token.level != 0 or token.map is None:
+            continue
+        first, last = token.map
+        if token.type == "heading_open":
             sections.append(current)
-            level, title = len(heading.group(1)), _heading_text(heading.group(2))
+            level, heading = int(token.tag[1:]), _heading_text(tokens[i + 1].content)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             parent_key = stack[-1][2] if stack else ""
-            key = _unique_key(slugify(title), parent_key, used)
-            stack.append((level, title, key))
-            current = _Section(title, tuple(h for _, h, _ in stack), key, [])
-        elif line.strip():
-            block.append((number, line.rstrip()))
-        else:
-            close_block()
-    close_block()
+            key = _unique_key(slugify(heading), parent_key, used)
+            stack.append((level, heading, key))
+            current = _Section(heading, tuple(h for _, h, _ in stack), key, [])
+        elif token.type in _BLOCKS:
+            if token.type == "html_block" and token.content.lstrip().startswith("<!--"):
+                continue   # an HTML comment is for the author, not the reader
+            block = _lines(body, first, last)
+            if block:
+                kind = _BLOCKS[token.type]
+                current.blocks.append(_Block(block, kind == "list", kind in _ATOMIC))
     sections.append(current)
     return [s for s in sections if s.blocks]
 
 
-def _was_loose(previous: _Block, block: list[tuple[int, str]]) -> bool:
-    """A list whose items are separated by a single blank line is still one list."""
-    return block[0][0] - previous.lines[-1][0] == 2
+def _lines(body: list[str], first: int, last: int) -> list[tuple[int, str]]:
+    """Lines *first*..*last* (0-based, end exclusive) as (line number, text), blank ends trimmed."""
+    block = [(n + 1, body[n].rstrip()) for n in range(first, min(last, len(body)))]
+    while block and not block[-1][1].strip():
+        block.pop()
+    while block and not block[0][1].strip():
+        block.pop(0)
+    return block
 
 
 def _unique_key(slug: str, parent_key: str, used: dict[str, int]) -> str:
@@ -119,21 +141,22 @@ def _unique_key(slug: str, parent_key: str, used: dict[str, int]) -> str:
 
 
 def _units(blocks: list[_Block]) -> list[_Block]:
-    """Join a lead-in paragraph ending in ':' with the list that follows it."""
+    """Join a lead-in paragraph ending in ':' with the list, code block or table that follows it."""
     units: list[_Block] = []
     for block in blocks:
         previous = units[-1] if units else None
-        if block.is_list and previous and not previous.is_list and previous.lines[-1][1].rstrip().endswith(":"):
-            units[-1] = _Block(previous.lines + block.lines, True)
+        if (block.is_list or block.atomic) and previous and not previous.is_list and not previous.atomic \
+                and previous.lines[-1][1].rstrip().endswith(":"):
+            units[-1] = _Block(previous.lines + block.lines, block.is_list, block.atomic)
         else:
-            units.append(_Block(list(block.lines), block.is_list))
+            units.append(_Block(list(block.lines), block.is_list, block.atomic))
     return units
 
 
 def _split_long(units: list[_Block], max_words: int) -> list[_Block]:
     out: list[_Block] = []
     for unit in units:
-        if unit.words <= max_words:
+        if unit.words <= max_words or (unit.atomic and not unit.is_list):
             out.append(unit)
             continue
         pieces = _list_pieces(unit) if unit.is_list else _sentence_pieces(unit)
@@ -182,11 +205,11 @@ def _merge_short(units: list[_Block], min_words: int, max_words: int) -> list[_B
     pending: _Block | None = None
     for unit in units:
         if pending is not None:
-            unit = _Block(pending.lines + unit.lines, unit.is_list or pending.is_list)
+            unit = _Block(pending.lines + unit.lines, unit.is_list or pending.is_list, unit.atomic or pending.atomic)
             pending = None
         if unit.words < min_words and out and out[-1].words + unit.words <= max_words:
-            out[-1] = _Block(out[-1].lines + unit.lines, out[-1].is_list)
-        elif unit.words < min_words and unit is not units[-1] and not unit.is_list:
+            out[-1] = _Block(out[-1].lines + unit.lines, out[-1].is_list, out[-1].atomic or unit.atomic)
+        elif unit.words < min_words and unit is not units[-1] and not unit.is_list and not unit.atomic:
             pending = unit
         else:
             out.append(unit)

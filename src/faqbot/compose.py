@@ -13,7 +13,7 @@ from faqbot.decision import Verdict, distinct_questions, extract_confidence
 from faqbot.evidence import Extract, Findings
 from faqbot.index import Index
 from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace
-from faqbot.text import split_sentences, tokenize
+from faqbot.text import join_sentences, split_sentences, tokenize
 
 NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
 OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"
@@ -97,7 +97,7 @@ class Composer:
         for passage_id in passages:
             passage = self._passage_by_id.get(passage_id)
             if passage is not None:
-                text = " ".join(s for s in passage.sentences if s not in shown)
+                text = join_sentences([s for s in passage.sentences if s not in shown])
                 if text:
                     return Answer(question, "answer", text, 1.0, (citation(passage, text),))
         return None
@@ -122,7 +122,7 @@ class Composer:
 
     def _extractive(self, found: Findings, extract: Extract, trace: Trace) -> Answer:
         passages = [self.corpus.passages[p] for p in dict.fromkeys(p for p, _ in extract.sentences)]
-        text = " ".join(self.corpus.passages[p].sentences[s] for p, s in extract.sentences)
+        text = join_sentences([self.corpus.passages[p].sentences[s] for p, s in extract.sentences])
         return Answer(found.question, "answer", text, extract_confidence(extract.score, extract.coverage, self.config),
                       tuple(citation(p, text) for p in passages), trace=trace)
 

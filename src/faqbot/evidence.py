@@ -23,6 +23,7 @@ from faqbot.signals import NAMES as SIGNAL_NAMES
 CANDIDATES = 8            # entries whose coverage is checked (the best by fused score)
 _PASSAGES = 3             # passages whose sentences may make an extractive answer
 _MIN_SENTENCE_WORDS = 4   # shorter "sentences" are lead-ins such as "Capabilities:"
+_MAX_LEAD_IN_ITEMS = 8   # sentences a lead-in colon brings along (a list's items, a code block)
 _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
                           # question itself asks must be in the answer ("how much does it cost?" is not)
 _TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
@@ -254,4 +255,8 @@ class Gatherer:
         if s + 1 < len(sentences) and sentences[s + 1] & set(query.stems) and \
                 len(passages[p].sentences[s + 1].split()) >= _MIN_SENTENCE_WORDS:
             chosen.append((p, s + 1))
-        return Extract(tuple(chosen[: self.config.extract_sentences]), score ** 0.5, covered)
+        chosen = chosen[: self.config.extract_sentences]
+        lead_in = next((n for _, n in chosen if passages[p].sentences[n].endswith(":")), None)
+        if lead_in is not None:   # bring the list or code block it announces, whole
+            chosen = [(p, n) for n in range(s, min(len(sentences), lead_in + 1 + _MAX_LEAD_IN_ITEMS))]
+        return Extract(tuple(chosen), score ** 0.5, covered)

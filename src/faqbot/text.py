@@ -213,23 +213,65 @@ def split_sentences(text: str) -> list[str]:
     """
     sentences: list[str] = []
     for line in _items(text):
-        sentences.extend(s.strip() for s in re.split(_SENTENCE_END, line) if s.strip())
+        if "\n" in line:   # a code block or table: one sentence, its lines kept
+            sentences.append(line)
+        else:
+            sentences.extend(s.strip() for s in re.split(_SENTENCE_END, line) if s.strip())
     return sentences
 
 
 def _items(text: str) -> list[str]:
-    """Paragraph text and list items as single lines, markers removed."""
+    """Paragraph text and list items as single lines, markers removed; a fenced code block or a table
+    as one item that keeps its lines (the only items with a newline)."""
     items: list[list[str]] = []   # each item's lines, joined once at the end (linear in the text)
-    boundary = True
+    verbatim: list[bool] = []     # per item: code or table, joined by newlines
+    boundary, fence, table = True, "", False
     for raw in text.splitlines():
-        if not raw.strip():
+        bare = re.sub(_LIST_MARKER, "", raw).strip()
+        if fence:   # inside a fenced code block, until its closing fence
+            items[-1].append(raw)
+            if bare.startswith(fence) and not bare.strip(fence[0]):
+                fence, boundary = "", True
+            continue
+        opener = re.match(r"`{3,}|~{3,}", bare)
+        if table and bare.startswith("|"):
+            items[-1].append(raw)
+            continue
+        table = False
+        if opener or bare.startswith("|"):
+            items.append([raw])
+            verbatim.append(True)
+            fence, table = (opener.group(0) if opener else ""), not opener
+        elif not raw.strip():
             boundary = True
-        elif boundary or re.match(_LIST_MARKER, raw):
-            items.append([re.sub(_LIST_MARKER, "", raw).strip()])
+        elif boundary or re.match(_LIST_MARKER, raw) or verbatim[-1]:
+            items.append([bare])
+            verbatim.append(False)
             boundary = False
         else:
             items[-1].append(raw.strip())
-    return [" ".join(parts) for parts in items]
+    return ["\n".join(_dedent(parts)) if code else " ".join(parts) for parts, code in zip(items, verbatim, strict=True)]
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """Code or table lines without the indentation they share (a block nested in a list item)."""
+    first = re.sub(_LIST_MARKER, "", lines[0]).strip()
+    rest = lines[1:] if first != lines[0] else lines
+    cut = min((len(line) - len(line.lstrip()) for line in rest if line.strip()), default=0)
+    return ([first] if rest is not lines else []) + [line[cut:].rstrip() for line in rest]
+
+
+def join_sentences(sentences: Sequence[str]) -> str:
+    """Sentences as one text: spaces between prose; after a lead-in colon (the items of its list) and
+    around a code block or table (the only sentences with a line break in them), line breaks."""
+    parts: list[str] = []
+    listing = False
+    for previous, sentence in zip(["", *sentences], sentences, strict=False):
+        listing = listing or previous.endswith(":")
+        if parts:
+            parts.append("\n" if listing or "\n" in sentence or "\n" in previous else " ")
+        parts.append(sentence)
+    return "".join(parts)
 
 
 def plain_text(markdown: str) -> str:
