@@ -80,15 +80,47 @@ def test_a_row_without_its_trailing_optional_column_counts_as_empty(make_corpus:
     ("faq.jsonl", '{"id": "a", "question": "Why?"}\n', 1, "missing field 'answer'"),
     ("faq.jsonl", '{"id": "a", "question": "Why?", "answer": "Yes."}\n{"id": "b",\n', 2, "not valid JSON"),
     ("faq.jsonl", '["Why?", "Yes."]\n', 1, "each line must be an object"),
-    ("faq.jsonl", '{"id": "a", "question": "Why?", "answer": "Yes.", "sources": "s-1"}\n', 1,
-     "field 'sources' must be a list of texts"),
+    ("faq.jsonl", '{"id": "a", "question": "Why?", "answer": "Yes.", "sources": 5}\n', 1,
+     "field 'sources' of entry 'a' must be a list of non-empty texts"),
 ])
+
 def test_broken_table_files_name_the_file_line_and_problem(make_corpus: MakeCorpus, name: str, content: str,
                                                            line: int, problem: str) -> None:
     root = make_corpus({name: content})
     error = _error(root)
     assert (error.path, error.line) == (str(root / name), line)
     assert error.problem.startswith(problem)
+
+
+# The same rules as faq.yaml, whatever the format: an unknown field or column is named, a bad id is
+# refused (never rewritten), QnA Maker's own columns are read past.
+ONE_RULEBOOK = {
+    "faq.yaml": ("- id: a\n  question: Why?\n  answer: Yes.\n  tags: [x]\n", 4, "unknown field 'tags'"),
+    "faq.jsonl": ('{"id": "a", "question": "Why?", "answer": "Yes.", "tags": ["x"]}\n', 1, "unknown field 'tags'"),
+    "faq.csv": ("Question,Answer,Tags\nWhy?,Yes.,x\n", 1, "unknown column 'Tags'"),
+    "faq.tsv": ("Question\tAnswer\tId\nWhy?\tYes.\tnot ok!\n", 2, "id 'not ok!' may hold only letters"),
+    "faq.yml": ("- id: not ok!\n  question: Why?\n  answer: Yes.\n", 1, "id 'not ok!' may hold only letters"),
+    "faq.jsonl ": ('{"id": "not ok!", "question": "Why?", "answer": "Yes."}\n', 1, "id 'not ok!' may hold only letters"),
+}
+
+
+@pytest.mark.parametrize("case", list(ONE_RULEBOOK))
+def test_every_format_follows_the_same_rules_and_messages(make_corpus: MakeCorpus, case: str) -> None:
+    content, line, problem = ONE_RULEBOOK[case]
+    name = case.strip()
+    root = make_corpus({name: content})
+    error = _error(root)
+    assert (error.path, error.line) == (str(root / name), line)
+    assert error.problem.startswith(problem), error.problem
+
+
+def test_qna_maker_columns_faqbot_does_not_use_are_read_past(make_corpus: MakeCorpus) -> None:
+    tsv = ("Question\tAnswer\tSource\tMetadata\tSuggestedQuestions\tIsContextOnly\tPrompts\tQnaId\n"
+           "How long do cats sleep?\tAll day.\tEditorial\tpets:cats\t[]\tfalse\t[]\t7\n"
+           "Do cats sleep a lot?\tAll day.\tEditorial\tpets:cats\t[]\tfalse\t[]\t7\n")
+    [entry] = load_corpus(make_corpus({"faq.tsv": tsv})).entries
+    assert (entry.id, entry.question, entry.paraphrases, entry.answer) == (
+        "7", "How long do cats sleep?", ("Do cats sleep a lot?",), "All day.")
 
 
 @pytest.mark.parametrize("name", ["faq.csv", "faq.tsv", "faq.jsonl"])

@@ -13,7 +13,6 @@ Every problem is a :class:`CorpusError` naming the file, the line and what to fi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +23,8 @@ from faqbot.config import Config
 from faqbot.errors import ConfigError, CorpusError
 from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, read_corpus_file, signature
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
-from faqbot.safeyaml import describe
+from faqbot.validate import entry_from
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-_ENTRY_KEYS = {"id", "question", "answer", "paraphrases", "sources", "related"}
 _DEFAULT_SMALLTALK = Path(__file__).with_name("smalltalk_default.yaml")
 
 
@@ -195,53 +192,7 @@ def _yaml_entry(reader: _Reader, path: Path, item: Any, node: Any) -> Entry:
     line = _node_line(node)
     if not isinstance(item, dict):
         raise reader.error(path, "each entry must be a mapping with id, question and answer", line)
-    unknown = sorted(str(k) for k in set(item) - _ENTRY_KEYS)
-    if unknown:
-        raise reader.error(path, f"unknown field '{unknown[0]}' (allowed: {', '.join(sorted(_ENTRY_KEYS))})",
-                           _node_line(_key_node(node, unknown[0])))
-
-    def field_line(key: str) -> int | None:
-        return _node_line(_key_node(node, key))
-
-    entry_id = _required_text(reader, path, item, "id", line, field_line)
-    if not _ID.match(entry_id):
-        raise reader.error(path, f"id '{entry_id}' may hold only letters, digits and - _ . :", field_line("id"))
-    return Entry(
-        id=entry_id,
-        question=_required_text(reader, path, item, "question", line, field_line),
-        answer=_required_text(reader, path, item, "answer", line, field_line),
-        paraphrases=_text_list(reader, path, item, "paraphrases", field_line),
-        sources=_text_list(reader, path, item, "sources", field_line),
-        related=_text_list(reader, path, item, "related", field_line),
-        source=reader.rel(path),
-        line=line or 0,
-    )
-
-
-def _required_text(reader: _Reader, path: Path, item: dict[str, Any], key: str, line: int | None,
-                   field_line: Any) -> str:
-    where = f" in entry '{item['id']}'" if key != "id" and isinstance(item.get("id"), str) else ""
-    if key not in item or item[key] is None:
-        raise reader.error(path, f"missing field '{key}'{where}", line)
-    value = item[key]
-    if not isinstance(value, str):
-        raise reader.error(path, f"field '{key}'{where} must be text, got {type(value).__name__} {describe(value)}"
-                           " (quote it)", field_line(key))
-    if not value.strip():
-        raise reader.error(path, f"field '{key}'{where} is empty", field_line(key))
-    return " ".join(value.split()) if key != "answer" else value.strip()
-
-
-def _text_list(reader: _Reader, path: Path, item: dict[str, Any], key: str, field_line: Any) -> tuple[str, ...]:
-    value = item.get(key)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise reader.error(path, f"field '{key}' of entry '{item.get('id')}' must be a list of non-empty texts",
-                           field_line(key))
-    return tuple(" ".join(v.split()) for v in value)
+    return entry_from(reader, path, item, line or 0, lambda key: _node_line(_key_node(node, key)))
 
 
 def _check_references(reader: _Reader, entries: list[Entry], passages: list[Passage]) -> None:

@@ -1,9 +1,11 @@
 """Curated pairs in other formats: JSON Lines, CSV and TSV in, YAML / JSON Lines / TSV out.
 
 CSV and TSV follow the QnA Maker / Azure question answering export layout: a header row with
-``Question`` and ``Answer`` (any case), optional ``Source``, ``Id``/``QnaId``; rows that share an answer
-are alternative phrasings of one entry (the first row is the question, the others paraphrases).
-Called from ``faqbot.corpus``, which owns reading files and reports errors with file and line.
+``Question`` and ``Answer`` (any case) and optional ``Id``; rows that share an id (or ``QnaId``, or
+else an answer) are alternative phrasings of one entry (the first row is the question, the others
+paraphrases). QnA Maker's other columns are read past; any other column is an error. Every entry
+goes through the same rules as faq.yaml (``faqbot.validate``). Called from ``faqbot.corpus``, which
+owns reading files and reports errors with file and line.
 """
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from faqbot.errors import CorpusError
 from faqbot.models import Entry
-from faqbot.safeyaml import describe
+from faqbot.validate import IGNORED_COLUMNS, entry_from
 
-_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]+")
+_COLUMNS = ("question", "answer", "id")
+_QNA_MAKER = ("Metadata", "SuggestedQuestions", "IsContextOnly", "Prompts", "QnaId", "Source")
 
 
 class _Reader(Protocol):   # the slice of corpus._Reader this module uses
@@ -55,27 +57,8 @@ def _jsonl_entries(reader: _Reader, path: Path, text: str) -> list[Entry]:
         if not isinstance(item, dict):
             raise reader.error(path, 'each line must be an object like {"id": ..., "question": ..., "answer": ...}',
                                number)
-        entries.append(_entry_from(reader, path, item, number))
+        entries.append(entry_from(reader, path, item, number))
     return entries
-
-
-def _entry_from(reader: _Reader, path: Path, item: dict[str, Any], line: int) -> Entry:
-    for key in ("id", "question", "answer"):
-        value = item.get(key)
-        if isinstance(value, int) and key == "id" and not isinstance(value, bool):
-            value = item[key] = str(value)
-        if value is None:
-            raise reader.error(path, f"missing field '{key}'", line)
-        if not isinstance(value, str) or not value.strip():
-            raise reader.error(path, f"field '{key}' must be non-empty text, got {describe(value)}", line)
-    lists = {}
-    for key in ("paraphrases", "sources", "related"):
-        value = item.get(key) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise reader.error(path, f"field '{key}' must be a list of texts", line)
-        lists[key] = tuple(" ".join(v.split()) for v in value if v.strip())
-    return Entry(id=_safe_id(item["id"]), question=" ".join(item["question"].split()), answer=item["answer"].strip(),
-                 source=reader.rel(path), line=line, **lists)
 
 
 def _table_entries(reader: _Reader, path: Path, text: str, delimiter: str) -> list[Entry]:
@@ -84,38 +67,38 @@ def _table_entries(reader: _Reader, path: Path, text: str, delimiter: str) -> li
     except csv.Error as exc:
         raise reader.error(path, f"not valid {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from exc
     header = [h.strip().lower() for h in rows[0]]
-    columns = {name: header.index(name) for name in ("question", "answer", "id", "qnaid") if name in header}
+    columns = {name: header.index(name) for name in (*_COLUMNS, "qnaid") if name in header}
     for needed in ("question", "answer"):
         if needed not in columns:
             kind = "tab" if delimiter == "\t" else "comma"
             raise reader.error(path, f"no '{needed.title()}' column in the header (found: {', '.join(rows[0])}); "
-                                     f"expected {kind}-separated columns Question, Answer and optional Source", 1)
+                                     f"expected {kind}-separated columns Question, Answer and optional Id", 1)
+    for name, raw in zip(header, rows[0], strict=True):
+        if name not in _COLUMNS and name not in IGNORED_COLUMNS:
+            raise reader.error(path, f"unknown column '{raw.strip()}' (faqbot reads Question, Answer and Id; "
+                                     f"QnA Maker's {', '.join(_QNA_MAKER)} are read past)", 1)
+
+    def cell(row: list[str], name: str) -> str:   # an optional trailing cell may be missing: empty
+        return row[columns[name]].strip() if name in columns and columns[name] < len(row) else ""
+
     groups: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+        if not any(c.strip() for c in row):
             continue
         if len(row) <= max(columns["question"], columns["answer"]):
             raise reader.error(path, f"row has {len(row)} column(s), the header has {len(header)}", number)
-        question, answer = " ".join(row[columns["question"]].split()), row[columns["answer"]].strip()
+        question, answer = cell(row, "question"), cell(row, "answer")
         if not question or not answer:
             raise reader.error(path, f"empty {'question' if not question else 'answer'}", number)
-        # An optional trailing cell may be missing from a row: it counts as empty.
-        given_id = next((cell for c in ("id", "qnaid") if c in columns
-                         and (cell := (row[columns[c]] if columns[c] < len(row) else "").strip())), "")
-        key = given_id or answer
-        group = groups.setdefault(key, {"id": given_id or f"qa-{len(groups) + 1}", "answer": answer,
-                                        "phrasings": [], "line": number})
-        if question not in group["phrasings"]:
-            group["phrasings"].append(question)
+        given_id = cell(row, "id") or cell(row, "qnaid")
+        group = groups.setdefault(given_id or answer, {"id": given_id or f"qa-{len(groups) + 1}", "question": question,
+                                                       "answer": answer, "paraphrases": [], "line": number})
+        if question and question != group["question"] and question not in group["paraphrases"]:
+            group["paraphrases"].append(question)
     if not groups:
         raise reader.error(path, "has a header but no question-and-answer rows", 1)
-    return [Entry(id=_safe_id(g["id"]), question=g["phrasings"][0], answer=g["answer"],
-                  paraphrases=tuple(g["phrasings"][1:]), source=reader.rel(path), line=g["line"])
+    return [entry_from(reader, path, {k: v for k, v in g.items() if k != "line"}, g["line"], what="column")
             for g in groups.values()]
-
-
-def _safe_id(raw: str) -> str:
-    return _ID_UNSAFE.sub("-", raw.strip()).strip("-") or "entry"
 
 
 # ----------------------------------------------------------------------------- export
