@@ -31,7 +31,7 @@ from faqbot.analysis import Analyzer, English, Speller, Stemmer
 from faqbot.config import Config
 from faqbot.decision import Decision
 from faqbot.errors import CacheError, ConfigError
-from faqbot.files import bundled_corpus_dir, corpus_files, signature, user_dir
+from faqbot.files import bundled_corpus_dir, corpus_files, signature, user_dir, write_atomically
 from faqbot.index import Evidence, Index, source_terms_of
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.statefiles import trust_problem
@@ -128,47 +128,10 @@ def save_index(index: Index, path: str) -> int:
 
 
 def _write_atomically(path: str, parts: list[bytes]) -> int:
-    import tempfile  # only when writing
-
-    _remove_stale_temporaries(os.path.dirname(path) or ".")
-    tmp_name = None
     try:
-        folder = os.path.dirname(path) or "."
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".idx", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            for part in parts:
-                handle.write(part)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-        return os.path.getsize(path)
+        return write_atomically(path, parts, suffix=".idx")
     except OSError as exc:
         raise CacheError(f"cannot write the index cache {path} ({exc.strerror or exc})") from exc
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
-
-
-def _remove_stale_temporaries(folder: str, older_than: float = 3600.0) -> None:
-    """Delete temporary files a killed writer left behind (a live writer's file is younger than an hour)."""
-    import time
-
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(".tmp-") and entry.name.endswith(".idx"):
-            try:
-                if time.time() - entry.stat().st_mtime > older_than:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
 
 
 def _meta(index: Index) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 
 from faqbot.errors import CorpusError
 
@@ -107,3 +108,48 @@ def signature(files: list[str]) -> Signature:
         data = read_corpus_file(path)
         found.append((os.path.basename(path), len(data), zlib.crc32(data)))
     return found
+
+
+def write_atomically(path: str, parts: Sequence[bytes], *, suffix: str = "", mode: int | None = None) -> int:
+    """Write *parts* to *path* under a temporary name, fsync, then rename: a reader sees the old file or
+    the new one, never half of one. Temporaries a killed writer left (older than an hour) are swept.
+    Returns the size written; OSError when it cannot be written (nothing is left behind)."""
+    import tempfile  # only when writing
+
+    folder = os.path.dirname(path) or "."
+    _remove_stale_temporaries(folder, suffix)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    return os.path.getsize(path)
+
+
+def _remove_stale_temporaries(folder: str, suffix: str, older_than: float = 3600.0) -> None:
+    """Delete temporary files a killed writer left behind (a live writer's file is younger than an hour)."""
+    import time
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".tmp-") and entry.name.endswith(suffix):
+            try:
+                if time.time() - entry.stat().st_mtime > older_than:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
