@@ -28,8 +28,12 @@ from faqbot.validate import entry_from
 _DEFAULT_SMALLTALK = Path(__file__).with_name("smalltalk_default.yaml")
 
 
-def load_corpus(root: str | Path | None = None) -> Corpus:
-    """Read and validate the corpus in *root* (the bundled one when None)."""
+def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry, str]] | None = None) -> Corpus:
+    """Read and validate the corpus in *root* (the bundled one when None).
+
+    *unresolved*, when given, collects the ``sources`` ids that name no passage, as (entry, id), and
+    the entries keep only the ids that resolve: ``faqbot check`` reports them all at once, with the
+    likely new id, rather than stopping at the first."""
     root = Path(bundled_corpus_dir() if root is None else root)
     names = corpus_files(root)
     stamp = signature(names)
@@ -40,7 +44,7 @@ def load_corpus(root: str | Path | None = None) -> Corpus:
     entries = _load_entries(reader, [by_name[n] for n in FAQ_FILES if n in by_name])
     if not passages and not entries:
         raise CorpusError("corpus has nothing to answer from: add an article.md or a faq.yaml", path=str(root))
-    _check_references(reader, entries, passages)
+    entries = _check_references(reader, entries, passages, unresolved)
     smalltalk, examples = _load_smalltalk(reader, None)
     if "smalltalk.yaml" in by_name:   # a corpus's own intents override the defaults of the same id, or add to them
         own, examples = _load_smalltalk(reader, by_name["smalltalk.yaml"])
@@ -181,6 +185,8 @@ def _load_entries(reader: _Reader, paths: list[Path]) -> list[Entry]:
 
 def _yaml_entries(reader: _Reader, path: Path) -> list[Entry]:
     data, root_node = reader.yaml(path)
+    if data is None and reader.text(path).strip():
+        return []   # only comments: a template not filled in yet (`faqbot init` writes one)
     if data is None:
         raise reader.error(path, "is empty: expected a list of entries with id, question and answer")
     if not isinstance(data, list):
@@ -195,18 +201,24 @@ def _yaml_entry(reader: _Reader, path: Path, item: Any, node: Any) -> Entry:
     return entry_from(reader, path, item, line or 0, lambda key: _node_line(_key_node(node, key)))
 
 
-def _check_references(reader: _Reader, entries: list[Entry], passages: list[Passage]) -> None:
+def _check_references(reader: _Reader, entries: list[Entry], passages: list[Passage],
+                      unresolved: list[tuple[Entry, str]] | None) -> list[Entry]:
     passage_ids = {p.id for p in passages}
     entry_ids = {e.id for e in entries}
+    kept = []
     for entry in entries:
         path = reader.root / entry.source
         for source in entry.sources:
-            if source not in passage_ids:
+            if source not in passage_ids and unresolved is None:
                 hint = _closest(source, passage_ids)
                 raise reader.error(path, f"answer '{entry.id}' cites unknown passage '{source}'{hint}", entry.line)
+            if source not in passage_ids and unresolved is not None:
+                unresolved.append((entry, source))
         for related in entry.related:
             if related not in entry_ids:
                 raise reader.error(path, f"entry '{entry.id}' relates to unknown entry '{related}'", entry.line)
+        kept.append(entry._replace(sources=tuple(s for s in entry.sources if s in passage_ids)))
+    return kept
 
 
 def _closest(name: str, options: set[str]) -> str:

@@ -28,6 +28,9 @@ _EPILOG = """examples:
   faqbot ask --corpus my-docs/ "..."        another corpus (article.md and/or faq.yaml)
   faqbot eval tests/data/questions.yaml     how well the bot answers a labelled set
   faqbot index                              build the index cache ahead of time
+  faqbot init my-docs --article README.md   start a corpus of your own document
+  faqbot passages --corpus my-docs          the passage ids answers can cite
+  faqbot check --corpus my-docs             test the FAQ against its article
 
 exit status: 0 answered, 1 abstained, 2 usage error or broken corpus"""
 
@@ -126,7 +129,39 @@ def _add_export(commands: Any, shared: argparse.ArgumentParser) -> None:
     export.set_defaults(run=_cmd_export)
 
 
-_SUBCOMMANDS = {"ask": _add_ask, "chat": _add_chat, "eval": _add_eval, "index": _add_index, "export": _add_export}
+def _add_init(commands: Any, shared: argparse.ArgumentParser) -> None:
+    init = commands.add_parser("init", help="start a corpus folder: the article and a faq.yaml template",
+                               description="Create DIR with article.md (a copy of --article, or a starter) and a "
+                                           "commented faq.yaml listing the article's sections and passage ids. "
+                                           "Existing files are never overwritten.", formatter_class=_Formatter)
+    init.add_argument("folder", metavar="DIR", help="the corpus folder to create")
+    init.add_argument("--article", metavar="FILE", help="a Markdown file to copy in as article.md")
+    init.set_defaults(run=_cmd_init)
+
+
+def _add_passages(commands: Any, shared: argparse.ArgumentParser) -> None:
+    passages = _subcommand(commands, shared, "passages", "list the article's passages and their ids",
+                           "List every passage: its id (what `sources:` cites), heading path, lines and first words.")
+    passages.add_argument("--section", metavar="TEXT", help="only passages under a heading containing TEXT")
+    passages.add_argument("--json", action="store_true", help="print the passages as JSON, with their text")
+    passages.set_defaults(run=_cmd_passages)
+
+
+def _add_check(commands: Any, shared: argparse.ArgumentParser) -> None:
+    check = _subcommand(commands, shared, "check", "test the FAQ against its article (for an author's CI)",
+                        "Self-test each curated phrasing held out of its entry, and check sources, grounding, "
+                        "drift since the last review (faq.lock), near-identical phrasings and coverage. "
+                        "See docs/authoring.md.", "exit status: 0 clean (warnings allowed), 1 errors "
+                        "(or warnings with --strict), 2 broken corpus")
+    check.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--accept", action="store_true",
+                       help="record the text each answer cites as reviewed (writes faq.lock), then check")
+    check.set_defaults(run=_cmd_check)
+
+
+_SUBCOMMANDS = {"ask": _add_ask, "chat": _add_chat, "eval": _add_eval, "index": _add_index, "export": _add_export,
+                "init": _add_init, "passages": _add_passages, "check": _add_check}
 
 
 _ASK_EPILOG = """examples:
@@ -311,6 +346,24 @@ def _cmd_index(args: argparse.Namespace) -> int:
     from faqbot.cli.indexing import build_index_command
 
     return build_index_command(args.corpus, args.cache_dir, no_cache=args.no_cache)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from faqbot.cli.authoring import init_command
+
+    return init_command(args.folder, args.article)
+
+
+def _cmd_passages(args: argparse.Namespace) -> int:
+    from faqbot.cli.authoring import passages_command
+
+    return passages_command(args.corpus, args.section, args.json)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from faqbot.cli.authoring import check_command
+
+    return check_command(args.corpus, as_json=args.json, strict=args.strict, accept=args.accept)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

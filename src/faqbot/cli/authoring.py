@@ -1,0 +1,95 @@
+"""`faqbot init`, `faqbot passages` and `faqbot check`: parse nothing, decide nothing, render the
+author's tools (``faqbot.authoring``) for a terminal or as JSON."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+
+from faqbot.authoring.check import CheckReport, Finding, check_corpus
+from faqbot.cli.render import Painter, safe, to_json, use_color
+
+EXIT_CLEAN, EXIT_ERRORS = 0, 1
+SHOWN_PER_CHECK = 12   # warnings of one check shown in the terminal; --json has them all
+
+
+def init_command(folder: str, article: str | None) -> int:
+    from faqbot.authoring.scaffold import init_corpus
+
+    paint = Painter(use_color(sys.stdout))
+    for done in init_corpus(folder, article):
+        what = paint("wrote", "green") if done.written else paint("kept (it exists)", "yellow")
+        print(f"{what} {safe(done.path)}")
+    print(f"\nNext: write entries in {safe(folder)}/faq.yaml (it lists the passage ids to cite), then\n"
+          f"  faqbot check --corpus {safe(folder)}\n  faqbot chat --corpus {safe(folder)}")
+    return EXIT_CLEAN
+
+
+def passages_command(corpus: str | None, section: str | None, as_json: bool) -> int:
+    from faqbot.authoring.scaffold import first_words, passages_under
+    from faqbot.corpus import load_corpus
+
+    passages = passages_under(load_corpus(corpus).passages, section)
+    if as_json:
+        print(to_json([{"id": p.id, "section": p.section, "path": list(p.path), "source": p.source,
+                        "start_line": p.start_line, "end_line": p.end_line, "text": p.text} for p in passages]))
+        return EXIT_CLEAN
+    paint = Painter(use_color(sys.stdout))
+    heading: tuple[str, ...] | None = None
+    for p in passages:
+        if p.path != heading:
+            heading = p.path
+            print(paint(safe(" > ".join(heading) or "(before the first heading)"), "bold"))
+        print(f"  {paint(safe(p.id), 'cyan')}  {paint(f'{safe(p.source)}:{p.start_line}-{p.end_line}', 'dim')}  "
+              f"{safe(first_words(p.text))}")
+    if not passages:
+        print(f"no passage under a heading matching {safe(section)!r}" if section else "the corpus has no article")
+        return EXIT_ERRORS
+    return EXIT_CLEAN
+
+
+def check_command(corpus: str | None, *, as_json: bool, strict: bool, accept: bool) -> int:
+    from faqbot.files import bundled_corpus_dir
+
+    root = corpus or bundled_corpus_dir()
+    if accept:
+        from faqbot.authoring.lock import write_lock
+        from faqbot.corpus import load_corpus
+
+        path = write_lock(root, load_corpus(root))
+        print(f"recorded the cited text of every answer as reviewed: {safe(path)}", file=sys.stderr)
+    report = check_corpus(root)
+    if as_json:
+        print(to_json(report.to_dict()))
+    else:
+        print(check_text(report, Painter(use_color(sys.stdout))))
+    failed = report.errors or (strict and report.warnings)
+    return EXIT_ERRORS if failed else EXIT_CLEAN
+
+
+def check_text(report: CheckReport, paint: Painter) -> str:
+    """The report for a terminal: errors in full, warnings grouped by check (a dozen of each)."""
+    lines = []
+    for severity, style in (("error", "red"), ("warning", "yellow")):
+        by_check: dict[str, list[Finding]] = defaultdict(list)
+        for finding in report.findings:
+            if finding.severity == severity:
+                by_check[finding.check].append(finding)
+        for check, findings in by_check.items():
+            plural = "s" if len(findings) > 1 else ""
+            lines.append(paint(f"{check} ({len(findings)} {severity}{plural})", "bold", style))
+            shown = findings if severity == "error" else findings[:SHOWN_PER_CHECK]
+            for f in shown:
+                where = f"{f.file}:{f.line}: " if f.file and f.line else f"{f.file}: " if f.file else ""
+                about = f"{f.entry}: " if f.entry else ""
+                lines.append(f"  {paint(safe(where), 'dim')}{safe(about)}{safe(f.message)}")
+                lines += [f"      {safe(d)}" for d in f.detail.splitlines()]
+            if len(findings) > len(shown):
+                lines.append(paint(f"  … and {len(findings) - len(shown)} more (--json lists them all)", "dim"))
+            lines.append("")
+    share = f"{report.found / report.tested:.0%}" if report.tested else "n/a"
+    lines.append(f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, "
+                 f"come back as that entry ({share})")
+    verdict = paint("errors", "red") if report.errors else paint("clean", "green")
+    lines.append(f"{report.corpus}: {verdict}: {report.errors} error(s), {report.warnings} warning(s)")
+    return "\n".join(lines)

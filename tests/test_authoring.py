@@ -1,0 +1,143 @@
+"""The author's tools as an author uses them: `faqbot init`, `passages` and `check` (self-test,
+grounding, drift lock, renumbered sources, collisions, coverage), through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from faqbot.authoring.check import check_corpus
+from faqbot.corpus import load_corpus
+from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
+from tests.reliability_checks import run_cli
+
+pytestmark = pytest.mark.no_cache_seed
+
+
+def _out(result: object) -> str:
+    return result.stdout.decode("utf-8")  # type: ignore[attr-defined, no-any-return]
+
+
+# ----------------------------------------------------------------------------- init
+
+
+def test_init_copies_the_article_and_writes_a_template_listing_its_passages(tmp_path: Path) -> None:
+    article = tmp_path / "tea.md"
+    article.write_text("# Tea\n\nTea is a drink made from leaves.\n\n## Brewing\n\nBrew green tea for two minutes.\n")
+    folder = tmp_path / "teabot"
+    result = run_cli(["init", str(folder), "--article", str(article)])
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {folder / 'article.md'}" in _out(result) and f"wrote {folder / 'faq.yaml'}" in _out(result)
+    assert (folder / "article.md").read_text() == article.read_text()
+    template = (folder / "faq.yaml").read_text()
+    assert "#   brewing-1 (lines 7-7): Brew green tea for two minutes." in template
+    assert "# Tea > Brewing" in template
+    corpus = load_corpus(folder)   # the template is comments only: the corpus loads, with no entries yet
+    assert corpus.entries == () and [p.id for p in corpus.passages] == ["tea-1", "brewing-1"]
+
+
+def test_init_never_overwrites_a_file(tmp_path: Path) -> None:
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    (folder / "faq.yaml").write_text("- id: mine\n  question: Q?\n  answer: A.\n")
+    result = run_cli(["init", str(folder)])
+    assert result.returncode == 0
+    assert f"kept (it exists) {folder / 'faq.yaml'}" in _out(result)
+    assert (folder / "faq.yaml").read_text() == "- id: mine\n  question: Q?\n  answer: A.\n"
+    assert (folder / "article.md").read_text().startswith("# Your topic")
+
+
+# ----------------------------------------------------------------------------- passages
+
+
+def test_passages_lists_ids_lines_and_first_words_and_filters_by_section(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE})
+    out = _out(run_cli(["passages", "--corpus", str(root)]))
+    assert "Pets > Cats\n  cats-1  article.md:7-8  Cats are independent animals that sleep up to sixteen hours a day. …" in out
+    only = _out(run_cli(["passages", "--corpus", str(root), "--section", "DOGS"]))
+    assert "dogs-1" in only and "cats-1" not in only
+    data = json.loads(_out(run_cli(["passages", "--corpus", str(root), "--json"])))
+    assert [(p["id"], p["path"], p["start_line"]) for p in data][1] == ("cats-1", ["Pets", "Cats"], 7)
+    assert run_cli(["passages", "--corpus", str(root), "--section", "birds"]).returncode == 1
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def test_the_bundled_corpus_passes_its_check() -> None:
+    result = run_cli(["check"], timeout=300)
+    assert result.returncode == 0, _out(result)[-2000:]
+    assert "error(s)" in _out(result) and ": clean:" in _out(result)
+
+
+def test_an_answer_the_cited_passage_does_not_back_is_an_error(make_corpus: MakeCorpus) -> None:
+    faq = SMALL_FAQ + """
+    - id: cat-colour
+      question: What colour are cats?
+      answer: Cats are mostly orange tabby felines with striped fur and green eyes.
+      sources: [cats-1]
+    """
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": faq})
+    report = check_corpus(str(root))
+    [finding] = [f for f in report.findings if f.severity == "error"]
+    assert (finding.check, finding.entry, finding.file, finding.line) == ("grounding", "cat-colour", "faq.yaml", 12)
+    assert "the article may not back it" in finding.message and "orang" in finding.message
+    assert run_cli(["check", "--corpus", str(root)]).returncode == 1
+
+
+def test_the_drift_lock_round_trip(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
+    accepted = run_cli(["check", "--corpus", str(root), "--accept"])
+    assert accepted.returncode == 0 and (root / "faq.lock").is_file()
+    assert "drift" not in _out(accepted)
+    article = root / "article.md"
+    article.write_text(article.read_text().replace("sixteen hours", "twenty hours"))
+    drifted = run_cli(["check", "--corpus", str(root)])
+    assert drifted.returncode == 1
+    out = _out(drifted)
+    assert "faq.yaml:1: cat-sleep: the passage it cites, 'cats-1', changed since its answer was reviewed" in out
+    assert "-Cats are independent animals that sleep up to sixteen hours a day. They groom themselves and" in out
+    assert "+Cats are independent animals that sleep up to twenty hours a day. They groom themselves and" in out
+    assert "dog-walks" not in out.split("self-test")[0]   # its passage did not change
+    assert run_cli(["check", "--corpus", str(root), "--accept"]).returncode == 0   # reviewed again
+
+
+def test_a_renumbered_source_is_named_with_its_likely_new_id(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
+    assert run_cli(["check", "--corpus", str(root), "--accept"]).returncode == 0
+    article = root / "article.md"   # the section is renamed: its passage id changes from cats-1 to felines-1
+    article.write_text(article.read_text().replace("## Cats", "## Felines"))
+    report = check_corpus(str(root))
+    [finding] = [f for f in report.findings if f.check == "sources"]
+    assert finding.severity == "error" and finding.entry == "cat-sleep"
+    assert finding.message == "cites 'cats-1', which names no passage; likely now 'felines-1'"
+
+
+def test_near_identical_phrasings_in_two_entries_collide(make_corpus: MakeCorpus) -> None:
+    faq = SMALL_FAQ + """
+    - id: kitten-sleep
+      question: how long do cats sleep
+      answer: Cats sleep up to sixteen hours a day.
+      sources: [cats-1]
+    """
+    report = check_corpus(str(make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": faq})))
+    [finding] = [f for f in report.findings if f.check == "collision"]
+    assert finding.entry == "cat-sleep" and "'kitten-sleep'" in finding.message
+
+
+def test_strict_fails_on_warnings_and_json_lists_every_finding(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
+    data = json.loads(_out(run_cli(["check", "--corpus", str(root), "--json"])))
+    assert data["errors"] == 0 and data["warnings"] >= 1 and data["self_test"]["tested"] == 10
+    assert {f["check"] for f in data["findings"]} >= {"drift", "coverage"}   # no lock yet; "Pets" is uncited
+    assert run_cli(["check", "--corpus", str(root), "--strict"]).returncode == 1
+
+
+def test_a_damaged_lock_is_one_clear_error(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ, "faq.lock": "[" * 100_000})
+    result = run_cli(["check", "--corpus", str(root)])
+    assert result.returncode == 2
+    assert result.stderr.decode().strip().startswith(f"faqbot: {root / 'faq.lock'}: is not a faqbot lock file")
+
