@@ -48,7 +48,8 @@ def markdown(rng: random.Random) -> str:
         elif kind < 0.3:
             lines.append(rng.choice(["- ", "* ", "1. ", "  - ", "    "]) + _text(rng, rng.randint(0, 12)))
         elif kind < 0.35:
-            lines.append(rng.choice(["```", "~~~", "- ```ini", "<!--", "-->", "---", "title: x", "| a | b |"]))
+            lines.append(rng.choice(["```", "~~~", "- ```ini", "<!--", "-->", "---", "title: x", "| a | b |",
+                                     "|---|---|", "===", "> quoted " + _text(rng, 3), "    code()", "````{note}"]))
         elif kind < 0.4:
             lines.append(" " * rng.randint(0, 3000) + "#" * rng.randint(0, 3000))
         else:
@@ -94,6 +95,14 @@ def faq_jsonl(rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+def faq_csv(rng: random.Random) -> str:
+    header = rng.choice(["Question,Answer", "Question,Answer,Id", "Question,Answer,QnaId,Metadata", "Q,A",
+                         "Question,Answer,Bogus", ""])
+    rows = [",".join(rng.choice([_text(rng, 4), '"' + _text(rng, 3), "", "x y", "5"]) for _ in range(rng.randint(1, 4)))
+            for _ in range(rng.randint(0, 8))]
+    return "\n".join([header, *rows])
+
+
 def config_yaml(rng: random.Random) -> str:
     key = rng.choice(["target_precision", "weight_char", "answer_threshold", "fit_decision", "max_question_chars",
                       "source_name", "bogus", "true"])
@@ -110,6 +119,8 @@ def corpus(rng: random.Random, folder: Path) -> None:
         (folder / "faq.yaml").write_text(faq_yaml(rng), encoding="utf-8", errors="surrogatepass")
     elif choice < 0.7:
         (folder / "faq.jsonl").write_text(faq_jsonl(rng), encoding="utf-8", errors="surrogatepass")
+    elif choice < 0.8:
+        (folder / "faq.csv").write_text(faq_csv(rng), encoding="utf-8", errors="surrogatepass")
     if rng.random() < 0.3:
         (folder / "config.yaml").write_text(config_yaml(rng), encoding="utf-8")
     if rng.random() < 0.2:
