@@ -141,3 +141,25 @@ def test_a_damaged_lock_is_one_clear_error(make_corpus: MakeCorpus) -> None:
     assert result.returncode == 2
     assert result.stderr.decode().strip().startswith(f"faqbot: {root / 'faq.lock'}: is not a faqbot lock file")
 
+
+
+# ----------------------------------------------------------------------------- eval
+
+
+def test_eval_with_entry_and_must_include_cannot_be_passed_by_a_wrong_answer(make_corpus: MakeCorpus,
+                                                                            tmp_path: Path) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
+    questions = tmp_path / "questions.yaml"
+    questions.write_text("questions:\n"
+                         "  - q: how long do cats sleep\n    entry: cat-sleep\n    must_include: [Sixteen]\n"
+                         "  - q: how long do cats sleep\n    sections: [Cats]\n    must_include: [twenty]\n"
+                         "  - q: how long do cats sleep\n    entry: dog-walks\n"
+                         "  - q: when was the first cat born\n")
+    result = run_cli(["eval", str(questions), "--corpus", str(root), "--json"])
+    report = json.loads(_out(result))
+    assert report["overall"]["passed"] == 1 and report["overall"]["total"] == 4
+    problems = [(f["line"], f["problem"], f["decided_by"]) for f in report["failures"]]
+    assert problems[0][:2] == (5, "the answer lacks 'twenty'")   # right section, wrong answer: caught
+    assert problems[1][:2] == (8, "expected entry dog-walks, got cat-sleep")
+    assert problems[2] == (10, "expected answer, got abstain",
+                           "focus: the question asks for a date, the best entry's answer has none")

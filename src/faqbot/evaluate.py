@@ -3,7 +3,9 @@
 A question file (YAML) has ``questions:`` (single questions) and ``conversations:`` (turns asked in
 one session). Each item: ``q``, ``expect`` (a kind or a list of acceptable kinds), optional
 ``sections`` (headings an answer's first citation may come from), ``entry`` (the curated entry id
-that should match) and ``tags``.
+that should match), ``must_include`` (words the answer's text must hold, any case) and ``tags``.
+An item naming ``entry`` or ``must_include`` can't be passed by a wrong answer from the right
+section; items naming neither are judged by kind and section as before, so figures stay comparable.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from faqbot.signals import NAMES, SETTINGS
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
 
-_ITEM_KEYS = {"q", "expect", "sections", "entry", "tags", "intent"}
+_ITEM_KEYS = {"q", "expect", "sections", "entry", "must_include", "tags", "intent"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Item:
     sections: tuple[str, ...] = ()
     entry: str | None = None
     tags: tuple[str, ...] = ()
+    must_include: tuple[str, ...] = ()
     conversation: str | None = None
     turn: int = 0
     line: int = 0
@@ -128,11 +131,13 @@ class Report:
 
     def failures(self) -> list[dict[str, Any]]:
         return [{"q": o.item.q, "conversation": o.item.conversation, "turn": o.item.turn, "line": o.item.line,
-                 "expected": {"kind": list(o.item.expect), "sections": list(o.item.sections), "entry": o.item.entry},
+                 "expected": {"kind": list(o.item.expect), "sections": list(o.item.sections), "entry": o.item.entry,
+                              "must_include": list(o.item.must_include)},
                  "got": {"kind": o.answer.kind, "confidence": round(o.answer.confidence, 3),
                          "sections": [c.section for c in o.answer.citations[:1]],
                          "entry": o.answer.matched.id if o.answer.matched else None, "text": o.answer.text[:160]},
-                 "problem": o.problem} for o in self.outcomes if not o.passed]
+                 "problem": o.problem, "decided_by": o.answer.trace.reason if o.answer.trace else ""}
+                for o in self.outcomes if not o.passed]
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.summary(), "failures": self.failures()}
@@ -211,7 +216,8 @@ def _item(path: Path, raw: Any, line: int, conversation: str | None = None, turn
     if entry is not None and not isinstance(entry, str):
         raise CorpusError("'entry' must be an entry id (text)", path=str(path), line=line)
     return Item(q=raw["q"], expect=expect, sections=_texts(path, raw, "sections", line), entry=entry,
-                tags=_texts(path, raw, "tags", line), conversation=conversation, turn=turn, line=line)
+                tags=_texts(path, raw, "tags", line), must_include=_texts(path, raw, "must_include", line),
+                conversation=conversation, turn=turn, line=line)
 
 
 def _texts(path: Path, raw: dict[str, Any], key: str, line: int) -> tuple[str, ...]:
@@ -239,6 +245,9 @@ def judge(item: Item, answer: Answer) -> str:
         if item.sections and (not answer.citations or answer.citations[0].section not in item.sections):
             got = answer.citations[0].section if answer.citations else "no citation"
             return f"answered from '{got}'"
+        missing = [w for w in item.must_include if w.casefold() not in answer.text.casefold()]
+        if missing:
+            return f"the answer lacks {', '.join(repr(w) for w in missing)}"
     return ""
 
 

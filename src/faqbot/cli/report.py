@@ -38,6 +38,8 @@ def report_text(report: Report, paint: Painter) -> str:
         lines.append(f"  {paint('✗', 'red')} {safe(f['q'])!r}{where} — {safe(f['problem'])}")
         lines.append(paint(f"      got {got['kind']} ({got['confidence']:.2f})"
                            f"{' ' + got['entry'] if got['entry'] else ''}: {safe(got['text'][:100])}", "dim"))
+        if f["decided_by"]:
+            lines.append(paint(f"      decided by: {safe(f['decided_by'])}", "dim"))
     return "\n".join(lines)
 
 
