@@ -256,7 +256,7 @@ def fuzz_cli(bot: Answerer, checker: Checker, inputs: Inputs, seconds: float, co
     """Batches of lines piped into `faqbot chat --json`; latency is per line (batch time / lines)."""
     tally = Tally()
     end = time.perf_counter() + seconds
-    args = [sys.executable, "-m", "faqbot", "chat", "--json", *(["--corpus", corpus] if corpus else [])]
+    args = [sys.executable, "-m", "faqbot", "chat", "--json", "--no-log", *(["--corpus", corpus] if corpus else [])]
     while time.perf_counter() < end:
         batch: list[tuple[str, bytes]] = []
         for _ in range(inputs.rng.randint(50, 300)):

@@ -34,6 +34,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pyt
         seed.parent.mkdir(parents=True, exist_ok=True)
         seed.write_bytes(request.getfixturevalue("bundled_cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("FAQBOT_LOG", "off")   # tests never record what they type; the log's own tests turn it on
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv("FAQBOT_HISTORY", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)

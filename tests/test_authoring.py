@@ -163,3 +163,132 @@ def test_eval_with_entry_and_must_include_cannot_be_passed_by_a_wrong_answer(mak
     assert problems[1][:2] == (8, "expected entry dog-walks, got cat-sleep")
     assert problems[2] == (10, "expected answer, got abstain",
                            "focus: the question asks for a date, the best entry's answer has none")
+
+
+# ----------------------------------------------------------------------------- review --apply
+
+HAND_WRITTEN_FAQ = """\
+# My pets FAQ: keep this comment
+- id: cat-sleep   # the most asked
+  question: How long do cats sleep?
+  paraphrases:
+    - cat sleep hours   # from the forum
+    - do cats sleep a lot
+  answer: Cats sleep up to sixteen hours a day.
+  sources: [cats-1]
+
+# Dogs below
+- id: dog-walks
+  question: How often should I walk my dog?
+  paraphrases: [dog walks, walking a dog]
+  answer: >-
+    Dogs need a walk at least
+    twice a day.
+  sources: [dogs-1]
+- id: pets
+  question: What are the most common pets?
+  answer: Cats and dogs are the most common pets.
+  sources: [pets-1]
+"""
+
+REVIEWED = """\
+- group: 1
+  proposal: paraphrases
+  entry: cat-sleep
+  questions: ["how many hours do cats nap", "cat sleep hours"]
+  accept: true
+- group: 2
+  proposal: paraphrases
+  entry: dog-walks
+  questions: ["walks per day for a dog?"]
+  accept: true
+- group: 3
+  proposal: paraphrases
+  entry: pets
+  questions: ["popular pets: which?"]
+  accept: true
+- group: 4
+  proposal: new entry
+  passage: cats-1
+  id: cat-litter
+  answer: Cats usually use a litter box indoors.
+  questions: ["do cats use a litter box", "litter box"]
+  accept: true
+- group: 5
+  proposal: out of scope
+  questions: ["weather in paris"]
+  accept: false
+"""
+
+MERGED = """\
+# My pets FAQ: keep this comment
+- id: cat-sleep   # the most asked
+  question: How long do cats sleep?
+  paraphrases:
+    - cat sleep hours   # from the forum
+    - do cats sleep a lot
+    - "how many hours do cats nap"
+  answer: Cats sleep up to sixteen hours a day.
+  sources: [cats-1]
+
+# Dogs below
+- id: dog-walks
+  question: How often should I walk my dog?
+  paraphrases:
+    - "dog walks"
+    - "walking a dog"
+    - "walks per day for a dog?"
+  answer: >-
+    Dogs need a walk at least
+    twice a day.
+  sources: [dogs-1]
+- id: pets
+  question: What are the most common pets?
+  paraphrases:
+    - "popular pets: which?"
+  answer: Cats and dogs are the most common pets.
+  sources: [pets-1]
+
+- id: cat-litter
+  question: "do cats use a litter box"
+  paraphrases:
+    - "litter box"
+  answer: "Cats usually use a litter box indoors."
+  sources: [cats-1]
+"""
+
+
+def test_review_apply_merges_accepted_groups_and_keeps_every_other_line(make_corpus: MakeCorpus,
+                                                                        tmp_path: Path) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE})
+    (root / "faq.yaml").write_text(HAND_WRITTEN_FAQ)
+    review = tmp_path / "review.yaml"
+    review.write_text(REVIEWED)
+    result = run_cli(["review", "--corpus", str(root), "--apply", str(review)])
+    assert (root / "faq.yaml").read_text() == MERGED
+    out = _out(result)
+    assert "added 1 paraphrase(s) to cat-sleep" in out and "added the entry cat-litter" in out
+    assert result.returncode == 0 and ": clean:" in out   # the check ran after the merge
+    entries = {e.id: e for e in load_corpus(root).entries}
+    assert entries["pets"].paraphrases == ("popular pets: which?",)
+
+
+def test_review_groups_the_log_and_writes_proposals_without_overwriting(make_corpus: MakeCorpus, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
+    log = tmp_path / "log.jsonl"
+    asked = ["how many hours do cats nap", "how many hours do cats nap", "cats nap hours", "weather in paris",
+             "paris weather today", "when do kittens open their eyes"]
+    log.write_text("".join(json.dumps({"question": q, "kind": "abstain"}) + "\n" for q in asked))
+    monkeypatch.chdir(tmp_path)
+    data = json.loads(_out(run_cli(["review", "--corpus", str(root), "--log", str(log), "--json"])))
+    groups = {g["questions"][0]: g for g in data["groups"]}
+    assert groups["how many hours do cats nap"]["asked"] == 3
+    assert groups["how many hours do cats nap"]["questions"] == ["how many hours do cats nap", "cats nap hours"]
+    assert (groups["how many hours do cats nap"]["proposal"], groups["how many hours do cats nap"]["entry"]) == \
+        ("paraphrases", "cat-sleep")
+    assert groups["weather in paris"]["proposal"] == "out of scope" and groups["weather in paris"]["asked"] == 2
+    written = run_cli(["review", "--corpus", str(root), "--log", str(log)])
+    assert written.returncode == 0 and (tmp_path / "review.yaml").read_text().count("accept: false") == len(groups)
+    again = run_cli(["review", "--corpus", str(root), "--log", str(log)])
+    assert again.returncode == 2 and b"review.yaml exists" in again.stderr

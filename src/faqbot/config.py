@@ -79,6 +79,9 @@ class Config:
     """Longer questions are cut to this many characters before matching (with a notice)."""
     extract_sentences: int = 2
     """Sentences in an extractive answer: 1, or 2 to add the next sentence when it shares a question word."""
+    log_unanswered: str = "chat"
+    """Which commands record the questions the bot declined or met with "did you mean" in the user's
+    unanswered log (for `faqbot review`): "chat" (the default), "always" (`faqbot ask` too) or "off"."""
     source_name: str = ""
     """What replies call the knowledge ("I'm not sure the manual covers that"): default "the article",
     or "the FAQ" for a corpus without one."""
@@ -95,6 +98,9 @@ class Config:
                 raise ConfigError(f"setting '{f.name}' must be a number, got {describe(value)}", f.name)
             if value < 0:
                 raise ConfigError(f"setting '{f.name}' must not be negative, got {value}", f.name)
+        if self.log_unanswered not in ("chat", "always", "off"):
+            raise ConfigError("setting 'log_unanswered' must be chat, always or off, got "
+                              f"{describe(self.log_unanswered)}", "log_unanswered")
         if sum(self.weights_raw) <= 0:
             raise ConfigError("at least one of the weight_* settings must be positive")
         if not math.isfinite(sum(self.weights_raw)):
@@ -143,7 +149,9 @@ class Config:
 
 def _coerce(default: Any, value: Any) -> Any:
     """*value* as the type of the setting's *default* where YAML read it otherwise: 2.0 for a whole
-    number, and "1e-3" (YAML 1.1 reads exponents without a dot as text) for a number."""
+    number, "1e-3" (YAML 1.1 reads exponents without a dot as text) for a number, and off for a text."""
+    if isinstance(default, str) and isinstance(value, bool):
+        return "on" if value else "off"   # YAML 1.1 reads a bare off/no/on/yes as a boolean
     if isinstance(default, bool) or isinstance(value, bool):
         return value
     if isinstance(default, int | float) and isinstance(value, str):

@@ -93,3 +93,67 @@ def check_text(report: CheckReport, paint: Painter) -> str:
     verdict = paint("errors", "red") if report.errors else paint("clean", "green")
     lines.append(f"{report.corpus}: {verdict}: {report.errors} error(s), {report.warnings} warning(s)")
     return "\n".join(lines)
+
+
+def review_command(corpus: str | None, *, log: str | None, out: str, apply: str | None, purge: bool,
+                   as_json: bool) -> int:
+    from faqbot.files import bundled_corpus_dir
+    from faqbot.unanswered import log_path, read_log
+    from faqbot.unanswered import purge as purge_log
+
+    root = corpus or bundled_corpus_dir()
+    path = log or log_path(root)
+    if purge:
+        removed = purge_log(path)
+        print(f"removed the unanswered log {safe(path)}" if removed else f"no unanswered log at {safe(path)}")
+        return EXIT_CLEAN
+    if apply:
+        return _apply(root, apply, as_json)
+    import os
+
+    from faqbot.answerer import Answerer
+    from faqbot.authoring.review import group_questions, review_yaml
+    from faqbot.errors import FaqbotError
+
+    answerer = Answerer.from_corpus(root)
+    groups = group_questions(answerer, [row["question"] for row in read_log(path)])
+    if as_json:
+        print(to_json({"log": path, "groups": [g.to_dict() for g in groups]}))
+        return EXIT_CLEAN
+    if not groups:
+        print(f"nothing to review: the unanswered log {safe(path)} is empty")
+        return EXIT_CLEAN
+    if os.path.lexists(out):
+        raise FaqbotError(f"{out} exists (it may hold your edits): apply it with `faqbot review --apply {out}`, "
+                          "delete it, or pass --out FILE")
+    from faqbot.files import write_atomically
+
+    write_atomically(out, [review_yaml(groups, answerer.corpus.name).encode("utf-8")], mode=0o644)
+    paint = Painter(use_color(sys.stdout))
+    for n, g in enumerate(groups, start=1):
+        target = f" → {g.entry}" if g.entry else f" → from {g.passage} ({g.section})" if g.passage else ""
+        print(f"{n:>3}. {paint(f'asked {g.asked}×', 'bold')} {safe(g.questions[0])!r}"
+              f"{f' (+{len(g.questions) - 1} alike)' if len(g.questions) > 1 else ''}: "
+              f"{paint(g.proposal, 'cyan')}{safe(target)}")
+    print(f"\nwrote {safe(out)}: set `accept: true` on the groups to merge, then `faqbot review --apply {safe(out)}`")
+    return EXIT_CLEAN
+
+
+def _apply(root: str, review: str, as_json: bool) -> int:
+    from faqbot.authoring.review import apply_review
+
+    applied = apply_review(root, review)
+    if as_json:
+        print(to_json(applied.to_dict()))
+    else:
+        for entry_id, count in applied.paraphrases.items():
+            print(f"added {count} paraphrase(s) to {safe(entry_id)}")
+        for entry_id in applied.new_entries:
+            print(f"added the entry {safe(entry_id)}")
+        if not applied.paraphrases and not applied.new_entries:
+            print("nothing accepted: set `accept: true` on the groups to merge")
+        print()
+    report = check_corpus(root)
+    if not as_json:
+        print(check_text(report, Painter(use_color(sys.stdout))))
+    return EXIT_ERRORS if report.errors else EXIT_CLEAN

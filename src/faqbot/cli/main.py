@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from faqbot import __version__
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
+    from faqbot.models import Answer
 
 EXIT_OK, EXIT_ABSTAIN, EXIT_USAGE = 0, 1, 2
 
@@ -88,13 +89,22 @@ def _add_ask(commands: Any, shared: argparse.ArgumentParser) -> None:
     ask.add_argument("question", nargs="*", help="the question (words are joined); '-' or nothing reads stdin")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     ask.add_argument("--explain", action="store_true", help="also show the top candidates and their scores")
+    _add_log_flags(ask, "record the question in the unanswered log if it is declined or clarified")
     ask.set_defaults(run=_cmd_ask)
+
+
+def _add_log_flags(parser: argparse.ArgumentParser, log_help: str) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--log", dest="log", action="store_true", default=None, help=log_help)
+    group.add_argument("--no-log", dest="log", action="store_false",
+                       help="record nothing in the unanswered log (FAQBOT_LOG=off does the same for every run)")
 
 
 def _add_chat(commands: Any, shared: argparse.ArgumentParser) -> None:
     chat = _subcommand(commands, shared, "chat", "interactive chat (one question per line when piped)",
                        "Chat with the bot. Follow-up questions use the conversation so far.", _CHAT_EPILOG)
     chat.add_argument("--json", action="store_true", help="when piped: one JSON object per answer (JSON Lines)")
+    _add_log_flags(chat, "record declined and clarified questions in the unanswered log (the default)")
     chat.set_defaults(run=_cmd_chat)
 
 
@@ -160,8 +170,22 @@ def _add_check(commands: Any, shared: argparse.ArgumentParser) -> None:
     check.set_defaults(run=_cmd_check)
 
 
+def _add_review(commands: Any, shared: argparse.ArgumentParser) -> None:
+    review = _subcommand(commands, shared, "review", "group what readers asked and didn't get; merge fixes",
+                         "Group the questions of the unanswered log and propose, per group: paraphrases of the "
+                         "entry that nearly won, a new entry from the passage that answers them, or out of "
+                         "scope. Writes review.yaml to edit; --apply merges the accepted groups into faq.yaml "
+                         "(only the changed entries' lines change), then checks the corpus.")
+    review.add_argument("--log", metavar="FILE", help="the unanswered log to read (default: this corpus's)")
+    review.add_argument("--out", metavar="FILE", default="review.yaml", help="where to write the proposals")
+    review.add_argument("--apply", metavar="FILE", help="merge the accepted groups of FILE into faq.yaml")
+    review.add_argument("--purge", action="store_true", help="empty the unanswered log")
+    review.add_argument("--json", action="store_true", help="print the groups (or what --apply did) as JSON")
+    review.set_defaults(run=_cmd_review)
+
+
 _SUBCOMMANDS = {"ask": _add_ask, "chat": _add_chat, "eval": _add_eval, "index": _add_index, "export": _add_export,
-                "init": _add_init, "passages": _add_passages, "check": _add_check}
+                "init": _add_init, "passages": _add_passages, "check": _add_check, "review": _add_review}
 
 
 _ASK_EPILOG = """examples:
@@ -260,7 +284,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if question is None:
         _error("no question given: faqbot ask \"your question\" (or pipe it on stdin)")
         return EXIT_USAGE
-    answer = load_answerer(args).ask(question)
+    answerer = load_answerer(args)
+    answer = answerer.ask(question)
+    record = unanswered_recorder(args, answerer, "ask")
+    if record is not None:
+        record(answer)
     if args.json:
         data = answer.to_dict()
         if args.explain:
@@ -274,6 +302,16 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if answer.notice and args.json:
         _error(answer.notice)
     return EXIT_ABSTAIN if answer.kind == "abstain" else EXIT_OK
+
+
+def unanswered_recorder(args: argparse.Namespace, answerer: Answerer, command: str) -> Callable[[Answer], None] | None:
+    """What records declined and clarified questions for this run, or None when nothing is recorded."""
+    from faqbot.files import bundled_corpus_dir
+    from faqbot.unanswered import log_path, logging_on, recorder
+
+    if not logging_on(command, answerer.config.log_unanswered, args.log):
+        return None
+    return recorder(log_path(args.corpus or bundled_corpus_dir()))
 
 
 def _question_from(words: list[str]) -> str | None:
@@ -309,11 +347,12 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:
         from faqbot.cli.repl import run_repl
 
-        run_repl(answerer)
+        run_repl(answerer, record=unanswered_recorder(args, answerer, "chat"))
     else:
         from faqbot.cli.repl import run_lines
 
-        run_lines(answerer, sys.stdin, sys.stdout, json_lines=args.json)
+        run_lines(answerer, sys.stdin, sys.stdout, json_lines=args.json,
+                  record=unanswered_recorder(args, answerer, "chat"))
     return EXIT_OK
 
 
@@ -364,6 +403,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from faqbot.cli.authoring import check_command
 
     return check_command(args.corpus, as_json=args.json, strict=args.strict, accept=args.accept)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from faqbot.cli.authoring import review_command
+
+    return review_command(args.corpus, log=args.log, out=args.out, apply=args.apply, purge=args.purge,
+                          as_json=args.json)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from faqbot.answerer import Answerer
 from faqbot.cli import render
 from faqbot.cli.commands import COMMANDS, ChatState, Reply, dispatch
 from faqbot.files import user_dir
+from faqbot.models import Answer
 from faqbot.text import strip_controls
 
 Write = Callable[[str], None]
@@ -132,8 +133,9 @@ def _ignore_mouse_reports() -> KeyBindings:
 
 
 def run_repl(answerer: Answerer, *, prompt_session: PromptSession[str] | None = None,
-             write: Write | None = None) -> None:
-    """The interactive loop. Ctrl-C clears the line; Ctrl-D or /quit leaves."""
+             write: Write | None = None, record: Callable[[Answer], None] | None = None) -> None:
+    """The interactive loop. Ctrl-C clears the line; Ctrl-D or /quit leaves. *record*, when given,
+    is handed every answer (the unanswered log keeps the declined and clarified ones)."""
     from prompt_toolkit import print_formatted_text
     from prompt_toolkit.formatted_text import ANSI
     from prompt_toolkit.history import InMemoryHistory
@@ -156,6 +158,8 @@ def run_repl(answerer: Answerer, *, prompt_session: PromptSession[str] | None = 
             break
         state.width = _terminal_width()
         reply = dispatch(line, state, answerer.examples)
+        if record is not None and reply.answer is not None:
+            record(reply.answer)
         if reply.text:
             out(reply.text + "\n")
         if reply.quit:
@@ -170,7 +174,7 @@ def _terminal_width() -> int:
 
 
 def run_lines(answerer: Answerer, stdin: IO[str], stdout: IO[str], *, json_lines: bool = False,
-              stderr: IO[str] | None = None) -> None:
+              stderr: IO[str] | None = None, record: Callable[[Answer], None] | None = None) -> None:
     """Piped chat: one question per line, one answer per turn (JSON Lines with *json_lines*; then
     notices such as a shortened question go to *stderr*, keeping stdout pure JSON)."""
     state = ChatState(answerer.session(), render.Painter(False))
@@ -179,6 +183,8 @@ def run_lines(answerer: Answerer, stdin: IO[str], stdout: IO[str], *, json_lines
         if not line:
             continue
         reply = dispatch(line, state, answerer.examples)
+        if record is not None and reply.answer is not None:
+            record(reply.answer)
         stdout.write(_format(reply, json_lines) + "\n")
         stdout.flush()
         if json_lines and reply.answer is not None and reply.answer.notice:
