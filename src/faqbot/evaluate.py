@@ -159,10 +159,11 @@ def load_question_set(path: str | Path) -> QuestionSet:
     import yaml
 
     from faqbot import safeyaml
+    from faqbot.files import read_corpus_file
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_corpus_file(str(path)).decode("utf-8")   # regular file, size-capped
         data, root = safeyaml.load(text)
     except safeyaml.TooLarge as exc:
         raise CorpusError(str(exc), path=str(path)) from exc

@@ -112,7 +112,7 @@ def _add_eval(commands: Any, shared: argparse.ArgumentParser) -> None:
     evaluate = _subcommand(commands, shared, "eval", "measure answers against a labelled question file",
                            "Run a labelled question file and report pass rates, ranking, abstention and latency, "
                            "then every failure.", _EVAL_EPILOG)
-    evaluate.add_argument("questions", help="YAML question file (see tests/data/questions.yaml)")
+    evaluate.add_argument("questions", help="YAML question file (format: docs/authoring.md)")
     evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
     evaluate.add_argument("--min-pass", type=_percent, metavar="PCT",
                           help="exit 1 if the overall pass rate is below PCT")
