@@ -160,6 +160,7 @@ def test_a_retired_threshold_setting_is_refused_naming_what_replaces_it(make_cor
 
 def test_article_only_and_faq_only_corpora_load(make_corpus: MakeCorpus) -> None:
     article_only = load_corpus(make_corpus({"article.md": SMALL_ARTICLE}, name="a"))
-    assert [p.id for p in article_only.passages] == ["pets-1", "cats-1", "dogs-1"] and not article_only.entries
+    assert [p.id for p in article_only.passages] == ["pets-1", "cats-1", "dogs-1"]
+    assert all(e.implicit for e in article_only.entries)   # only what its headings imply
     faq_only = load_corpus(make_corpus({"faq.yaml": FAQ_WITHOUT_SOURCES}, name="b"))
     assert [e.id for e in faq_only.entries] == ["cat-sleep", "dog-walks"] and not faq_only.passages

@@ -38,7 +38,7 @@ from faqbot.statefiles import trust_problem
 from faqbot.text import Aliases
 from faqbot.tfidf import TermIndex
 
-FORMAT = 5                       # bump when the layout of the file changes
+FORMAT = 6                       # bump when the layout of the file changes
 MAGIC = b"FAQBOTIX"
 _INDEXES = ("phrase_char", "phrase_word", "phrase_wording", "entry_qa", "passage_word")
 _DTYPES = {"<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back

@@ -79,6 +79,9 @@ class Config:
     """Longer questions are cut to this many characters before matching (with a notice)."""
     extract_sentences: int = 2
     """Sentences in an extractive answer: 1, or 2 to add the next sentence when it shares a question word."""
+    implicit_entries: bool = True
+    """Make an entry of each section no curated entry cites: its heading as the question (as written
+    when it is one, else as keywords), the opening of the section as the answer."""
     log_unanswered: str = "chat"
     """Which commands record the questions the bot declined or met with "did you mean" in the user's
     unanswered log (for `faqbot review`): "chat" (the default), "always" (`faqbot ask` too) or "off"."""

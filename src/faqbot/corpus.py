@@ -22,6 +22,7 @@ from faqbot.chunking import chunk_markdown
 from faqbot.config import Config
 from faqbot.errors import ConfigError, CorpusError
 from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, read_corpus_file, signature
+from faqbot.implicit import heading_entries, inferred_sources
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.validate import entry_from
 
@@ -45,6 +46,10 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
     if not passages and not entries:
         raise CorpusError("corpus has nothing to answer from: add an article.md or a faq.yaml", path=str(root))
     entries = _check_references(reader, entries, passages, unresolved)
+    config = _load_config(reader, by_name.get("config.yaml"))
+    entries = inferred_sources(entries, passages)
+    if config.implicit_entries:
+        entries += heading_entries(passages, entries)
     smalltalk, examples = _load_smalltalk(reader, None)
     if "smalltalk.yaml" in by_name:   # a corpus's own intents override the defaults of the same id, or add to them
         own, examples = _load_smalltalk(reader, by_name["smalltalk.yaml"])
@@ -58,7 +63,7 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
         smalltalk=_fill_examples(smalltalk, examples),
         aliases=_load_aliases(reader, by_name.get("aliases.yaml")),
         classes=_load_classes(reader, by_name.get("classes.yaml"), {e.id for e in entries}),
-        config=_load_config(reader, by_name.get("config.yaml")),
+        config=config,
         signature=tuple(stamp),
         root=str(root.resolve()),
         examples=tuple(examples),

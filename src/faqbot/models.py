@@ -32,7 +32,7 @@ class Passage(NamedTuple):
 
 
 class Entry(NamedTuple):
-    """A curated question-and-answer pair."""
+    """A curated question-and-answer pair (or one the article's headings imply)."""
 
     id: str
     question: str
@@ -42,6 +42,8 @@ class Entry(NamedTuple):
     related: tuple[str, ...] = ()   # entry ids to suggest next
     source: str = "faq.yaml"        # corpus-relative file the entry was read from
     line: int = 0                   # 1-based line of the entry in that file
+    implicit: bool = False          # made from a heading of the article, not written by the author
+    sources_inferred: bool = False  # `sources` found by faqbot (the author named none)
 
     @property
     def phrasings(self) -> tuple[str, ...]:

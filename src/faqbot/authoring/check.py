@@ -11,9 +11,10 @@ Warnings (exit 0, or 1 with ``--strict``) are worth a look but are judgement cal
 - **self-test**: a curated phrasing, held out of its own entry, is answered by another entry or
   gets only "did you mean" (listed one by one), or is declined (counted per entry);
 - **collision**: near-identical phrasings in two entries;
-- **grounding**: an entry with no sources (it cites the FAQ file, not the article);
+- **grounding**: sources faqbot inferred for an entry that names none (to confirm), and an entry no
+  passage backs (it cites the FAQ file, not the article);
 - **drift**: no lock yet, or an entry not in it;
-- **coverage**: sections no entry cites.
+- **coverage**: sections no curated entry cites (their implicit heading entry answers for them).
 """
 
 from __future__ import annotations
@@ -210,11 +211,18 @@ def _grounding(index: Index) -> list[Finding]:
     terms = {p.id: set(analyze(f"{p.section} {p.text}").stems) for p in corpus.passages}
     findings = []
     for entry in corpus.entries:
+        if entry.implicit:
+            continue   # the opening of its own section, word for word
         if not entry.sources:
             if corpus.passages:
-                findings.append(_about(entry, "grounding", "warning", "has no sources: its answer cites the FAQ file, "
-                                        "not the article (`faqbot passages` lists ids to cite)"))
+                findings.append(_about(entry, "grounding", "warning", "no passage of the article backs its answer, "
+                                       "so it cites the FAQ file: check it against the article, or name "
+                                       "`sources:` (`faqbot passages` lists the ids)"))
             continue
+        if entry.sources_inferred:
+            findings.append(_about(entry, "grounding", "warning", f"cites '{entry.sources[0]}', found by faqbot "
+                                   "(it names no sources): confirm with `sources: "
+                                   f"[{entry.sources[0]}]` or name the right ones"))
         words = set(analyze(entry.answer).stems)
         cited = set().union(*(terms[s] for s in entry.sources))
         missing = sorted(words - cited)
@@ -233,10 +241,12 @@ def _drift(corpus: Corpus, lock: Locked | None) -> list[Finding]:
     if lock is None:
         return [_about(None, "drift", "warning", "no faq.lock yet: run `faqbot check --accept` once the answers are "
                         "reviewed, and later checks will list answers whose cited text changed")] \
-            if corpus.entries and corpus.passages else []
+            if corpus.passages and any(not e.implicit for e in corpus.entries) else []
     now = locked_texts(corpus)
     findings = []
     for entry in corpus.entries:
+        if entry.implicit:
+            continue   # its answer is the article's own text: it cannot drift from it
         if entry.id not in lock:
             findings.append(_about(entry, "drift", "warning", "not in faq.lock yet: review it, then "
                                     "`faqbot check --accept`"))
@@ -257,12 +267,12 @@ def _drift(corpus: Corpus, lock: Locked | None) -> list[Finding]:
 
 def _coverage(corpus: Corpus) -> list[Finding]:
     """Sections none of whose passages an entry cites (the article still answers from them)."""
-    cited = {s for e in corpus.entries for s in e.sources}
+    cited = {s for e in corpus.entries if not e.implicit for s in e.sources}
     if not cited:
         return []   # no entry cites anything yet: the grounding warnings say so
     sections: dict[tuple[str, ...], list[str]] = {}
     for p in corpus.passages:
         sections.setdefault(p.path, []).append(p.id)
-    return [_about(None, "coverage", "warning", f"no entry cites the section '{' > '.join(path) or '(opening text)'}' "
-                    f"({', '.join(ids)}): readers' questions about it get article excerpts only")
-            for path, ids in sections.items() if not cited & set(ids)]
+    return [_about(None, "coverage", "warning", f"no curated entry cites the section "
+                   f"'{' > '.join(path) or '(opening text)'}' ({', '.join(ids)}): its heading and opening answer "
+                   "for it, and article excerpts") for path, ids in sections.items() if not cited & set(ids)]

@@ -27,7 +27,7 @@ def lock_path(root: str) -> str:
 def locked_texts(corpus: Corpus) -> Locked:
     """What the lock would record for *corpus* now."""
     text_of = {p.id: p.text for p in corpus.passages}
-    return {e.id: {s: text_of[s] for s in e.sources if s in text_of} for e in corpus.entries}
+    return {e.id: {s: text_of[s] for s in e.sources if s in text_of} for e in corpus.entries if not e.implicit}
 
 
 def write_lock(root: str, corpus: Corpus) -> str:

@@ -29,10 +29,13 @@ def passages_command(corpus: str | None, section: str | None, as_json: bool) -> 
     from faqbot.authoring.scaffold import first_words, passages_under
     from faqbot.corpus import load_corpus
 
-    passages = passages_under(load_corpus(corpus).passages, section)
+    loaded = load_corpus(corpus)
+    passages = passages_under(loaded.passages, section)
+    implicit = {e.sources[0]: e.id for e in loaded.entries if e.implicit}
     if as_json:
         print(to_json([{"id": p.id, "section": p.section, "path": list(p.path), "source": p.source,
-                        "start_line": p.start_line, "end_line": p.end_line, "text": p.text} for p in passages]))
+                        "start_line": p.start_line, "end_line": p.end_line, "text": p.text,
+                        "implicit_entry": implicit.get(p.id)} for p in passages]))
         return EXIT_CLEAN
     paint = Painter(use_color(sys.stdout))
     heading: tuple[str, ...] | None = None
@@ -42,6 +45,9 @@ def passages_command(corpus: str | None, section: str | None, as_json: bool) -> 
             print(paint(safe(" > ".join(heading) or "(before the first heading)"), "bold"))
         print(f"  {paint(safe(p.id), 'cyan')}  {paint(f'{safe(p.source)}:{p.start_line}-{p.end_line}', 'dim')}  "
               f"{safe(first_words(p.text))}")
+        if p.id in implicit:
+            print(paint(f"      implicit entry {safe(implicit[p.id])}: the heading answered by this passage's opening",
+                        "dim"))
     if not passages:
         print(f"no passage under a heading matching {safe(section)!r}" if section else "the corpus has no article")
         return EXIT_ERRORS

@@ -136,6 +136,8 @@ def _add_export(commands: Any, shared: argparse.ArgumentParser) -> None:
                          "tsv is the QnA Maker layout (a row per phrasing) and drops passage sources and "
                          "related entries, which it has no columns for.")
     export.add_argument("--format", choices=("yaml", "jsonl", "tsv"), default="yaml", help="output format")
+    export.add_argument("--implicit", action="store_true",
+                        help="also write the entries the article's headings imply (a starting faq.yaml)")
     export.set_defaults(run=_cmd_export)
 
 
@@ -418,7 +420,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from faqbot.formats import export_entries
 
     corpus = load_corpus(args.corpus)
-    sys.stdout.write(exported(export_entries(corpus.entries, args.format), args.format))
+    entries = [e for e in corpus.entries if args.implicit or not e.implicit]
+    sys.stdout.write(exported(export_entries(entries, args.format), args.format))
     return EXIT_OK
 
 

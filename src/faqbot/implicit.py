@@ -1,0 +1,108 @@
+"""What the article itself offers as FAQ: an entry per section (its heading as the question, the
+opening of the section as the answer, citing it), and sources for curated entries that name none
+(the passages whose words back their answer best). Build time only: the corpus loader calls it.
+
+A heading phrased as a question ("How do I turn it off?") is asked as written; any other heading
+("Loading order") is a keyword phrasing of its section, so terse questions land. Curated entries
+win: a section a curated entry cites gets no implicit entry, and an explicit ``sources:`` is
+never replaced.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from faqbot.analysis import Stemmer
+from faqbot.models import Entry, Passage
+from faqbot.text import content_words, join_sentences, tokenize
+
+_QUESTION_START = re.compile(r"^(what|how|why|when|where|who|whom|whose|which|can|could|does|do|did|is|are|was|"
+                             r"were|should|would|will|may|might|must|shall|has|have|am)\b", re.IGNORECASE)
+OPENING_WORDS = 25        # an implicit answer is the section's opening sentences, up to about this many words
+MAX_LEAD_IN_ITEMS = 8     # items of a list (or a code block) a lead-in colon brings along
+BACKED = 0.6              # share of an answer's content words (IDF-weighted) a passage must hold to back it
+ID_PREFIX = "heading:"
+
+
+def is_question(heading: str) -> bool:
+    """True for a heading phrased as a question: it ends with "?" or starts like one."""
+    text = heading.strip()
+    return text.endswith("?") or bool(_QUESTION_START.match(text))
+
+
+def section_key(passage: Passage) -> str:
+    """The id prefix of *passage*'s section (``green-tea`` for ``green-tea-2``)."""
+    return passage.id.rsplit("-", 1)[0]
+
+
+def heading_entries(passages: Sequence[Passage], curated: Sequence[Entry]) -> list[Entry]:
+    """An implicit entry for each section with a heading and text that no curated entry cites."""
+    cited = {p for e in curated for p in e.sources}
+    by_id = {p.id: p for p in passages}
+    covered = {(by_id[p].source, by_id[p].path) for p in cited if p in by_id}
+    taken = {e.id for e in curated}
+    entries: list[Entry] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for passage in passages:
+        where = (passage.source, passage.path)
+        if not passage.section or where in seen or where in covered:
+            continue
+        seen.add(where)
+        answer = opening(passage)
+        entry_id = ID_PREFIX + section_key(passage)
+        if not answer or entry_id in taken:
+            continue
+        entries.append(Entry(id=entry_id, question=" ".join(passage.section.split()), answer=answer,
+                             sources=(passage.id,), source=passage.source, line=passage.start_line, implicit=True))
+    return entries
+
+
+def opening(passage: Passage) -> str:
+    """The first sentences of *passage* (about ``OPENING_WORDS`` words), with the list or code block a
+    lead-in colon announces."""
+    sentences = passage.sentences
+    chosen: list[str] = []
+    words = 0
+    for n, sentence in enumerate(sentences):
+        chosen.append(sentence)
+        words += len(sentence.split())
+        if sentence.endswith(":"):
+            chosen += sentences[n + 1: n + 1 + MAX_LEAD_IN_ITEMS]
+            break
+        if words >= OPENING_WORDS:
+            break
+    return join_sentences(chosen)
+
+
+def inferred_sources(entries: Sequence[Entry], passages: Sequence[Passage]) -> list[Entry]:
+    """*entries*, each curated one without ``sources`` given the passage that backs its answer best
+    (when one holds most of its words); others unchanged."""
+    if not passages or all(e.sources or e.implicit for e in entries):
+        return list(entries)
+    stem = Stemmer()
+
+    def terms(text: str) -> set[str]:
+        return {stem(w) for w in content_words(tokenize(text))}
+
+    passage_terms = [terms(f"{p.section} {p.text}") for p in passages]
+    df = Counter(t for ts in passage_terms for t in ts)
+    idf = {t: math.log((1 + len(passages)) / (1 + n)) + 1 for t, n in df.items()}
+    unseen = math.log(1 + len(passages)) + 1
+    out = []
+    for entry in entries:
+        if entry.sources or entry.implicit:
+            out.append(entry)
+            continue
+        wanted = terms(entry.answer)
+        total = sum(idf.get(t, unseen) for t in wanted)
+        if not total:
+            out.append(entry)
+            continue
+        shares = [sum(idf[t] for t in wanted & held) / total for held in passage_terms]
+        best = max(range(len(passages)), key=lambda i: (shares[i], -i))
+        out.append(entry._replace(sources=(passages[best].id,), sources_inferred=True)
+                   if shares[best] >= BACKED else entry)
+    return out

@@ -1,0 +1,84 @@
+"""What the article answers by itself: its headings as entries, and sources found for entries that name none."""
+
+from __future__ import annotations
+
+from faqbot import Answerer
+from faqbot.authoring.check import check_corpus
+from faqbot.corpus import load_corpus
+from faqbot.implicit import is_question
+from tests.conftest import SMALL_ARTICLE, MakeCorpus
+from tests.reliability_checks import run_cli
+
+FAQ_PAGE = """\
+# Tea questions
+
+## How long should green tea steep?
+
+Steep green tea for two to three minutes. Longer makes it bitter.
+
+## Can I reuse tea leaves?
+
+Yes. Good leaves give two or three infusions, each a little longer than the last.
+
+## Storage
+
+Keep tea in an airtight tin, away from light and strong smells.
+"""
+
+UNSOURCED_FAQ = """\
+- id: reuse
+  question: Is it fine to brew the same leaves twice?
+  answer: Good leaves give two or three infusions.
+- id: caffeine
+  question: How much caffeine is in tea?
+  answer: About forty milligrams a cup, depending on the blend.
+"""
+
+
+def test_question_headings_are_asked_as_written_and_others_as_keywords() -> None:
+    assert [is_question(h) for h in ("How long should green tea steep?", "Can I reuse tea leaves", "Storage",
+                                     "Loading order", "What's new")] == [True, True, False, False, True]
+
+
+def test_each_heading_of_a_faq_shaped_page_is_an_entry_citing_its_section(make_corpus: MakeCorpus) -> None:
+    corpus = load_corpus(make_corpus({"article.md": FAQ_PAGE}))
+    entries = {e.id: e for e in corpus.entries}
+    green = entries["heading:long-green-tea-steep"]
+    assert green.implicit and green.question == "How long should green tea steep?"
+    assert green.answer == "Steep green tea for two to three minutes. Longer makes it bitter."
+    assert green.sources == ("long-green-tea-steep-1",)
+    answer = Answerer.from_corpus(corpus).ask("how many minutes for green tea")
+    assert answer.kind == "answer" and answer.citations[0].section == "How long should green tea steep?"
+    assert "two to three minutes" in answer.text
+
+
+def test_a_curated_entry_citing_a_section_replaces_its_implicit_entry(make_corpus: MakeCorpus) -> None:
+    faq = "- id: reuse\n  question: Can tea leaves be reused?\n  answer: Yes, two or three times.\n" \
+          "  sources: [reuse-tea-leaves-1]\n"
+    corpus = load_corpus(make_corpus({"article.md": FAQ_PAGE, "faq.yaml": faq}))
+    ids = [e.id for e in corpus.entries]
+    assert "reuse" in ids and "heading:reuse-tea-leaves" not in ids and "heading:storage" in ids
+
+
+def test_implicit_entries_can_be_turned_off(make_corpus: MakeCorpus) -> None:
+    corpus = load_corpus(make_corpus({"article.md": FAQ_PAGE, "config.yaml": "implicit_entries: false\n"}))
+    assert corpus.entries == ()
+
+
+def test_an_entry_without_sources_cites_the_passage_that_backs_it_and_check_lists_it(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": FAQ_PAGE, "faq.yaml": UNSOURCED_FAQ})
+    entries = {e.id: e for e in load_corpus(root).entries}
+    assert entries["reuse"].sources == ("reuse-tea-leaves-1",) and entries["reuse"].sources_inferred
+    assert entries["caffeine"].sources == ()   # nothing in the article backs it
+    answer = Answerer.from_corpus(root, cache=False).ask("Is it fine to brew the same leaves twice?")
+    assert answer.citations[0].source == "article.md" and answer.citations[0].section == "Can I reuse tea leaves?"
+    messages = {(f.entry, f.message.split(":")[0]) for f in check_corpus(str(root)).findings if f.check == "grounding"}
+    assert ("reuse", "cites 'reuse-tea-leaves-1', found by faqbot (it names no sources)") in messages
+    assert ("caffeine", "no passage of the article backs its answer, so it cites the FAQ file") in messages
+
+
+def test_export_writes_implicit_entries_only_when_asked(make_corpus: MakeCorpus) -> None:
+    root = make_corpus({"article.md": SMALL_ARTICLE})
+    assert run_cli(["export", "--corpus", str(root)]).stdout.decode().strip() == "[]"
+    starting = run_cli(["export", "--corpus", str(root), "--implicit"]).stdout.decode()
+    assert "id: heading:cats" in starting and "sources:\n  - cats-1" in starting
