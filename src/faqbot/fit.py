@@ -305,7 +305,7 @@ def _pseudo_questions(index: Index, entry: Entry) -> list[str]:
     key words in their place (a paraphrase shares some words, not all)."""
     answer = index.analyzer.document(entry.answer)
     idf = index.evidence.idf
-    ranked = sorted(set(zip(answer.content, answer.stems, strict=True)), key=lambda ws: -idf.get(ws[1], 0.0))
+    ranked = sorted(set(zip(answer.content, answer.stems, strict=True)), key=lambda ws: (-idf.get(ws[1], 0.0), ws))
     keep = {w for w, _ in ranked[:4]}
     keywords = list(dict.fromkeys(w for w in answer.content if w in keep))
     tokens = index.analyzer.document(entry.question).tokens
