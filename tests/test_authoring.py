@@ -277,16 +277,17 @@ def test_review_groups_the_log_and_writes_proposals_without_overwriting(make_cor
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
     log = tmp_path / "log.jsonl"
-    asked = ["how many hours do cats nap", "how many hours do cats nap", "cats nap hours", "weather in paris",
-             "paris weather today", "when do kittens open their eyes"]
+    asked = ["are cats asleep most of the day", "are cats asleep most of the day", "are cats asleep most of the day?",
+             "weather in paris", "paris weather today", "how many hours do cats nap"]   # the last is answered now
     log.write_text("".join(json.dumps({"question": q, "kind": "abstain"}) + "\n" for q in asked))
     monkeypatch.chdir(tmp_path)
     data = json.loads(_out(run_cli(["review", "--corpus", str(root), "--log", str(log), "--json"])))
     groups = {g["questions"][0]: g for g in data["groups"]}
-    assert groups["how many hours do cats nap"]["asked"] == 3
-    assert groups["how many hours do cats nap"]["questions"] == ["how many hours do cats nap", "cats nap hours"]
-    assert (groups["how many hours do cats nap"]["proposal"], groups["how many hours do cats nap"]["entry"]) == \
-        ("paraphrases", "cat-sleep")
+    asleep = groups["are cats asleep most of the day"]
+    assert asleep["asked"] == 3 and asleep["questions"] == ["are cats asleep most of the day",
+                                                            "are cats asleep most of the day?"]
+    assert (asleep["proposal"], asleep["entry"]) == ("paraphrases", "cat-sleep")
+    assert not any("nap" in q for g in data["groups"] for q in g["questions"])
     assert groups["weather in paris"]["proposal"] == "out of scope" and groups["weather in paris"]["asked"] == 2
     written = run_cli(["review", "--corpus", str(root), "--log", str(log)])
     assert written.returncode == 0 and (tmp_path / "review.yaml").read_text().count("accept: false") == len(groups)

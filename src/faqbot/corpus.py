@@ -45,9 +45,10 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
     entries = _load_entries(reader, [by_name[n] for n in FAQ_FILES if n in by_name])
     if not passages and not entries:
         raise CorpusError("corpus has nothing to answer from: add an article.md or a faq.yaml", path=str(root))
+    named = {e.id for e in entries if e.sources}
     entries = _check_references(reader, entries, passages, unresolved)
     config = _load_config(reader, by_name.get("config.yaml"))
-    entries = inferred_sources(entries, passages)
+    entries = inferred_sources(entries, passages, named=named)
     if config.implicit_entries:
         entries += heading_entries(passages, entries)
     smalltalk, examples = _load_smalltalk(reader, None)

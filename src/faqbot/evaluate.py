@@ -10,6 +10,7 @@ section; items naming neither are judged by kind and section as before, so figur
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from faqbot.config import Weights
 from faqbot.errors import CorpusError
-from faqbot.models import KINDS, Answer
+from faqbot.models import KINDS, Answer, Corpus
 from faqbot.safeyaml import describe
 from faqbot.signals import NAMES, SETTINGS
 
@@ -243,13 +244,28 @@ def judge(item: Item, answer: Answer) -> str:
     if answer.kind == "answer":
         if item.entry and (answer.matched is None or answer.matched.id != item.entry):
             return f"expected entry {item.entry}, got {answer.matched.id if answer.matched else 'an extract'}"
-        if item.sections and (not answer.citations or answer.citations[0].section not in item.sections):
+        if item.sections and (not answer.citations or
+                              heading_key(answer.citations[0].section) not in map(heading_key, item.sections)):
             got = answer.citations[0].section if answer.citations else "no citation"
-            return f"answered from '{got}'"
+            return f"answered from '{got}', expected {' or '.join(repr(s) for s in item.sections)}"
         missing = [w for w in item.must_include if w.casefold() not in answer.text.casefold()]
         if missing:
             return f"the answer lacks {', '.join(repr(w) for w in missing)}"
     return ""
+
+
+def heading_key(heading: str) -> str:
+    """A heading as labels are compared: any case, inline markup (`code`, *emphasis*) and spacing ignored."""
+    return " ".join(re.sub(r"[`*_]", "", heading).split()).casefold()
+
+
+def unknown_sections(questions: QuestionSet, corpus: Corpus) -> list[tuple[int, str]]:
+    """(line, label) of each ``sections`` label that names no heading of the corpus: a typo in the
+    question file would otherwise fail its questions silently."""
+    known = {heading_key(p.section) for p in corpus.passages} | {heading_key(h) for p in corpus.passages
+                                                                 for h in p.path}
+    return [(item.line, label) for item in questions.items for label in item.sections
+            if heading_key(label) not in known]
 
 
 def evaluate(answerer: Answerer, questions: QuestionSet, *,
@@ -348,8 +364,9 @@ def relevant_entries(answerer: Answerer, item: Item) -> set[str]:
     """The curated entries that answer *item*: its `entry`, else those citing one of its `sections`."""
     if item.entry:
         return {item.entry}
-    by_id = {p.id: p.section for p in answerer.corpus.passages}
-    return {e.id for e in answerer.corpus.entries if any(by_id.get(s) in item.sections for s in e.sources)}
+    by_id = {p.id: heading_key(p.section) for p in answerer.corpus.passages}
+    wanted = {heading_key(s) for s in item.sections}
+    return {e.id for e in answerer.corpus.entries if any(by_id.get(s) in wanted for s in e.sources)}
 
 
 def calibrate_weights(answerer: Answerer, labelled: Sequence[tuple[str, set[str]]], *,

@@ -64,7 +64,7 @@ _HAS = {
     "count": r"(?<![\w.\-])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
              r"(?:\d[\d,.]*\s?(?:%|k|m|b)?|\d+\+?)\s+(?:\(|million|billion|trillion|thousand|[a-z]{3,})"
              r"|\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b|\b\d+(?:\.\d+)?[BMK]\b"
-             rf"|\b(?:{_NUMBER_WORDS})\s+[a-z]{{3,}}",
+             rf"|\b(?i:{_NUMBER_WORDS})\s+[a-z]{{3,}}",   # "Four configure options" opens a sentence
     "version": r"\b[A-Za-z][\w]*[\s\-]?v?\d+(?:\.\d+)+\b|\bv\d+\b|\b[A-Z][\w]*[\s\-]\d{1,2}\b",
     # Who made or owns something: "by Adobe", "from Google", "Meta's", "GPT-4.5 (OpenAI)".
     "person": r"\b(?:by|from) (?:the )?[A-Z][a-zA-Z]+|\b[A-Z][a-zA-Z]+(?:'s|\u2019s)\b|\([A-Z][a-zA-Z]+\)",
@@ -96,6 +96,8 @@ def facts_in(text: str) -> int:
 
     >>> [name for name in FACTS if facts_in("Qwen2.5 supports 29 languages, released in 2025.") & mask(name)]
     ['date', 'count', 'version']
+    >>> [name for name in FACTS if facts_in("Four configure options are available.") & mask(name)]
+    ['count']
     """
     global _HAS_PATTERNS
     if _HAS_PATTERNS is None:

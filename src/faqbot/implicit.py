@@ -77,10 +77,12 @@ def opening(passage: Passage) -> str:
     return join_sentences(chosen)
 
 
-def inferred_sources(entries: Sequence[Entry], passages: Sequence[Passage]) -> list[Entry]:
+def inferred_sources(entries: Sequence[Entry], passages: Sequence[Passage], *,
+                     named: frozenset[str] | set[str] = frozenset()) -> list[Entry]:
     """*entries*, each curated one without ``sources`` given the passage that backs its answer best
-    (when one holds most of its words); others unchanged."""
-    if not passages or all(e.sources or e.implicit for e in entries):
+    (when one holds most of its words); others unchanged. Entries in *named* named sources that do not
+    resolve (``faqbot check`` reports them): nothing is inferred for them."""
+    if not passages or all(e.sources or e.implicit or e.id in named for e in entries):
         return list(entries)
     stem = Stemmer()
 
@@ -93,7 +95,7 @@ def inferred_sources(entries: Sequence[Entry], passages: Sequence[Passage]) -> l
     unseen = math.log(1 + len(passages)) + 1
     out = []
     for entry in entries:
-        if entry.sources or entry.implicit:
+        if entry.sources or entry.implicit or entry.id in named:
             out.append(entry)
             continue
         wanted = terms(entry.answer)

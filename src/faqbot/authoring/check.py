@@ -170,8 +170,9 @@ def _self_test(index: Index) -> tuple[list[Finding], int, int]:
                                        f"(best scores: {top})"))
             else:
                 declined[entry.id] += 1
-    findings += [_about(by_id[entry_id], "self-test", "warning", f"{count} of its phrasings, held out, are declined "
-                        "or answered from the article: more paraphrases would help")
+    findings += [_about(by_id[entry_id], "self-test", "warning",
+                        f"{count} of its phrasings, held out, {'is' if count == 1 else 'are'} declined or answered "
+                        "from the article: more paraphrases would help")
                  for entry_id, count in declined.items()]
     return findings, tested, found
 
@@ -196,9 +197,9 @@ def _collisions(corpus: Corpus) -> list[Finding]:
             if j <= i or other.id == entry.id or other.question == entry.question or pair in seen:
                 continue
             seen.add(pair)
-            findings.append(_about(entry, "collision", "warning", f"'{entry.phrasings[0]}' and '{other.id}' have "
-                                    f"near-identical phrasings ('{text}' / '{texts[j]}', {score:.0f}% alike): "
-                                    "a reader asking it may get either"))
+            findings.append(_about(entry, "collision", "warning", f"this entry and '{other.id}' have near-identical "
+                                   f"phrasings ('{text}' / '{texts[j]}', {score:.0f}% alike): a reader asking it "
+                                   "may get either"))
     return findings
 
 

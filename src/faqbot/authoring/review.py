@@ -46,9 +46,11 @@ class Group:
 
 
 def group_questions(answerer: Answerer, logged: Sequence[str]) -> list[Group]:
-    """The logged questions grouped by meaning (most asked group first), each with a proposal."""
+    """The logged questions the bot still does not answer, grouped by meaning (most asked group first),
+    each with a proposal."""
     counts = Counter(" ".join(q.split()) for q in logged if q.strip())
-    distinct = list(counts)[-MAX_QUESTIONS:]
+    # What the bot answers now (a merged paraphrase, an entry added since) is done: not proposed again.
+    distinct = [q for q in list(counts)[-MAX_QUESTIONS:] if answerer.ask(q).kind != "answer"]
     if not distinct:
         return []
     labels = _cluster(answerer, distinct)

@@ -361,10 +361,12 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from faqbot.cli import render
     from faqbot.cli.report import calibration_text, report_text
-    from faqbot.evaluate import calibrate, evaluate, load_question_set
+    from faqbot.evaluate import calibrate, evaluate, load_question_set, unknown_sections
 
     questions = load_question_set(args.questions)   # a broken question file fails before any index work
     answerer = load_answerer(args)
+    for line, label in unknown_sections(questions, answerer.corpus):
+        _error(f"warning: {args.questions}:{line}: section {label!r} is not a heading of the article")
     if args.calibrate:
         result = calibrate(answerer, questions)
         if args.json:
