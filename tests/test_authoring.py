@@ -293,3 +293,16 @@ def test_review_groups_the_log_and_writes_proposals_without_overwriting(make_cor
     assert written.returncode == 0 and (tmp_path / "review.yaml").read_text().count("accept: false") == len(groups)
     again = run_cli(["review", "--corpus", str(root), "--log", str(log)])
     assert again.returncode == 2 and b"review.yaml exists" in again.stderr
+
+
+def test_eval_matches_headings_without_their_markup_and_warns_about_unknown_ones(make_corpus: MakeCorpus,
+                                                                                 tmp_path: Path) -> None:
+    article = "# Tools\n\n## Running `tea --steep`\n\nRun tea --steep with the minutes to steep green tea for.\n"
+    root = make_corpus({"article.md": article})
+    questions = tmp_path / "q.yaml"
+    questions.write_text("questions:\n  - q: how do i run tea steep\n    sections: [Running tea --steep]\n"
+                         "  - q: how do i run tea steep\n    sections: [Runing tea]\n")
+    result = run_cli(["eval", str(questions), "--corpus", str(root), "--json"])
+    report = json.loads(_out(result))
+    assert report["overall"]["passed"] == 1
+    assert f"warning: {questions}:4: section 'Runing tea' is not a heading of the article" in result.stderr.decode()
