@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="the covidfaq folder")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--config", default="", help="a config.yaml for the page corpus (to try a setting)")
     args = parser.parse_args(argv)
     entries, queries = _read(args.data / "faq.jsonl"), _read(args.data / "queries.jsonl")
     results: dict[str, Any] = {}
@@ -90,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         page_dir.mkdir()
         table_dir.mkdir()
         (page_dir / "article.md").write_text(page(entries), encoding="utf-8")
+        if args.config:
+            (page_dir / "config.yaml").write_text(args.config, encoding="utf-8")
         (table_dir / "faq.jsonl").write_text("".join(json.dumps({k: e[k] for k in ("id", "question", "answer")}) + "\n"
                                                      for e in entries), encoding="utf-8")
         started = time.perf_counter()
