@@ -104,3 +104,19 @@ def test_the_fit_of_a_page_of_one_phrasing_entries_is_the_same_in_every_process(
     fits = {subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120).stdout for seed in ("1", "2")}
     assert len(fits) == 1 and "coefficients" in next(iter(fits))
+
+
+def test_a_heading_entry_answers_with_the_sentences_of_its_section_that_carry_the_question(
+        make_corpus: MakeCorpus) -> None:
+    article = ("# Tea guide\n\n## Black tea\n\nSteep black tea for four to five minutes in freshly boiled water. "
+               "It is the most popular tea in Britain and Ireland, drunk at breakfast and in the afternoon.\n\n"
+               "Assam and Darjeeling are the best known kinds, named after the regions of India they grow in.\n\n"
+               "Milk and sugar are optional, and a slice of lemon works too.\n\n"
+               "## Green tea\n\nSteep green tea for two to three minutes at about 80 degrees Celsius.\n")
+    bot = Answerer.from_corpus(make_corpus({"article.md": article}), cache=False)
+    answer = bot.ask("can I put milk in black tea?")
+    assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "heading:black-tea"
+    assert answer.text == "Milk and sugar are optional, and a slice of lemon works too."
+    assert answer.citations[0].section == "Black tea" and answer.citations[0].excerpt == answer.text
+    opening = bot.ask("black tea")
+    assert opening.text.startswith("Steep black tea for four to five minutes")

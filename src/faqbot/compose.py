@@ -60,8 +60,10 @@ class Composer:
             return found.greeting
         if action == "answer":
             best = verdict.chosen[0]
-            return self.entry_answer(self._entry_by_id[best.id], found.question, best.confidence,
-                                     found.passage_scores, trace)
+            entry = self._entry_by_id[best.id]
+            if entry.implicit:
+                return self._heading_answer(entry, found, best.confidence, trace)
+            return self.entry_answer(entry, found.question, best.confidence, found.passage_scores, trace)
         if action == "clarify":
             return self.clarify(found.question, verdict.chosen, trace)
         if action == "chain":
@@ -77,6 +79,33 @@ class Composer:
         related = tuple(self._entry_by_id[r].question for r in entry.related if r in self._entry_by_id)
         return Answer(question, "answer", entry.answer, score, self._entry_citations(entry, passage_scores),
                       Match(entry.id, entry.question, score), related, self.matches_for(related), trace=trace)
+
+    def _heading_answer(self, entry: Entry, found: Findings, score: float, trace: Trace) -> Answer:
+        """An implicit entry's answer: the opening of its section, unless other sentences of the section
+        carry more of the question's words (then those, in order, with what a lead-in colon announces)."""
+        passages = self.corpus.passages
+        first = self.index.passage_index(entry.sources[0])
+        section = [p for p in range(len(passages))
+                   if (passages[p].source, passages[p].path) == (passages[first].source, passages[first].path)]
+        evidence = self.index.evidence
+        wanted = set(found.query.stems) - evidence.heading_terms[first]
+        opening = len(wanted & set(self.index.analyzer.document(entry.answer).stems))
+        carrying = [(p, s) for p in section for s, terms in enumerate(evidence.sentence_terms[p]) if wanted & terms]
+        best = max(carrying, key=lambda ps: (len(wanted & evidence.sentence_terms[ps[0]][ps[1]]), -ps[0], -ps[1]),
+                   default=None)
+        if best is None or len(wanted & evidence.sentence_terms[best[0]][best[1]]) <= opening:
+            answer = self.entry_answer(entry, found.question, score, found.passage_scores, trace)
+            return replace(answer, citations=(citation(passages[first], entry.answer),))
+        p, s = best
+        sentences = passages[p].sentences
+        chosen = [s]
+        if sentences[s].endswith(":"):   # a lead-in: the list or code it announces
+            chosen += list(range(s + 1, min(len(sentences), s + 1 + _LEAD_IN_ITEMS)))
+        elif s + 1 < len(sentences) and wanted & evidence.sentence_terms[p][s + 1]:
+            chosen.append(s + 1)
+        text = join_sentences([sentences[n] for n in chosen])
+        return Answer(found.question, "answer", text, score, (citation(passages[p], text),),
+                      Match(entry.id, entry.question, score), trace=trace)
 
     def clarify(self, question: str, options: Sequence[Candidate], trace: Trace) -> Answer:
         lines = "\n".join(f"{n}. {c.question}" for n, c in enumerate(options, start=1))
@@ -161,6 +190,9 @@ class Composer:
     def matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
         """The curated entries behind *questions* (those that are curated questions)."""
         return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)
+
+
+_LEAD_IN_ITEMS = 8   # sentences a lead-in colon brings along (a list's items, a code block)
 
 
 def citation(passage: Passage, answer: str) -> Citation:
