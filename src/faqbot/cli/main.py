@@ -186,8 +186,30 @@ def _add_review(commands: Any, shared: argparse.ArgumentParser) -> None:
     review.set_defaults(run=_cmd_review)
 
 
+def _add_serve(commands: Any, shared: argparse.ArgumentParser) -> None:
+    serve = _subcommand(commands, shared, "serve", "an HTTP API and a chat page (needs faqbot[serve])",
+                        "Serve POST /v1/ask (and search, entries, passages, feedback, /healthz, /readyz) and a "
+                        "chat page at /. Stateless: each answer comes with a signed context token the client "
+                        "sends back. Set FAQBOT_SERVE_KEY to share contexts across machines and "
+                        "FAQBOT_SERVE_TOKEN to require a bearer token on /v1.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--root-path", default="", help="the path prefix a reverse proxy serves it under")
+    serve.add_argument("--frame-ancestors", default="'self'", metavar="SOURCES",
+                       help="sites that may embed the chat page (CSP frame-ancestors; default 'self')")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a site whose pages may call the API from a browser (CORS); repeatable")
+    serve.add_argument("--context-ttl", type=float, default=3600.0, metavar="SECONDS",
+                       help="how long a conversation's context stays valid (default 3600)")
+    serve.add_argument("--log-questions", action="store_true", help="put the question text in the access log")
+    _add_log_flags(serve, "record declined and clarified questions in the unanswered log (the default)")
+    serve.set_defaults(run=_cmd_serve)
+
+
 _SUBCOMMANDS = {"ask": _add_ask, "chat": _add_chat, "eval": _add_eval, "index": _add_index, "export": _add_export,
-                "init": _add_init, "passages": _add_passages, "check": _add_check, "review": _add_review}
+                "init": _add_init, "passages": _add_passages, "check": _add_check, "review": _add_review,
+                "serve": _add_serve}
 
 
 _ASK_EPILOG = """examples:
@@ -414,6 +436,32 @@ def _cmd_review(args: argparse.Namespace) -> int:
 
     return review_command(args.corpus, log=args.log, out=args.out, apply=args.apply, purge=args.purge,
                           as_json=args.json)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from faqbot.errors import FaqbotError
+
+    try:
+        import uvicorn
+
+        from faqbot.serve.run import TOKEN_ENV, Options, export
+    except ImportError as exc:
+        raise FaqbotError(f"faqbot serve needs the serve extra ({exc.name} is missing): "
+                          "pip install 'faqbot[serve]'") from exc
+    from faqbot.answerer import Answerer
+    from faqbot.files import bundled_corpus_dir
+
+    corpus = args.corpus or bundled_corpus_dir()
+    Answerer.from_corpus(corpus)   # build and cache the index once, before any worker starts
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get(TOKEN_ENV):
+        _error(f"warning: serving on {args.host} to other machines without a bearer token "
+               f"(set {TOKEN_ENV} to require one)")
+    export(Options(corpus=os.path.realpath(corpus), log_unanswered=args.log, log_questions=args.log_questions,
+                   frame_ancestors=args.frame_ancestors, allowed_origins=tuple(args.allow_origin),
+                   context_ttl_s=args.context_ttl, root_path=args.root_path))
+    uvicorn.run("faqbot.serve.run:app_from_environment", factory=True, host=args.host, port=args.port,
+                workers=max(1, args.workers), log_level="warning", proxy_headers=bool(args.root_path))
+    return EXIT_OK
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -1,0 +1,260 @@
+"""The HTTP service: FastAPI routes over one :class:`Answerer`. Parse, call the library, render JSON.
+
+No state between requests: a conversation's context goes out with each answer as a signed token and
+comes back with the next question. Bad input is a JSON error with the right status, never a
+traceback; a crash in the answerer is logged with an id and answered 500, and serving goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.types import Message, Receive, Scope, Send
+
+from faqbot import __version__
+from faqbot.answerer import Answerer
+from faqbot.models import Answer
+from faqbot.serve.tokens import TokenError, sign, verify
+
+log = logging.getLogger("faqbot.serve")
+_PAGE_FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/chat.js": ("chat.js", "text/javascript"),
+               "/chat.css": ("chat.css", "text/css"), "/widget.js": ("widget.js", "text/javascript")}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How one server runs (from the command line; never from the corpus)."""
+
+    key: bytes
+    context_ttl_s: float = 3600.0          # a conversation's context expires this long after its last answer
+    max_body_bytes: int = 64 * 1024
+    max_question_chars: int = 2000
+    bearer_token: str = ""                 # when set, the /v1 endpoints require "Authorization: Bearer <it>"
+    frame_ancestors: str = "'self'"        # sites that may embed the chat page (the widget's iframe)
+    allowed_origins: tuple[str, ...] = ()  # other sites' pages that may call the API from a browser
+    record: Callable[[Answer], None] | None = None        # the unanswered log, when on
+    feedback: Callable[[dict[str, Any]], None] | None = None
+    access: Callable[[dict[str, Any]], None] | None = None   # one JSON line per request
+    log_questions: bool = False            # put the question text in the access log
+
+
+class AskRequest(BaseModel):
+    """A question, and the context the previous answer came with (none for a new conversation)."""
+
+    question: str = Field(description="the question, as the user typed it")
+    context: str | None = Field(default=None, description="the `context` of the previous answer, unchanged")
+    top: int = Field(default=3, ge=1, le=10, description="how many suggestions or options at most")
+
+
+class FeedbackRequest(BaseModel):
+    """Whether an answer helped."""
+
+    question: str = Field(max_length=4000)
+    entry_id: str | None = Field(default=None, max_length=200, description="the matched entry, if any")
+    helpful: bool
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+def index_version(answerer: Answerer) -> str:
+    """A short name of this index build: a context made for another build means nothing here."""
+    corpus = answerer.corpus
+    stamp = json.dumps([__version__, list(map(list, corpus.signature)), corpus.root]).encode("utf-8", "replace")
+    return hashlib.sha256(stamp).hexdigest()[:16]
+
+
+def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -> BodyLimit:
+    """The service for *answerer* (built once; shared read-only by every request), as an ASGI app."""
+    app = FastAPI(title="faqbot", version=__version__, root_path=root_path,
+                  description=f"Answers questions about one document ({answerer.title}), citing its lines.")
+    version = index_version(answerer)
+    entries = {e.id: e for e in answerer.corpus.entries}
+    passages = {p.id: p for p in answerer.corpus.passages}
+
+    def error(status: int, message: str, **extra: Any) -> JSONResponse:
+        return JSONResponse({"error": message, **extra}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        incident = uuid.uuid4().hex[:12]
+        log.error("incident %s on %s", incident, request.url.path, exc_info=exc)
+        return error(500, "the server failed on this request (a bug in faqbot); it goes on serving", id=incident)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        if request.url.path.startswith("/v1/") and settings.bearer_token and \
+                request.headers.get("authorization", "") != f"Bearer {settings.bearer_token}":
+            response: Response = error(401, "this server needs 'Authorization: Bearer <token>'")
+        else:
+            response = await call_next(request)
+        _security_headers(response, settings)
+        if settings.access is not None:
+            settings.access({"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "path": request.url.path,
+                             "status": response.status_code,
+                             "ms": round((time.perf_counter() - started) * 1000, 2),
+                             **getattr(request.state, "logged", {})})
+        return response
+
+    @app.post("/v1/ask", summary="Answer a question, in the conversation its context carries")
+    def ask(body: AskRequest, request: Request) -> dict[str, Any]:
+        if len(body.question) > settings.max_question_chars:
+            raise HTTPException(413, f"the question is longer than {settings.max_question_chars} characters")
+        try:
+            context = verify(body.context, settings.key, version) if body.context else None
+        except TokenError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        session = answerer.session(context)
+        answer = session.ask(body.question)
+        if settings.record is not None:
+            settings.record(answer)
+        request.state.logged = {"kind": answer.kind, "matched": answer.matched.id if answer.matched else None,
+                                **({"question": body.question} if settings.log_questions else {})}
+        data = answer.to_dict()
+        data["suggestions"] = data["suggestions"][: body.top]
+        return {**data, "context": sign(session.context, settings.key, version, settings.context_ttl_s)}
+
+    @app.get("/v1/search", summary="Ranked curated entries and article passages for a query")
+    def search(q: str, limit: int = 10) -> dict[str, Any]:
+        if len(q) > settings.max_question_chars:
+            raise HTTPException(413, f"the query is longer than {settings.max_question_chars} characters")
+        limit = max(1, min(limit, 50))
+        hits = answerer.gather(q).passages[:limit]
+        return {"entries": [m.to_dict() for m in answerer.search(q, limit)],
+                "passages": [{"id": h.id, "section": h.section, "score": round(h.score, 4),
+                              "coverage": round(h.coverage, 4)} for h in hits]}
+
+    @app.get("/v1/entries", summary="Every entry: id and question")
+    def list_entries() -> list[dict[str, Any]]:
+        return [{"id": e.id, "question": e.question, "implicit": e.implicit} for e in entries.values()]
+
+    @app.get("/v1/entries/{entry_id}", summary="One entry in full")
+    def entry(entry_id: str) -> dict[str, Any]:
+        found = entries.get(entry_id)
+        if found is None:
+            raise HTTPException(404, f"no entry '{entry_id[:100]}'")
+        return {"id": found.id, "question": found.question, "paraphrases": list(found.paraphrases),
+                "answer": found.answer, "sources": list(found.sources), "related": list(found.related),
+                "implicit": found.implicit}
+
+    @app.get("/v1/passages/{passage_id}", summary="One passage of the article: text, section path, lines")
+    def passage(passage_id: str) -> dict[str, Any]:
+        found = passages.get(passage_id)
+        if found is None:
+            raise HTTPException(404, f"no passage '{passage_id[:100]}'")
+        return {"id": found.id, "section": found.section, "path": list(found.path), "text": found.text,
+                "source": found.source, "start_line": found.start_line, "end_line": found.end_line}
+
+    @app.post("/v1/feedback", summary="Whether an answer helped (kept in the feedback log)")
+    def feedback(body: FeedbackRequest) -> dict[str, Any]:
+        if body.entry_id is not None and body.entry_id not in entries:
+            raise HTTPException(404, f"no entry '{body.entry_id[:100]}'")
+        if settings.feedback is not None:
+            settings.feedback({"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **body.model_dump()})
+        return {"recorded": settings.feedback is not None}
+
+    @app.get("/healthz", summary="The process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", summary="The index is loaded and answers")
+    def readyz() -> dict[str, Any]:
+        return {"status": "ready", "corpus": answerer.corpus.name, "entries": len(entries),
+                "passages": len(passages), "index": version}
+
+    def page(path: str, name: str, media: str) -> None:
+        data = resources.files("faqbot.serve").joinpath("page", name).read_bytes()
+
+        @app.get(path, include_in_schema=False)
+        def serve_file() -> Response:
+            return Response(data, media_type=media, headers={"Cache-Control": "no-cache"})
+
+    for path, (name, media) in _PAGE_FILES.items():
+        page(path, name, media)
+
+    if settings.allowed_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["content-type", "authorization"])
+    return BodyLimit(app, settings.max_body_bytes)
+
+
+def _security_headers(response: Response, settings: Settings) -> None:
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        f"base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors {settings.frame_ancestors}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+
+
+class BodyLimit:
+    """ASGI wrapper refusing a request body over *limit* bytes with 413, whether its length is declared
+    or it streams in chunks; everything else passes through. Exposes the app's attributes."""
+
+    def __init__(self, app: FastAPI, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    def __getattr__(self, name: str) -> Any:   # routes, openapi(), state...: the FastAPI app's
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.limit:
+            await _too_large(send, self.limit)
+            return
+        seen, over, answered = 0, False, False
+
+        async def limited() -> Message:
+            nonlocal seen, over
+            if over:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:   # end the body here; the app's reply is replaced by a 413 below
+                over = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def replying(message: Message) -> None:
+            nonlocal answered
+            if not over:
+                await send(message)
+            elif not answered:
+                answered = True
+                await _too_large(send, self.limit)
+
+        await self.app(scope, limited, replying)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = json.dumps({"error": f"the request body is larger than {limit} bytes"}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+

@@ -1,0 +1,73 @@
+"""Starting the service: the settings the command line chose travel to every worker process through
+one environment variable, and each worker builds its app from them (uvicorn's factory)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from faqbot.serve.app import BodyLimit, Settings, create_app
+from faqbot.serve.tokens import server_key
+
+SETTINGS_ENV = "FAQBOT_SERVE_SETTINGS"
+TOKEN_ENV = "FAQBOT_SERVE_TOKEN"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What `faqbot serve` was asked for (JSON-able: it crosses into the worker processes)."""
+
+    corpus: str
+    log_unanswered: bool | None = None      # --log / --no-log; None: the corpus's setting
+    log_questions: bool = False
+    frame_ancestors: str = "'self'"
+    allowed_origins: tuple[str, ...] = ()
+    context_ttl_s: float = 3600.0
+    root_path: str = ""
+
+
+def export(options: Options) -> None:
+    """Hand *options* (and the signing key) to the worker processes about to start."""
+    server_key()   # generated now if not given, so every worker signs with the same key
+    os.environ[SETTINGS_ENV] = json.dumps(asdict(options))
+
+
+def app_from_environment() -> BodyLimit:
+    """The app of one worker, built from what `export` handed over (uvicorn calls this)."""
+    data: dict[str, Any] = json.loads(os.environ[SETTINGS_ENV])
+    data["allowed_origins"] = tuple(data.get("allowed_origins", ()))
+    return build(Options(**data))
+
+
+def build(options: Options) -> BodyLimit:
+    """The service for *options*: the index from the cache the command line built, the logs it asked for."""
+    from faqbot.answerer import Answerer
+    from faqbot.files import user_dir
+    from faqbot.statefiles import append_private, private_folder
+    from faqbot.unanswered import log_path, logging_on, recorder
+
+    answerer = Answerer.from_corpus(options.corpus)
+    state = os.path.join(user_dir("XDG_STATE_HOME", os.path.join(".local", "state")), "serve")
+    name = os.path.basename(os.path.realpath(options.corpus)) or "corpus"
+
+    def appender(kind: str) -> Any:
+        path = os.path.join(state, f"{name}-{kind}.jsonl")
+
+        def append(row: dict[str, Any]) -> None:
+            try:
+                private_folder(state)
+                append_private(path, (json.dumps(row, ensure_ascii=True) + "\n").encode("ascii"))
+            except OSError:
+                pass   # a log that cannot be written costs the record, never the answer
+        return append
+
+    record = recorder(log_path(options.corpus)) \
+        if logging_on("chat", answerer.config.log_unanswered, options.log_unanswered) else None
+    settings = Settings(key=server_key(), context_ttl_s=options.context_ttl_s,
+                        max_question_chars=answerer.config.max_question_chars,
+                        bearer_token=os.environ.get(TOKEN_ENV, ""), frame_ancestors=options.frame_ancestors,
+                        allowed_origins=options.allowed_origins, record=record, feedback=appender("feedback"),
+                        access=appender("access"), log_questions=options.log_questions)
+    return create_app(answerer, settings, root_path=options.root_path)
