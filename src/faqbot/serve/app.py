@@ -181,7 +181,7 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
 
     @app.get("/readyz", summary="The index is loaded and answers")
     def readyz() -> dict[str, Any]:
-        return {"status": "ready", "corpus": answerer.corpus.name, "entries": len(entries),
+        return {"status": "ready", "corpus": answerer.corpus.name, "title": answerer.title, "entries": len(entries),
                 "passages": len(passages), "index": version}
 
     def page(path: str, name: str, media: str) -> None:

@@ -36,7 +36,7 @@
       const lines = c.start_line === c.end_line ? `${c.start_line}` : `${c.start_line}-${c.end_line}`;
       const quote = el("blockquote", { text: c.quote, hidden: "" });
       const toggle = el("button", { type: "button", "aria-expanded": "false",
-        text: `[${n + 1}] ${c.path.length ? c.path.join(" › ") : c.section} (${c.source}:${lines})`,
+        text: `[${n + 1}] ${c.section} (${c.source}:${lines})`,
         on: () => {
           const open = quote.hasAttribute("hidden");
           if (open) quote.removeAttribute("hidden"); else quote.setAttribute("hidden", "");
@@ -107,7 +107,10 @@
     input.focus();
   });
   fetch("readyz").then((r) => r.json()).then((info) => {
-    if (info && info.corpus) document.getElementById("title").textContent = `Ask about ${info.corpus}`;
+    if (info && info.title) {
+      document.getElementById("title").textContent = info.title;
+      document.title = `${info.title} · faqbot`;
+    }
   }).catch(() => {});
   input.focus();
 })();

@@ -1,0 +1,83 @@
+"""The chat page in a real browser: Debian's Chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_serve import _free_port, _start
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def browser_page():  # type: ignore[no-untyped-def]
+    if CHROMIUM is None or not _has_playwright():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium and playwright (see .ci/run)")
+        pytest.skip("needs Debian's chromium and the playwright package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 420, "height": 800})   # a phone-width screen
+        yield page
+        browser.close()
+
+
+def _has_playwright() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_a_reader_asks_reads_the_citation_and_picks_a_did_you_mean(browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    page = browser_page
+    port = _free_port()
+    server = _start(port, dict(os.environ))
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("text=Difference between LLM and Generative AI")
+        page.fill("#question", "what is an llm")
+        page.keyboard.press("Enter")
+        answer = page.locator("li.bot").first
+        answer.wait_for()
+        assert "A Large Language Model (LLM) is a sophisticated AI system" in answer.inner_text()
+        citation = answer.locator(".citations button").first
+        assert "What Is a Large Language Model (LLM)?" in citation.inner_text()
+        quote = answer.locator("blockquote").first
+        assert not quote.is_visible()
+        citation.click()
+        assert quote.is_visible() and citation.get_attribute("aria-expanded") == "true"
+
+        page.click("#new")   # a new conversation: "code" is not read as a follow-up about LLMs
+        assert page.locator("li").count() == 0
+        page.fill("#question", "code")
+        page.keyboard.press("Enter")
+        options = page.locator("li.bot").nth(0).locator("button.option")
+        options.first.wait_for()
+        assert options.count() >= 2
+        chosen = options.nth(1).inner_text().split(". ", 1)[1]
+        options.nth(1).click()
+        picked = page.locator("li.bot").nth(1)
+        picked.wait_for()
+        assert page.locator("li.me").nth(1).inner_text() == f"2. {chosen}"
+        assert picked.locator(".citations button").count() >= 1
+
+        page.fill("#question", "<img src=x onerror=alert(1)>")   # text, never markup
+        page.keyboard.press("Enter")
+        page.locator("li.bot").nth(2).wait_for()
+        assert page.locator("li.me").nth(2).inner_text() == "<img src=x onerror=alert(1)>"
+        assert page.locator("li img").count() == 0
+        shot = Path(os.environ.get("FAQBOT_SCREENSHOT_DIR", tmp_path)) / "chat-page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
