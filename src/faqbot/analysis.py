@@ -216,6 +216,11 @@ class English:
             return cls("")
         return cls("".join(f"{zipf}\t {' '.join(words)} \n" for zipf, words in sorted(bands.items(), reverse=True)))
 
+    @classmethod
+    def bundled_words(cls) -> set[str]:
+        """Every word of the shipped list (for a semantic model's word table)."""
+        return {w for w in cls.bundled().bands.split() if w.isalpha()}
+
     def zipf(self, word: str) -> float:
         """The word's Zipf frequency, to a quarter point (0 when it is not in the list)."""
         bands = self.bands

@@ -34,14 +34,15 @@ from faqbot.errors import CacheError, ConfigError
 from faqbot.files import bundled_corpus_dir, corpus_files, signature, user_dir, write_atomically
 from faqbot.index import Evidence, Index, source_terms_of
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
+from faqbot.semantic import Semantic, model_name
 from faqbot.statefiles import trust_problem
 from faqbot.text import Aliases
 from faqbot.tfidf import TermIndex
 
-FORMAT = 6                       # bump when the layout of the file changes
+FORMAT = 8                       # bump when the layout of the file changes
 MAGIC = b"FAQBOTIX"
 _INDEXES = ("phrase_char", "phrase_word", "phrase_wording", "entry_qa", "passage_word")
-_DTYPES = {"<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back
+_DTYPES = {"<f2", "<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back
 _ALIGN = 64
 
 
@@ -73,7 +74,9 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
         return _build(root)
     path = cache_path(root, cache_dir)
     try:
-        return load_index(path, root, corpus_files(root))
+        index = load_index(path, root, corpus_files(root))
+        if index.semantic_asked == model_name(index.corpus.config.semantic_model):
+            return index   # built for the semantic model asked for now (or none, both times)
     except CacheError:
         pass
     index = _build(root)
@@ -108,6 +111,11 @@ def save_index(index: Index, path: str) -> int:
     arrays["entry_facts"] = np.asarray(index.entry_facts, dtype=np.int32)
     # wordfreq data, CC BY-SA 4.0 (see faqbot/data/english.txt): bytes, decoded only when a question needs it
     arrays["english"] = np.frombuffer(index.english.bands.encode("utf-8"), dtype=np.uint8)
+    if index.semantic is not None:
+        arrays["semantic.words"] = np.frombuffer("\n".join(index.semantic.words).encode("utf-8"), dtype=np.uint8)
+        arrays["semantic.sums"] = index.semantic.sums
+        arrays["semantic.counts"] = index.semantic.counts
+        arrays["semantic.phrasings"] = index.semantic.phrasings
     table, blobs, offset = {}, [], 0
     for name, array in arrays.items():
         array = np.ascontiguousarray(array)
@@ -159,6 +167,8 @@ def _meta(index: Index) -> dict[str, Any]:
         },
         "phrase_texts": list(index.phrase_texts),
         "decision": index.decision.to_dict(),
+        "semantic": {"model": index.semantic.model if index.semantic else "", "note": index.semantic_note,
+                     "asked": index.semantic_asked},
         "smalltalk": [list(p) for p in index.smalltalk],
         "evidence": {
             "entry_terms": [sorted(t) for t in evidence.entry_terms],
@@ -277,6 +287,18 @@ def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndar
     return arrays
 
 
+def _semantic_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Semantic | None:
+    """The semantic arrays saved with the index, or None when it was built without a model."""
+    if "semantic.sums" not in arrays:
+        return None
+    words = tuple(arrays["semantic.words"].tobytes().decode("utf-8").split("\n"))
+    sums, counts, phrasings = arrays["semantic.sums"], arrays["semantic.counts"], arrays["semantic.phrasings"]
+    if sums.ndim != 2 or len(words) != len(sums) or counts.shape != (len(words),) or \
+            phrasings.ndim != 2 or phrasings.shape[1] != sums.shape[1]:
+        raise ValueError("semantic arrays that do not fit together")
+    return Semantic(str(meta["model"]), words, sums, counts, phrasings)
+
+
 def _numbers(mapping: Any) -> dict[str, float]:
     """*mapping* itself when it maps texts to numbers (as json.loads made it), else ValueError."""
     if not isinstance(mapping, dict) or not all(isinstance(v, float | int) for v in mapping.values()):
@@ -333,6 +355,8 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"], phrase_texts=tuple(meta["phrase_texts"]),
                   evidence=evidence, smalltalk=tuple(tuple(p) for p in meta["smalltalk"]),
                   entry_facts=arrays["entry_facts"], english=English(arrays["english"].tobytes()),
-                  decision=Decision.from_dict(meta["decision"]), **indexes)
+                  decision=Decision.from_dict(meta["decision"]), semantic=_semantic_from(arrays, meta["semantic"]),
+                  semantic_note=str(meta["semantic"]["note"]), semantic_asked=str(meta["semantic"]["asked"]),
+                  **indexes)
     index.check()
     return index

@@ -82,6 +82,10 @@ class Config:
     implicit_entries: bool = True
     """Make an entry of each section no curated entry cites: its heading as the question (as written
     when it is one, else as keywords), the opening of the section as the answer."""
+    semantic_model: str = ""
+    """A model2vec static embedding model (a folder or a Hugging Face name) whose meaning-similarity
+    becomes a feature of the decision (needs faqbot[semantic]); ``$FAQBOT_SEMANTIC_MODEL`` wins. Empty:
+    lexical only."""
     log_unanswered: str = "chat"
     """Which commands record the questions the bot declined or met with "did you mean" in the user's
     unanswered log (for `faqbot review`): "chat" (the default), "always" (`faqbot ask` too) or "off"."""

@@ -35,6 +35,7 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("qa", "word TF-IDF similarity to the entry's question and answer together"),
     ("rare_unknown", "share of the question's content words that are rare English and absent from the corpus"),
     ("name_coverage", "share of the names the question uses (GPT-4.5, Midjourney) that the entry mentions"),
+    ("semantic", "embedding cosine of the question to the entry's closest phrasing (0 without a semantic model)"),
 )
 """Every feature of the decision, in the order of its coefficients; ``--explain`` shows them."""
 
@@ -86,7 +87,7 @@ class Decision:
 # Used when a corpus is too small to fit, or fitting is turned off: the bundled article's fit, rounded
 # (`faqbot index` on corpus/ prints it; refresh these when FEATURES change).
 DEFAULT = Decision(
-    coefficients=(0.9, 2.5, 2.9, 0.2, -3.7, 2.2, 3.7, 3.7, -1.7, 1.9),
+    coefficients=(0.9, 2.5, 2.9, 0.2, -3.7, 2.2, 3.7, 3.7, -1.7, 1.9, 0.0),
     intercept=-9.0,
     answer_at=0.70,
     clarify_at=0.20,

@@ -195,6 +195,8 @@ class Gatherer:
         names = index.names_in(query)
         focus = focus_of(query.normalized)
         credit = self.config.source_credit
+        meaning = index.semantic.entry_similarity(query.tokens, index.phrase_entry, len(entries)) \
+            if index.semantic is not None else None
         signals = [getattr(scores, name) for name in SIGNAL_NAMES]
         leaders = [int(np.argmax(s)) for s, w in zip(signals, self.weights, strict=True)
                    if w > 0 and s.size and s.max() > 0]
@@ -210,7 +212,8 @@ class Gatherer:
                         float(lacks(focus, int(index.entry_facts[i]))),
                         leaders.count(i) / len(leaders) if leaders else 0.0,
                         float(scores.fuzzy[i]), float(scores.qa[i]), unknown,
-                        len(names & evidence.entry_terms[i]) / len(names) if names else 1.0)
+                        len(names & evidence.entry_terms[i]) / len(names) if names else 1.0,
+                        float(meaning[i]) if meaning is not None else 0.0)
             found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
                                    float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
                                    float(scores.fused[i]), covered, 0.0, features))

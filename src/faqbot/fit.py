@@ -205,7 +205,8 @@ def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
             held += [(p, entry) for p in out]
             kept.append(entry._replace(paraphrases=tuple(p for p in entry.paraphrases if p not in out)))
         if kept:
-            sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo)
+            sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
+                              semantic=index.semantic)
             folds.append(_Fold(sub, held, removed))
     return folds
 

@@ -18,6 +18,7 @@ from faqbot.config import Weights
 from faqbot.decision import DEFAULT, Decision
 from faqbot.focus import facts_in
 from faqbot.models import Corpus
+from faqbot.semantic import Semantic, build_semantic, model_name
 from faqbot.signals import check
 from faqbot.text import STOPWORDS, Aliases, char_features, tokenize, word_features
 from faqbot.tfidf import TermIndex
@@ -58,7 +59,8 @@ class Index:
                  entry_qa: TermIndex, passage_word: TermIndex, phrase_entry: np.ndarray,
                  phrase_texts: tuple[str, ...], evidence: Evidence,
                  smalltalk: tuple[tuple[str, ...], ...], entry_facts: np.ndarray, english: English,
-                 decision: Decision = DEFAULT) -> None:
+                 decision: Decision = DEFAULT, semantic: Semantic | None = None, semantic_note: str = "",
+                 semantic_asked: str = "") -> None:
         self.corpus = corpus
         self.analyzer = analyzer
         self.phrase_char = phrase_char
@@ -73,6 +75,9 @@ class Index:
         self.entry_facts = entry_facts   # per entry, the fact types its answer states (faqbot.focus mask)
         self.english = english           # how everyday a word the corpus lacks is
         self.decision = decision         # fitted by faqbot.fit after the build (DEFAULT until then)
+        self.semantic = semantic         # word vectors and phrasing embeddings, when a model was given
+        self.semantic_note = semantic_note   # which model, or why none is used
+        self.semantic_asked = semantic_asked   # the model asked for at build ("" none): a cache is of it
         self._passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
         # An entry's phrasings are consecutive: its best phrase score is one reduceat away.
         self._phrase_starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0]) if phrase_entry.size else None
@@ -81,10 +86,11 @@ class Index:
 
     @classmethod
     def build(cls, corpus: Corpus, stems: dict[str, str] | None = None,
-              progress: Callable[[str], None] | None = None) -> Index:
+              progress: Callable[[str], None] | None = None, semantic: Semantic | None = None) -> Index:
         """Analyse every text of *corpus* and fit the TF-IDF indexes (this is where scikit-learn runs).
 
-        *progress*, when given, is called with the name of each stage as it starts.
+        *progress*, when given, is called with the name of each stage as it starts. *semantic*: the word
+        vectors of a parent index to reuse (a fold of the fit), else the configured model is loaded.
         """
         report = progress or (lambda stage: None)
         report("analysing text")
@@ -135,12 +141,22 @@ class Index:
         )
         smalltalk = tuple(tuple(" ".join(analyzer.document(p).tokens) for p in intent.patterns)
                           for intent in corpus.smalltalk)
+        name = model_name(corpus.config.semantic_model)
+        table: Semantic | None = None
+        note = ""
+        if semantic is not None:
+            table = semantic.for_phrasings([a.tokens for a in phrases])
+        elif name:
+            report("loading the semantic model")
+            vocabulary = {t for a in (*phrases, *answers) for t in a.tokens} | English.bundled_words() | \
+                {t for p in corpus.passages for s in p.sentences for t in analyzer.document(s).tokens}
+            table, note = build_semantic(name, vocabulary, [a.tokens for a in phrases])
         return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, phrase_wording=phrase_wording,
                    entry_qa=entry_qa,
                    passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
                    phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk,
                    entry_facts=np.asarray([facts_in(e.answer) for e in corpus.entries], dtype=np.int32),
-                   english=English.bundled())
+                   english=English.bundled(), semantic=table, semantic_note=note, semantic_asked=name)
 
     def with_decision(self, decision: Decision) -> Index:
         """The same index with another fitted decision (the arrays are shared, not copied)."""

@@ -152,7 +152,8 @@ def _self_test(index: Index) -> tuple[list[Finding], int, int]:
             kept.append(entry._replace(question=rest[0], paraphrases=tuple(rest[1:])))
         if not held:
             continue
-        sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo)
+        sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
+                          semantic=index.semantic)
         bot = Answerer(sub.with_decision(index.decision))
         for phrase, entry in held:
             tested += 1

@@ -66,6 +66,8 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     paint = Painter(use_color(sys.stdout))
     what = f"{len(job.index.corpus.passages)} passages, {len(job.index.corpus.entries)} curated entries"
     print(decision_line(job.index.decision))
+    if job.index.semantic_note:
+        print(job.index.semantic_note)
     if no_cache:
         print(f"Built the index in {seconds:.2f} s ({what}); not written (--no-cache).")
     else:
