@@ -33,7 +33,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
               "stroll": "walk", "long": "time", "hours": "time", "often": "time"}
     words = ["[UNK]", *groups]
     rng = np.random.default_rng(0)
-    base = {g: rng.normal(size=16) for g in set(groups.values())}
+    base = {g: rng.normal(size=16) for g in sorted(set(groups.values()))}
     vectors = np.stack([np.zeros(16)] + [base[groups[w]] + 0.05 * rng.normal(size=16) for w in words[1:]])
     tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.Lowercase()
