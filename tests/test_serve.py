@@ -231,3 +231,17 @@ def test_workers_2_serves_a_conversation() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    (b"[" * 60_000, 400),                                                        # nested past the parser
+    (b'{"question": "hi", "context": ' + b"[" * 30_000 + b"]" * 30_000 + b"}", 400),
+    (b"\xff\xfe", 422),                                                           # not UTF-8
+    (b'{"question": "\\ud800 what is an llm"}', 200),                              # a lone surrogate
+    (b'{"question": "what is an llm", "context": "' + b"a" * 20_000 + b'.b"}', 400),   # a token too long
+])
+def test_hostile_bodies_get_a_clean_status_and_valid_json(client: TestClient, body: bytes, status: int) -> None:
+    response = client.post("/v1/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status, response.text
+    data = json.loads(response.content.decode("utf-8"))   # strict UTF-8, valid JSON
+    assert ("error" in data) == (status != 200)

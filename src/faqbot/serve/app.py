@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
@@ -68,6 +68,13 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(default=None, max_length=2000)
 
 
+def _json(data: Any, status: int = 200) -> Response:
+    """*data* as JSON that is always valid UTF-8: a lone surrogate (from a question or a corpus) is
+    escaped, never a reason to fail the request."""
+    return Response(json.dumps(data, ensure_ascii=True, separators=(",", ":")), status_code=status,
+                    media_type="application/json")
+
+
 def index_version(answerer: Answerer) -> str:
     """A short name of this index build: a context made for another build means nothing here."""
     corpus = answerer.corpus
@@ -83,21 +90,21 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
     entries = {e.id: e for e in answerer.corpus.entries}
     passages = {p.id: p for p in answerer.corpus.passages}
 
-    def error(status: int, message: str, **extra: Any) -> JSONResponse:
-        return JSONResponse({"error": message, **extra}, status_code=status)
+    def error(status: int, message: str, **extra: Any) -> Response:
+        return _json({"error": message, **extra}, status)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         return error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         return error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> JSONResponse:
+    async def crash(request: Request, exc: Exception) -> Response:
         incident = uuid.uuid4().hex[:12]
         log.error("incident %s on %s", incident, request.url.path, exc_info=exc)
         return error(500, "the server failed on this request (a bug in faqbot); it goes on serving", id=incident)
@@ -118,8 +125,9 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
                              **getattr(request.state, "logged", {})})
         return response
 
-    @app.post("/v1/ask", summary="Answer a question, in the conversation its context carries")
-    def ask(body: AskRequest, request: Request) -> dict[str, Any]:
+    @app.post("/v1/ask", summary="Answer a question, in the conversation its context carries",
+              response_class=Response)
+    def ask(body: AskRequest, request: Request) -> Response:
         if len(body.question) > settings.max_question_chars:
             raise HTTPException(413, f"the question is longer than {settings.max_question_chars} characters")
         try:
@@ -134,38 +142,40 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
                                 **({"question": body.question} if settings.log_questions else {})}
         data = answer.to_dict()
         data["suggestions"] = data["suggestions"][: body.top]
-        return {**data, "context": sign(session.context, settings.key, version, settings.context_ttl_s)}
+        return _json({**data, "context": sign(session.context, settings.key, version, settings.context_ttl_s)})
 
-    @app.get("/v1/search", summary="Ranked curated entries and article passages for a query")
-    def search(q: str, limit: int = 10) -> dict[str, Any]:
+    @app.get("/v1/search", summary="Ranked curated entries and article passages for a query",
+             response_class=Response)
+    def search(q: str, limit: int = 10) -> Response:
         if len(q) > settings.max_question_chars:
             raise HTTPException(413, f"the query is longer than {settings.max_question_chars} characters")
         limit = max(1, min(limit, 50))
         hits = answerer.gather(q).passages[:limit]
-        return {"entries": [m.to_dict() for m in answerer.search(q, limit)],
-                "passages": [{"id": h.id, "section": h.section, "score": round(h.score, 4),
-                              "coverage": round(h.coverage, 4)} for h in hits]}
+        return _json({"entries": [m.to_dict() for m in answerer.search(q, limit)],
+                      "passages": [{"id": h.id, "section": h.section, "score": round(h.score, 4),
+                                    "coverage": round(h.coverage, 4)} for h in hits]})
 
-    @app.get("/v1/entries", summary="Every entry: id and question")
-    def list_entries() -> list[dict[str, Any]]:
-        return [{"id": e.id, "question": e.question, "implicit": e.implicit} for e in entries.values()]
+    @app.get("/v1/entries", summary="Every entry: id and question", response_class=Response)
+    def list_entries() -> Response:
+        return _json([{"id": e.id, "question": e.question, "implicit": e.implicit} for e in entries.values()])
 
-    @app.get("/v1/entries/{entry_id}", summary="One entry in full")
-    def entry(entry_id: str) -> dict[str, Any]:
+    @app.get("/v1/entries/{entry_id}", summary="One entry in full", response_class=Response)
+    def entry(entry_id: str) -> Response:
         found = entries.get(entry_id)
         if found is None:
             raise HTTPException(404, f"no entry '{entry_id[:100]}'")
-        return {"id": found.id, "question": found.question, "paraphrases": list(found.paraphrases),
-                "answer": found.answer, "sources": list(found.sources), "related": list(found.related),
-                "implicit": found.implicit}
+        return _json({"id": found.id, "question": found.question, "paraphrases": list(found.paraphrases),
+                      "answer": found.answer, "sources": list(found.sources), "related": list(found.related),
+                      "implicit": found.implicit})
 
-    @app.get("/v1/passages/{passage_id}", summary="One passage of the article: text, section path, lines")
-    def passage(passage_id: str) -> dict[str, Any]:
+    @app.get("/v1/passages/{passage_id}", summary="One passage of the article: text, section path, lines",
+             response_class=Response)
+    def passage(passage_id: str) -> Response:
         found = passages.get(passage_id)
         if found is None:
             raise HTTPException(404, f"no passage '{passage_id[:100]}'")
-        return {"id": found.id, "section": found.section, "path": list(found.path), "text": found.text,
-                "source": found.source, "start_line": found.start_line, "end_line": found.end_line}
+        return _json({"id": found.id, "section": found.section, "path": list(found.path), "text": found.text,
+                      "source": found.source, "start_line": found.start_line, "end_line": found.end_line})
 
     @app.post("/v1/feedback", summary="Whether an answer helped (kept in the feedback log)")
     def feedback(body: FeedbackRequest) -> dict[str, Any]:
@@ -173,16 +183,17 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
             raise HTTPException(404, f"no entry '{body.entry_id[:100]}'")
         if settings.feedback is not None:
             settings.feedback({"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **body.model_dump()})
+            # (the feedback log is written with ensure_ascii: a lone surrogate cannot break it)
         return {"recorded": settings.feedback is not None}
 
     @app.get("/healthz", summary="The process is up")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", summary="The index is loaded and answers")
-    def readyz() -> dict[str, Any]:
-        return {"status": "ready", "corpus": answerer.corpus.name, "title": answerer.title, "entries": len(entries),
-                "passages": len(passages), "index": version}
+    @app.get("/readyz", summary="The index is loaded and answers", response_class=Response)
+    def readyz() -> Response:
+        return _json({"status": "ready", "corpus": answerer.corpus.name, "title": answerer.title,
+                      "entries": len(entries), "passages": len(passages), "index": version})
 
     def page(path: str, name: str, media: str) -> None:
         data = resources.files("faqbot.serve").joinpath("page", name).read_bytes()
