@@ -442,9 +442,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from faqbot.errors import FaqbotError
 
     try:
-        import uvicorn
-
-        from faqbot.serve.run import TOKEN_ENV, Options, export
+        from faqbot.serve.run import TOKEN_ENV, Options, export, run
     except ImportError as exc:
         raise FaqbotError(f"faqbot serve needs the serve extra ({exc.name} is missing): "
                           "pip install 'faqbot[serve]'") from exc
@@ -459,8 +457,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     export(Options(corpus=os.path.realpath(corpus), log_unanswered=args.log, log_questions=args.log_questions,
                    frame_ancestors=args.frame_ancestors, allowed_origins=tuple(args.allow_origin),
                    context_ttl_s=args.context_ttl, root_path=args.root_path))
-    uvicorn.run("faqbot.serve.run:app_from_environment", factory=True, host=args.host, port=args.port,
-                workers=max(1, args.workers), log_level="warning", proxy_headers=bool(args.root_path))
+    try:
+        run(args.host, args.port, args.workers, behind_proxy=bool(args.root_path))
+    except OSError as exc:   # the port is taken, the address is not this machine's...
+        raise FaqbotError(f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc})") from exc
     return EXIT_OK
 
 

@@ -34,6 +34,29 @@ def export(options: Options) -> None:
     os.environ[SETTINGS_ENV] = json.dumps(asdict(options))
 
 
+def run(host: str, port: int, workers: int, *, behind_proxy: bool = False) -> None:
+    """Serve the app `export` described with uvicorn: one process, or *workers* under uvicorn's own
+    supervisor. The listening socket of several workers is made here, as TCP, because the one uvicorn
+    makes leaves Nagle's algorithm on for every connection (Kludex/uvicorn#3149): each keep-alive
+    request after the first then waits ~40 ms for the client's delayed ACK."""
+    import socket
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("faqbot.serve.run:app_from_environment", factory=True, host=host, port=port,
+                            workers=max(1, workers), log_level="warning", proxy_headers=behind_proxy)
+    if config.workers == 1:
+        uvicorn.Server(config).run()
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    Multiprocess(config, sockets=[sock]).run()
+
+
 def app_from_environment() -> BodyLimit:
     """The app of one worker, built from what `export` handed over (uvicorn calls this)."""
     data: dict[str, Any] = json.loads(os.environ[SETTINGS_ENV])
