@@ -306,3 +306,11 @@ def test_eval_matches_headings_without_their_markup_and_warns_about_unknown_ones
     report = json.loads(_out(result))
     assert report["overall"]["passed"] == 1
     assert f"warning: {questions}:4: section 'Runing tea' is not a heading of the article" in result.stderr.decode()
+
+
+def test_passage_previews_read_as_text_not_markup() -> None:
+    from faqbot.authoring.scaffold import first_words
+
+    assert first_words("Use [ICU][ICU], [`normalize()`][] or [the docs](https://x.y) with **care**.") == \
+        "Use ICU, normalize() or the docs with care."
+    assert first_words("```js\nconst full = true;\n```") == "const full = true;"

@@ -4,6 +4,7 @@ their passage ids, ready to fill in. Never overwrites a file."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,7 +39,11 @@ def passages_under(passages: Sequence[Passage], section: str | None = None) -> l
 
 
 def first_words(text: str, count: int = 12) -> str:
-    """The first *count* words of a passage, on one line."""
+    """The first *count* words of a passage, on one line, as a reader sees them: link and emphasis
+    markup and code fences dropped ("[ICU][ICU]" reads "ICU")."""
+    text = re.sub(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])?", r"\1", text)   # [text](url), [text][ref], [text][]
+    text = re.sub(r"^\s*(?:`{3,}|~{3,}).*$", " ", text, flags=re.MULTILINE)        # fence lines
+    text = re.sub(r"[*_`]+", "", text)
     words = " ".join(text.split()).split(" ")
     return " ".join(words[:count]) + (" …" if len(words) > count else "")
 
