@@ -7,6 +7,7 @@ import io
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -154,29 +155,35 @@ def test_chat_reads_an_old_history_file_holding_escape_sequences_without_replayi
 # ----------------------------------------------------------------------------- a real terminal
 
 
-@pytest.mark.slow
-def test_chat_in_a_pseudo_terminal_warns_once_and_never_echoes_escape_sequences(
-        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _chat_in_a_pty(home: Path, cache: Path, typed: Sequence[bytes], **env: str) -> tuple[int, bytes]:
+    """`faqbot chat` in a pseudo-terminal: type *typed*, wait for the LLM answer and the next prompt,
+    then Ctrl-D. (exit status, everything the terminal received)."""
     pexpect = pytest.importorskip("pexpect")
-    cache = build_warm_cache(tmp_path_factory.mktemp("pty-cache"))
-    (tmp_path / "afile").write_text("x")
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PYTHONWARNINGS")}
-    env |= {"FAQBOT_CACHE_DIR": str(cache), "FAQBOT_HISTORY": str(tmp_path / "afile" / "history"),
-            "TERM": "xterm-256color", "HOME": str(tmp_path)}
+    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PYTHONWARNINGS")}
+    full |= {"FAQBOT_CACHE_DIR": str(cache), "TERM": "xterm-256color", "HOME": str(home), **env}
     log = io.BytesIO()
-    child = pexpect.spawn(sys.executable, ["-m", "faqbot", "chat"], env=env, timeout=30, dimensions=(40, 160))
+    child = pexpect.spawn(sys.executable, ["-m", "faqbot", "chat"], env=full, timeout=30, dimensions=(40, 160))
     child.logfile_read = log
     try:
         child.expect(b"faqbot> ")
-        child.send(PASTED.encode())
+        for keys in typed:
+            child.send(keys)
         child.expect(b"sophisticated AI system")
         child.expect(b"faqbot> ")
         child.sendcontrol("d")
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
-    out = log.getvalue()
-    assert child.exitstatus == 0
+    return (-1 if child.exitstatus is None else int(child.exitstatus)), log.getvalue()   # -1: killed by a signal
+
+
+@pytest.mark.slow
+def test_chat_in_a_pseudo_terminal_warns_once_and_never_echoes_escape_sequences(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    (tmp_path / "afile").write_text("x")
+    status, out = _chat_in_a_pty(tmp_path, build_warm_cache(tmp_path_factory.mktemp("pty-cache")), [PASTED.encode()],
+                                 FAQBOT_HISTORY=str(tmp_path / "afile" / "history"))
+    assert status == 0
     assert out.count(WARNING.encode()) == 1
     assert b"\x1b]52" not in out and b"\x1b]0;pwned" not in out and b"\x07" not in out
 
@@ -184,19 +191,7 @@ def test_chat_in_a_pseudo_terminal_warns_once_and_never_echoes_escape_sequences(
 @pytest.mark.slow
 def test_typing_an_escape_sequence_into_the_chat_does_not_stop_it(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    pexpect = pytest.importorskip("pexpect")
-    cache = build_warm_cache(tmp_path_factory.mktemp("pty-cache-esc"))
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PYTHONWARNINGS")}
-    env |= {"FAQBOT_CACHE_DIR": str(cache), "FAQBOT_HISTORY": "off", "TERM": "xterm", "HOME": str(tmp_path)}
-    child = pexpect.spawn(sys.executable, ["-m", "faqbot", "chat"], env=env, timeout=30, dimensions=(30, 100))
-    try:
-        child.expect(b"faqbot> ")
-        child.send(b"\x1b[31m")            # parsed as a malformed mouse report by prompt_toolkit
-        child.send(b"what is an llm\r")
-        child.expect(b"sophisticated AI system")
-        child.expect(b"faqbot> ")
-        child.sendcontrol("d")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close(force=True)
-    assert child.exitstatus == 0
+    # ESC[31m is parsed as a malformed mouse report by prompt_toolkit: the chat must go on.
+    status, _ = _chat_in_a_pty(tmp_path, build_warm_cache(tmp_path_factory.mktemp("pty-cache-esc")),
+                               [b"\x1b[31m", b"what is an llm\r"], FAQBOT_HISTORY="off", TERM="xterm")
+    assert status == 0

@@ -31,7 +31,7 @@ from faqbot.analysis import Analyzer, English, Speller, Stemmer
 from faqbot.config import Config
 from faqbot.decision import Decision
 from faqbot.errors import CacheError, ConfigError
-from faqbot.files import bundled_corpus_dir, corpus_files, signature, user_dir, write_atomically
+from faqbot.files import bundled_corpus_dir, corpus_files, corpus_key, signature, user_dir, write_atomically
 from faqbot.index import Evidence, Index, source_terms_of
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.semantic import Semantic, model_name
@@ -56,10 +56,8 @@ def default_cache_dir() -> str:
 
 def cache_path(corpus_root: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None) -> str:
     """The cache file of the corpus folder *corpus_root* (one per folder; rebuilt in place)."""
-    resolved = os.path.realpath(corpus_root)
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in os.path.basename(resolved))[:40]
     folder = os.fspath(cache_dir) if cache_dir is not None else default_cache_dir()
-    return os.path.join(folder, f"{name}-{zlib.crc32(os.fsencode(resolved)):08x}.idx")
+    return os.path.join(folder, f"{corpus_key(corpus_root)}.idx")
 
 
 def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: bool = True,

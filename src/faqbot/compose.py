@@ -13,7 +13,7 @@ from faqbot.decision import Verdict, distinct_questions, extract_confidence
 from faqbot.evidence import Extract, Findings
 from faqbot.index import Index
 from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace
-from faqbot.text import join_sentences, split_sentences, tokenize
+from faqbot.text import announced, join_sentences, split_sentences, tokenize
 
 NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
 OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"
@@ -98,10 +98,8 @@ class Composer:
             return replace(answer, citations=(citation(passages[first], entry.answer),))
         p, s = best
         sentences = passages[p].sentences
-        chosen = [s]
-        if sentences[s].endswith(":"):   # a lead-in: the list or code it announces
-            chosen += list(range(s + 1, min(len(sentences), s + 1 + _LEAD_IN_ITEMS)))
-        elif s + 1 < len(sentences) and wanted & evidence.sentence_terms[p][s + 1]:
+        chosen = [s, *announced(sentences, s)]   # with the list or code a lead-in colon announces
+        if len(chosen) == 1 and s + 1 < len(sentences) and wanted & evidence.sentence_terms[p][s + 1]:
             chosen.append(s + 1)
         text = join_sentences([sentences[n] for n in chosen])
         return Answer(found.question, "answer", text, score, (citation(passages[p], text),),
@@ -190,9 +188,6 @@ class Composer:
     def matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
         """The curated entries behind *questions* (those that are curated questions)."""
         return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)
-
-
-_LEAD_IN_ITEMS = 8   # sentences a lead-in colon brings along (a list's items, a code block)
 
 
 def citation(passage: Passage, answer: str) -> Citation:

@@ -19,11 +19,11 @@ from faqbot.index import Coverage, EntryScores, Index, top_indices
 from faqbot.intents import Intents
 from faqbot.models import Answer, Candidate, PassageHit
 from faqbot.signals import NAMES as SIGNAL_NAMES
+from faqbot.text import announced
 
 CANDIDATES = 8            # entries whose coverage is checked (the best by fused score)
 _PASSAGES = 3             # passages whose sentences may make an extractive answer
 _MIN_SENTENCE_WORDS = 4   # shorter "sentences" are lead-ins such as "Capabilities:"
-_MAX_LEAD_IN_ITEMS = 8   # sentences a lead-in colon brings along (a list's items, a code block)
 _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
                           # question itself asks must be in the answer ("how much does it cost?" is not)
 _TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
@@ -259,7 +259,7 @@ class Gatherer:
                 len(passages[p].sentences[s + 1].split()) >= _MIN_SENTENCE_WORDS:
             chosen.append((p, s + 1))
         chosen = chosen[: self.config.extract_sentences]
-        lead_in = next((n for _, n in chosen if passages[p].sentences[n].endswith(":")), None)
+        lead_in = next((n for _, n in chosen if announced(passages[p].sentences, n)), None)
         if lead_in is not None:   # bring the list or code block it announces, whole
-            chosen = [(p, n) for n in range(s, min(len(sentences), lead_in + 1 + _MAX_LEAD_IN_ITEMS))]
+            chosen = [(p, n) for n in (*range(s, lead_in + 1), *announced(passages[p].sentences, lead_in))]
         return Extract(tuple(chosen), score ** 0.5, covered)

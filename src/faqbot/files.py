@@ -31,6 +31,21 @@ def user_dir(xdg_variable: str, posix_default: str, macos: str | None = None) ->
     return os.path.join(base, "faqbot")
 
 
+def state_dir() -> str:
+    """faqbot's folder for what it keeps for the user (history, logs): ``$XDG_STATE_HOME/faqbot``."""
+    return user_dir("XDG_STATE_HOME", os.path.join(".local", "state"))
+
+
+def corpus_key(corpus_root: str | os.PathLike[str]) -> str:
+    """A file-name-safe name of the corpus folder *corpus_root*, unique per folder ("corpus-afc92374"):
+    what its cache and logs are called."""
+    import zlib
+
+    resolved = os.path.realpath(corpus_root)
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in os.path.basename(resolved))[:40]
+    return f"{name}-{zlib.crc32(os.fsencode(resolved)):08x}"
+
+
 def bundled_corpus_dir() -> str:
     """The corpus shipped with faqbot: inside the installed package, or the source tree's `corpus/`."""
     here = os.path.dirname(os.path.abspath(__file__))

@@ -17,12 +17,11 @@ from collections.abc import Sequence
 
 from faqbot.analysis import Stemmer
 from faqbot.models import Entry, Passage
-from faqbot.text import content_words, join_sentences, tokenize
+from faqbot.text import announced, content_words, join_sentences, tokenize
 
 _QUESTION_START = re.compile(r"^(what|how|why|when|where|who|whom|whose|which|can|could|does|do|did|is|are|was|"
                              r"were|should|would|will|may|might|must|shall|has|have|am)\b", re.IGNORECASE)
 OPENING_WORDS = 25        # an implicit answer is the section's opening sentences, up to about this many words
-MAX_LEAD_IN_ITEMS = 8     # items of a list (or a code block) a lead-in colon brings along
 BACKED = 0.6              # share of an answer's content words (IDF-weighted) a passage must hold to back it
 ID_PREFIX = "heading:"
 
@@ -70,7 +69,7 @@ def opening(passage: Passage) -> str:
         chosen.append(sentence)
         words += len(sentence.split())
         if sentence.endswith(":"):
-            chosen += sentences[n + 1: n + 1 + MAX_LEAD_IN_ITEMS]
+            chosen += [sentences[i] for i in announced(sentences, n)]
             break
         if words >= OPENING_WORDS:
             break

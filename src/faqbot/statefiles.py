@@ -3,9 +3,12 @@ followed through a symlink or into a FIFO or device another user planted there."
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import time
 from collections.abc import Callable
+from typing import Any
 
 MAX_STATE_FILE = 1 << 20   # bytes a state file may reach before it is rotated (one older copy is kept)
 
@@ -40,6 +43,19 @@ def _loose(info: os.stat_result, path: str, is_kind: Callable[[int], bool], kind
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         raise OSError(f"{path} belongs to another user")
     return bool(stat.S_IMODE(info.st_mode) & 0o077)
+
+
+def append_record(path: str, row: dict[str, Any]) -> bool:
+    """Append *row*, stamped with the UTC time, as one JSON line (ASCII: no lone surrogate can break
+    it) to the private log at *path*, its folder made private first. False when it cannot be written
+    (a read-only home, a planted symlink): a log costs at most its record, never the answer."""
+    try:
+        private_folder(os.path.dirname(path) or ".")
+        stamped = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **row}
+        append_private(path, (json.dumps(stamped, ensure_ascii=True) + "\n").encode("ascii"))
+    except OSError:
+        return False
+    return True
 
 
 def trust_problem(info: os.stat_result, folder: os.stat_result) -> str | None:

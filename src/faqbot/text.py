@@ -261,6 +261,17 @@ def _dedent(lines: list[str]) -> list[str]:
     return ([first] if rest is not lines else []) + [line[cut:].rstrip() for line in rest]
 
 
+LEAD_IN_ITEMS = 8   # sentences a lead-in colon brings along at most (a list's items, a code block)
+
+
+def announced(sentences: Sequence[str], n: int) -> range:
+    """The indexes of the sentences that sentence *n* announces when it ends in a lead-in colon ("in the
+    following order:"): the list items or code block after it. Empty otherwise."""
+    if not sentences[n].endswith(":"):
+        return range(0)
+    return range(n + 1, min(len(sentences), n + 1 + LEAD_IN_ITEMS))
+
+
 def join_sentences(sentences: Sequence[str]) -> str:
     """Sentences as one text: spaces between prose; after a lead-in colon (the items of its list) and
     around a code block or table (the only sentences with a line break in them), line breaks."""

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import time
-import zlib
 from collections.abc import Callable
 from typing import Any
 
-from faqbot.files import user_dir
+from faqbot.files import corpus_key, state_dir
 from faqbot.models import Answer
-from faqbot.statefiles import MAX_STATE_FILE, append_private, private_folder, read_private
+from faqbot.statefiles import MAX_STATE_FILE, append_record, read_private
 
 LOGGED_KINDS = ("abstain", "clarify")
 MAX_LOGGED_CHARS = 500   # of a question: enough to review, and a log line stays small
@@ -29,11 +27,8 @@ CHOICES = ("chat", "always", "off")
 def log_path(corpus_root: str) -> str:
     """The log of the corpus folder *corpus_root*: ``$FAQBOT_LOG_DIR`` or the state folder, one file per
     corpus folder."""
-    resolved = os.path.realpath(corpus_root)
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in os.path.basename(resolved))[:40]
-    folder = os.environ.get("FAQBOT_LOG_DIR") or os.path.join(
-        user_dir("XDG_STATE_HOME", os.path.join(".local", "state")), "unanswered")
-    return os.path.join(folder, f"{name}-{zlib.crc32(os.fsencode(resolved)):08x}.jsonl")
+    folder = os.environ.get("FAQBOT_LOG_DIR") or os.path.join(state_dir(), "unanswered")
+    return os.path.join(folder, f"{corpus_key(corpus_root)}.jsonl")
 
 
 def logging_on(command: str, setting: str, flag: bool | None) -> bool:
@@ -49,7 +44,7 @@ def logging_on(command: str, setting: str, flag: bool | None) -> bool:
 def entry_of(answer: Answer) -> dict[str, Any]:
     """The log line of *answer*: when, what was asked, what the bot did, and the entry that came closest."""
     top = answer.trace.candidates[0] if answer.trace and answer.trace.candidates else None
-    return {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "question": answer.question[:MAX_LOGGED_CHARS],
+    return {"question": answer.question[:MAX_LOGGED_CHARS],
             "kind": answer.kind, "best": top.id if top else None,
             "best_confidence": round(top.confidence, 3) if top else None}
 
@@ -58,14 +53,8 @@ def recorder(path: str) -> Callable[[Answer], None]:
     """A function that appends each declined or clarified answer to the log at *path*. A log that
     cannot be written (a read-only home, a planted symlink) costs nothing but the record."""
     def record(answer: Answer) -> None:
-        if answer.kind not in LOGGED_KINDS:
-            return
-        line = json.dumps(entry_of(answer), ensure_ascii=True) + "\n"   # ASCII: no surrogate can break it
-        try:
-            private_folder(os.path.dirname(path))
-            append_private(path, line.encode("ascii"))
-        except OSError:
-            pass
+        if answer.kind in LOGGED_KINDS:
+            append_record(path, entry_of(answer))
     return record
 
 

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 from faqbot.answerer import Answerer
 from faqbot.cli import render
 from faqbot.cli.commands import COMMANDS, ChatState, Reply, dispatch
-from faqbot.files import user_dir
+from faqbot.files import state_dir
 from faqbot.models import Answer
 from faqbot.text import strip_controls
 
@@ -34,7 +34,7 @@ def history_path() -> Path:
     override = os.environ.get("FAQBOT_HISTORY")
     if override:
         return Path(override).expanduser()
-    return Path(user_dir("XDG_STATE_HOME", os.path.join(".local", "state"))) / "history"
+    return Path(state_dir()) / "history"
 
 
 def history_enabled() -> bool:

@@ -8,6 +8,7 @@ traceback; a crash in the answerer is logged with an id and answered 500, and se
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import time
@@ -112,15 +113,14 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
-        if request.url.path.startswith("/v1/") and settings.bearer_token and \
-                request.headers.get("authorization", "") != f"Bearer {settings.bearer_token}":
+        if request.url.path.startswith("/v1/") and settings.bearer_token and not hmac.compare_digest(
+                request.headers.get("authorization", "").encode(), f"Bearer {settings.bearer_token}".encode()):
             response: Response = error(401, "this server needs 'Authorization: Bearer <token>'")
         else:
             response = await call_next(request)
         _security_headers(response, settings)
         if settings.access is not None:
-            settings.access({"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "path": request.url.path,
-                             "status": response.status_code,
+            settings.access({"path": request.url.path, "status": response.status_code,
                              "ms": round((time.perf_counter() - started) * 1000, 2),
                              **getattr(request.state, "logged", {})})
         return response
@@ -182,7 +182,7 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
         if body.entry_id is not None and body.entry_id not in entries:
             raise HTTPException(404, f"no entry '{body.entry_id[:100]}'")
         if settings.feedback is not None:
-            settings.feedback({"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **body.model_dump()})
+            settings.feedback(body.model_dump())
             # (the feedback log is written with ensure_ascii: a lone surrogate cannot break it)
         return {"recorded": settings.feedback is not None}
 
@@ -223,13 +223,10 @@ def _security_headers(response: Response, settings: Settings) -> None:
 
 class BodyLimit:
     """ASGI wrapper refusing a request body over *limit* bytes with 413, whether its length is declared
-    or it streams in chunks; everything else passes through. Exposes the app's attributes."""
+    or it streams in chunks; everything else passes through."""
 
     def __init__(self, app: FastAPI, limit: int) -> None:
         self.app, self.limit = app, limit
-
-    def __getattr__(self, name: str) -> Any:   # routes, openapi(), state...: the FastAPI app's
-        return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

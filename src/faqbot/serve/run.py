@@ -66,25 +66,17 @@ def app_from_environment() -> BodyLimit:
 
 def build(options: Options) -> BodyLimit:
     """The service for *options*: the index from the cache the command line built, the logs it asked for."""
+    from functools import partial
+
     from faqbot.answerer import Answerer
-    from faqbot.files import user_dir
-    from faqbot.statefiles import append_private, private_folder
+    from faqbot.files import corpus_key, state_dir
+    from faqbot.statefiles import append_record
     from faqbot.unanswered import log_path, logging_on, recorder
 
     answerer = Answerer.from_corpus(options.corpus)
-    state = os.path.join(user_dir("XDG_STATE_HOME", os.path.join(".local", "state")), "serve")
-    name = os.path.basename(os.path.realpath(options.corpus)) or "corpus"
 
     def appender(kind: str) -> Any:
-        path = os.path.join(state, f"{name}-{kind}.jsonl")
-
-        def append(row: dict[str, Any]) -> None:
-            try:
-                private_folder(state)
-                append_private(path, (json.dumps(row, ensure_ascii=True) + "\n").encode("ascii"))
-            except OSError:
-                pass   # a log that cannot be written costs the record, never the answer
-        return append
+        return partial(append_record, os.path.join(state_dir(), "serve", f"{corpus_key(options.corpus)}-{kind}.jsonl"))
 
     record = recorder(log_path(options.corpus)) \
         if logging_on("chat", answerer.config.log_unanswered, options.log_unanswered) else None
