@@ -176,12 +176,16 @@ HOSTILE: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "huge-shape": _set_array("phrase_entry", shape=[2**62, 2**62]),
     "infinite-array-offset": _set_array("phrase_entry", offset=float("inf")),
     "array-past-the-end": _set_array("phrase_entry", offset=2**40),
-    "numbers-for-phrase-texts": lambda h: h["meta"].update(phrase_texts=[1] * len(h["meta"]["phrase_texts"])),
+    "phrase-texts-cut-short": _set_array("phrase_texts.offsets", shape=[1], nbytes=8),
     "numbers-for-smalltalk-patterns": lambda h: h["meta"].update(smalltalk=[[1, 2]] * len(h["meta"]["smalltalk"])),
     "text-for-idf": lambda h: h["meta"]["evidence"].update(idf={"cat": "high"}),
     "bad-config-value": lambda h: h["meta"]["corpus"]["config"].update(answer_threshold=7),
     "missing-evidence": lambda h: h["meta"].pop("evidence"),
-    "unknown-passage-field": lambda h: h["meta"]["corpus"]["passages"][0].update(bogus=1),
+    "one-passage-too-many": lambda h: h["meta"]["corpus"].update(passages=h["meta"]["corpus"]["passages"] + 1),
+    "passage-texts-cut-short": _set_array("passages.text.offsets", shape=[2], nbytes=16),
+    "bytes-for-line-numbers": _set_array("entries.line", dtype="|u1"),
+    "word-ids-past-the-vocabulary": _set_array("evidence.words.offsets", shape=[2], nbytes=16),
+    "sentences-of-another-passage": _set_array("evidence.sentence_terms.groups", shape=[1], nbytes=8),
 }
 
 

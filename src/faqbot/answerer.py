@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from faqbot.columns import column_of
 from faqbot.compose import Composer
 from faqbot.config import Config, Weights
 from faqbot.conversation import Context, Session, Topic
@@ -38,9 +39,7 @@ class Answerer:
                                             else self.config.weights)
         self._gatherer = Gatherer(index, self.config, self.weights)
         self._composer = Composer(index, self.config)
-        position = {e.id: i for i, e in enumerate(self.corpus.entries)}
-        self._facts_of = lambda entry_id: int(index.entry_facts[position[entry_id]])
-        self._entry_by_id = {e.id: e for e in self.corpus.entries}
+        self._facts_of = lambda entry_id: int(index.entry_facts[index.entry_index(entry_id)])
 
     @classmethod
     def from_corpus(cls, corpus: str | PathLike[str] | Corpus | None = None, *, cache: bool = True,
@@ -69,7 +68,7 @@ class Answerer:
     @property
     def questions(self) -> list[str]:
         """Every curated question, in corpus order (for completion and suggestions)."""
-        return [e.question for e in self.corpus.entries]
+        return list(column_of(self.corpus.entries, "question"))
 
     @property
     def examples(self) -> list[str]:
@@ -118,7 +117,7 @@ class Answerer:
 
     def answer_entry(self, entry_id: str, question: str, score: float = 1.0) -> Answer:
         """The curated answer of one entry (e.g. the option a user picked from a clarification)."""
-        return self._composer.entry_answer(self._entry_by_id[entry_id], question, score)
+        return self._composer.entry_answer(self.index.entry(entry_id), question, score)
 
     def offer(self, question: str, lead: str, options: Sequence[Match]) -> Answer:
         """A "did you mean" of *options* (e.g. the runners-up after "that's not what I asked"), after *lead*."""

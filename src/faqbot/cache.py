@@ -5,8 +5,11 @@ One file per corpus folder, in the user's cache directory (``$FAQBOT_CACHE_DIR``
     b"FAQBOTIX" | header length (8 bytes) | CRC-32 of the header (8 bytes) | header (JSON) | arrays
 
 The header holds faqbot's version, the corpus's file signature (name, size, CRC-32 of each file),
-the corpus itself, the body's length and a table of arrays (dtype from a short allow-list, shape,
-offset, CRC-32 of its bytes). Arrays are read with ``numpy.frombuffer``: nothing in the file can
+its settings and small tables, the body's length and a table of arrays (dtype from a short
+allow-list, shape, offset, CRC-32 of its bytes). The passages, entries and the coverage check's word
+sets are arrays too (``faqbot.columns``). The file is memory-mapped and arrays are views of it
+(``numpy.frombuffer``): a record is decoded when a question first needs it, so a 100,000-passage
+index loads in a fraction of a second and every worker shares its pages. Nothing in the file can
 execute, and reading it needs neither zipfile, pickle nor YAML. A changed corpus or another faqbot
 version means "rebuild"; so does any damage (a checksum catches a flipped byte). Files are written
 under a temporary name and renamed, so no reader ever sees half a file.
@@ -20,6 +23,7 @@ array when it first touches it instead of reading the whole file on every load.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import stat
 import zlib
@@ -28,18 +32,29 @@ from typing import Any
 import numpy as np
 
 from faqbot.analysis import Analyzer, English, Speller, Stemmer
+from faqbot.columns import (
+    Groups,
+    Nested,
+    Records,
+    TermSets,
+    Texts,
+    group_arrays,
+    record_arrays,
+    term_set_arrays,
+    text_arrays,
+)
 from faqbot.config import Config
 from faqbot.decision import Decision
 from faqbot.errors import CacheError, ConfigError
 from faqbot.files import bundled_corpus_dir, corpus_files, corpus_key, signature, user_dir, write_atomically
-from faqbot.index import Evidence, Index, source_terms_of
+from faqbot.index import Evidence, Index
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 from faqbot.semantic import Semantic, model_name
 from faqbot.statefiles import trust_problem
 from faqbot.text import Aliases
 from faqbot.tfidf import TermIndex
 
-FORMAT = 8                       # bump when the layout of the file changes
+FORMAT = 9                       # bump when the layout of the file changes
 MAGIC = b"FAQBOTIX"
 _INDEXES = ("phrase_char", "phrase_word", "phrase_wording", "entry_qa", "passage_word")
 _DTYPES = {"<f2", "<f4", "<f8", "<i4", "<i8", "|u1"}   # nothing else is ever read back
@@ -107,6 +122,10 @@ def save_index(index: Index, path: str) -> int:
         arrays.update(getattr(index, name).to_arrays(name, with_terms=not (shared and name == "passage_word")))
     arrays["phrase_entry"] = np.asarray(index.phrase_entry, dtype=np.int32)
     arrays["entry_facts"] = np.asarray(index.entry_facts, dtype=np.int32)
+    arrays |= record_arrays("passages", Passage, index.corpus.passages)
+    arrays |= record_arrays("entries", Entry, index.corpus.entries)
+    arrays |= text_arrays("phrase_texts", index.phrase_texts)
+    arrays |= _evidence_arrays(index.evidence)
     # wordfreq data, CC BY-SA 4.0 (see faqbot/data/english.txt): bytes, decoded only when a question needs it
     arrays["english"] = np.frombuffer(index.english.bands.encode("utf-8"), dtype=np.uint8)
     if index.semantic is not None:
@@ -133,6 +152,32 @@ def save_index(index: Index, path: str) -> int:
                                     zlib.crc32(header).to_bytes(8, "little"), header, *blobs])
 
 
+_TERM_SETS = ("entry_terms", "source_terms", "passage_terms", "heading_terms")
+
+
+def _evidence_arrays(evidence: Evidence) -> dict[str, np.ndarray]:
+    """The coverage check's word sets as word ids (one vocabulary for all), each sentence's set flat."""
+    words = sorted(set().union(*evidence.entry_terms, *evidence.passage_terms,
+                               *(s for group in evidence.sentence_terms for s in group)))
+    vocabulary = {w: i for i, w in enumerate(words)}
+    arrays = text_arrays("evidence.words", words)
+    for name in _TERM_SETS:
+        arrays |= term_set_arrays(f"evidence.{name}", vocabulary, getattr(evidence, name))
+    arrays |= term_set_arrays("evidence.sentences", vocabulary, [s for g in evidence.sentence_terms for s in g])
+    arrays |= group_arrays("evidence.sentence_terms", [len(g) for g in evidence.sentence_terms])
+    return arrays
+
+
+def _evidence_from(arrays: dict[str, np.ndarray], ev: dict[str, Any], n_entries: int, n_passages: int) -> Evidence:
+    words = Texts("evidence.words", arrays).all()
+    sets = {name: TermSets(f"evidence.{name}", arrays, words, n_entries if name.startswith(("entry", "source"))
+                           else n_passages) for name in _TERM_SETS}
+    sentences = TermSets("evidence.sentences", arrays, words)
+    _require_texts(ev["names"])
+    return Evidence(**sets, sentence_terms=Nested(Groups("evidence.sentence_terms", arrays, sentences, n_passages)),
+                    idf=_numbers(ev["idf"]), unknown_idf=float(ev["unknown_idf"]), names=frozenset(ev["names"]))
+
+
 def _write_atomically(path: str, parts: list[bytes]) -> int:
     try:
         return write_atomically(path, parts, suffix=".idx")
@@ -150,8 +195,8 @@ def _meta(index: Index) -> dict[str, Any]:
         "corpus": {
             "name": corpus.name, "root": corpus.root,
             "signature": [list(s) for s in corpus.signature],
-            "passages": [p._asdict() for p in corpus.passages],
-            "entries": [e._asdict() for e in corpus.entries],
+            "passages": len(corpus.passages),   # the records are in arrays (faqbot.columns)
+            "entries": len(corpus.entries),
             "smalltalk": [s._asdict() for s in corpus.smalltalk],
             "aliases": [list(a) for a in corpus.aliases],
             "classes": [list(c) for c in corpus.classes],
@@ -163,16 +208,11 @@ def _meta(index: Index) -> dict[str, Any]:
             "vocabulary": index.analyzer.speller.counts,
             "stems": index.analyzer.stemmer.memo,
         },
-        "phrase_texts": list(index.phrase_texts),
         "decision": index.decision.to_dict(),
         "semantic": {"model": index.semantic.model if index.semantic else "", "note": index.semantic_note,
                      "asked": index.semantic_asked},
         "smalltalk": [list(p) for p in index.smalltalk],
-        "evidence": {
-            "entry_terms": [sorted(t) for t in evidence.entry_terms],
-            "passage_terms": [sorted(t) for t in evidence.passage_terms],
-            "sentence_terms": [[sorted(s) for s in group] for group in evidence.sentence_terms],
-            "heading_terms": [sorted(t) for t in evidence.heading_terms],
+        "evidence": {   # the word sets are in arrays
             "idf": evidence.idf,
             "unknown_idf": evidence.unknown_idf,
             "names": sorted(evidence.names),
@@ -189,7 +229,7 @@ def load_index(path: str, root: str | None = None, files: list[str] | None = Non
     from faqbot import __version__
 
     try:
-        data = _read_trusted_file(path, _max_cache_bytes())
+        data = _map_trusted_file(path, _max_cache_bytes())
     except FileNotFoundError as exc:
         raise CacheError(f"no cached index at {path}") from exc
     except OSError as exc:
@@ -229,12 +269,14 @@ def _max_cache_bytes() -> int:
         return 4 << 30
 
 
-def _read_trusted_file(path: str, limit: int) -> bytes:
-    """The whole of *path* when it is a trusted regular file of at most *limit* bytes; OSError otherwise
-    (a FIFO or /dev/zero at the cache path must not hang or fill memory; a file others could have
-    written is not believed)."""
+def _map_trusted_file(path: str, limit: int) -> memoryview:
+    """*path* mapped read-only when it is a trusted regular file of at most *limit* bytes; OSError
+    otherwise (a FIFO or /dev/zero at the cache path must not hang or fill memory; a file others could
+    have written is not believed). Mapped, not read: pages are loaded as they are touched and shared
+    by every process answering from the same file. The file is only ever replaced by a rename, never
+    rewritten in place, so a mapping never sees it change."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a regular file")
@@ -243,18 +285,22 @@ def _read_trusted_file(path: str, limit: int) -> bytes:
             raise OSError(0, f"not trusted: {problem}")
         if info.st_size > limit:
             raise OSError(0, f"larger than {limit} bytes (FAQBOT_MAX_CACHE_BYTES)")
-        return handle.read(info.st_size + 1)[:limit]   # not read(limit): that allocates *limit* bytes up front
+        if info.st_size == 0:
+            return memoryview(b"")
+        return memoryview(mmap.mmap(fd, info.st_size, access=mmap.ACCESS_READ))
+    finally:
+        os.close(fd)
 
 
-def _header(data: bytes) -> tuple[dict[str, Any], int]:
-    if len(data) < 24 or data[:8] != MAGIC:
+def _header(data: memoryview) -> tuple[dict[str, Any], int]:
+    if len(data) < 24 or data[:8].tobytes() != MAGIC:
         raise ValueError("not a faqbot index file")
-    length = int.from_bytes(data[8:16], "little")
+    length = int.from_bytes(data[8:16].tobytes(), "little")
     if length <= 0 or 24 + length > len(data):
         raise ValueError("truncated header")
-    if zlib.crc32(memoryview(data)[24:24 + length]) != int.from_bytes(data[16:24], "little"):
+    if zlib.crc32(data[24:24 + length]) != int.from_bytes(data[16:24].tobytes(), "little"):
         raise ValueError("checksum mismatch: the header is damaged")
-    header = json.loads(data[24:24 + length].decode("utf-8"))
+    header = json.loads(data[24:24 + length].tobytes().decode("utf-8"))
     if not isinstance(header, dict):
         raise ValueError("bad header")
     return header, 24 + length
@@ -268,7 +314,7 @@ def _check_corpus(corpus: dict[str, Any], root: str, files: list[str]) -> None:
         raise CacheError("the corpus changed since the cache was built")
 
 
-def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndarray]:
+def _arrays(data: memoryview, start: int, table: dict[str, Any]) -> dict[str, np.ndarray]:
     arrays = {}
     for name, spec in table.items():
         dtype, shape = spec["dtype"], tuple(int(n) for n in spec["shape"])
@@ -279,7 +325,7 @@ def _arrays(data: bytes, start: int, table: dict[str, Any]) -> dict[str, np.ndar
         offset, nbytes = start + int(spec["offset"]), int(spec["nbytes"])
         if count * array_dtype.itemsize != nbytes or offset < start or offset + nbytes > len(data):
             raise ValueError(f"array {name} does not fit in the file")
-        if zlib.crc32(memoryview(data)[offset:offset + nbytes]) != int(spec["crc32"]):
+        if zlib.crc32(data[offset:offset + nbytes]) != int(spec["crc32"]):
             raise ValueError(f"checksum mismatch: array {name} is damaged")
         arrays[name] = np.frombuffer(data, dtype=array_dtype, count=count, offset=offset).reshape(shape)
     return arrays
@@ -313,12 +359,11 @@ def _require_texts(*groups: Any) -> None:
 
 def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     c = meta["corpus"]
+    n_passages, n_entries = int(c["passages"]), int(c["entries"])
     corpus = Corpus(
         name=c["name"],
-        passages=tuple(Passage(**{**p, "path": tuple(p["path"]), "sentences": tuple(p["sentences"])})
-                       for p in c["passages"]),
-        entries=tuple(Entry(**{**e, **{k: tuple(e[k]) for k in ("paraphrases", "sources", "related")}})
-                      for e in c["entries"]),
+        passages=Records("passages", Passage, arrays, n_passages),
+        entries=Records("entries", Entry, arrays, n_entries),
         smalltalk=tuple(SmallTalk(s["id"], tuple(s["patterns"]), s["reply"], bool(s["opener"]))
                         for s in c["smalltalk"]),
         aliases=tuple((a, b) for a, b in c["aliases"]),
@@ -328,20 +373,8 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
         signature=tuple((str(n), int(s), int(m)) for n, s, m in c["signature"]),
         root=c["root"],
     )
-    ev = meta["evidence"]
-    passage_terms = tuple(frozenset(t) for t in ev["passage_terms"])
-    evidence = Evidence(
-        entry_terms=tuple(frozenset(t) for t in ev["entry_terms"]),
-        source_terms=source_terms_of(corpus, passage_terms),   # from the passages each entry cites
-        passage_terms=passage_terms,
-        sentence_terms=tuple(tuple(frozenset(s) for s in group) for group in ev["sentence_terms"]),
-        heading_terms=tuple(frozenset(t) for t in ev["heading_terms"]),
-        idf=_numbers(ev["idf"]),
-        unknown_idf=float(ev["unknown_idf"]),
-        names=frozenset(ev["names"]),
-    )
     a = meta["analyzer"]
-    _require_texts(meta["phrase_texts"], ev["names"], *meta["smalltalk"])
+    _require_texts(*meta["smalltalk"])
     stems = a["stems"]
     if not isinstance(stems, dict) or not all(isinstance(v, str) for v in stems.values()):
         raise ValueError("expected a mapping of words to stems")
@@ -350,8 +383,10 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     for name in _INDEXES:
         like = indexes["entry_qa"] if name == "passage_word" and "passage_word.terms" not in arrays else None
         indexes[name] = TermIndex.from_arrays(name, arrays, like=like)
-    index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"], phrase_texts=tuple(meta["phrase_texts"]),
-                  evidence=evidence, smalltalk=tuple(tuple(p) for p in meta["smalltalk"]),
+    index = Index(corpus, analyzer, phrase_entry=arrays["phrase_entry"],
+                  phrase_texts=tuple(Texts("phrase_texts", arrays).all()),
+                  evidence=_evidence_from(arrays, meta["evidence"], n_entries, n_passages),
+                  smalltalk=tuple(tuple(p) for p in meta["smalltalk"]),
                   entry_facts=arrays["entry_facts"], english=English(arrays["english"].tobytes()),
                   decision=Decision.from_dict(meta["decision"]), semantic=_semantic_from(arrays, meta["semantic"]),
                   semantic_note=str(meta["semantic"]["note"]), semantic_asked=str(meta["semantic"]["asked"]),

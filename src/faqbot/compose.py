@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cached_property
 
 import numpy as np
 
+from faqbot.columns import column_of
 from faqbot.config import Config
 from faqbot.decision import Verdict, distinct_questions, extract_confidence
 from faqbot.evidence import Extract, Findings
@@ -31,9 +33,6 @@ class Composer:
         self.index = index
         self.corpus = index.corpus
         self.config = config
-        self._entry_by_id = {e.id: e for e in self.corpus.entries}
-        self._entry_by_question = {e.question: e for e in self.corpus.entries}
-        self._passage_by_id = {p.id: p for p in self.corpus.passages}
 
     @property
     def source_name(self) -> str:
@@ -60,7 +59,7 @@ class Composer:
             return found.greeting
         if action == "answer":
             best = verdict.chosen[0]
-            entry = self._entry_by_id[best.id]
+            entry = self.index.entry(best.id)
             if entry.implicit:
                 return self._heading_answer(entry, found, best.confidence, trace)
             return self.entry_answer(entry, found.question, best.confidence, found.passage_scores, trace)
@@ -76,7 +75,7 @@ class Composer:
     def entry_answer(self, entry: Entry, question: str, score: float, passage_scores: np.ndarray | None = None,
                      trace: Trace | None = None) -> Answer:
         """The curated answer of *entry*, its sources ordered by what *passage_scores* says was asked."""
-        related = tuple(self._entry_by_id[r].question for r in entry.related if r in self._entry_by_id)
+        related = tuple(self._question_of[r] for r in entry.related if r in self._question_of)
         return Answer(question, "answer", entry.answer, score, self._entry_citations(entry, passage_scores),
                       Match(entry.id, entry.question, score), related, self.matches_for(related), trace=trace)
 
@@ -85,8 +84,7 @@ class Composer:
         carry more of the question's words (then those, in order, with what a lead-in colon announces)."""
         passages = self.corpus.passages
         first = self.index.passage_index(entry.sources[0])
-        section = [p for p in range(len(passages))
-                   if (passages[p].source, passages[p].path) == (passages[first].source, passages[first].path)]
+        section = self._section_around(first)
         evidence = self.index.evidence
         wanted = set(found.query.stems) - evidence.heading_terms[first]
         opening = len(wanted & set(self.index.analyzer.document(entry.answer).stems))
@@ -122,7 +120,7 @@ class Composer:
         """More from the article around a previous answer (its cited *passages*, its text *shown*): the
         rest of the first cited passage that has more to say."""
         for passage_id in passages:
-            passage = self._passage_by_id.get(passage_id)
+            passage = self.index.passage(passage_id)
             if passage is not None:
                 text = join_sentences([s for s in passage.sentences if s not in shown])
                 if text:
@@ -131,7 +129,7 @@ class Composer:
 
     def _chain(self, found: Findings, trace: Trace) -> Answer:
         """ "Yes." and, from each entry of the chain, the sentence stating its link, with their citations."""
-        entries = [self._entry_by_id[e] for e, _ in found.chain]
+        entries = [self.index.entry(e) for e, _ in found.chain]
         stems = self.index.analyzer.document
         said = []
         for entry, (_, link) in zip(entries, found.chain, strict=True):
@@ -175,7 +173,7 @@ class Composer:
 
     def _entry_citations(self, entry: Entry, passage_scores: np.ndarray | None) -> tuple[Citation, ...]:
         """The entry's sources, the one that best matches the question first."""
-        sources = [self.index.passage_index(s) for s in entry.sources if s in self._passage_by_id]
+        sources = [p for p in map(self.index.passage_position, entry.sources) if p is not None]
         if passage_scores is not None and sources:
             # The author lists the main source first; a question clearly about another one promotes it.
             first = sources[0]
@@ -187,7 +185,29 @@ class Composer:
 
     def matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
         """The curated entries behind *questions* (those that are curated questions)."""
-        return tuple(Match(self._entry_by_question[q].id, q, 0.0) for q in questions if q in self._entry_by_question)
+        return tuple(Match(self._id_of[q], q, 0.0) for q in questions if q in self._id_of)
+
+    @cached_property
+    def _question_of(self) -> dict[str, str]:
+        """Entry id -> its question (made on first use: a cached index decodes no entry until asked)."""
+        return dict(zip(column_of(self.corpus.entries, "id"), column_of(self.corpus.entries, "question"),
+                        strict=True))
+
+    @cached_property
+    def _id_of(self) -> dict[str, str]:
+        """Curated question -> its entry's id."""
+        return {q: e for e, q in self._question_of.items()}
+
+    def _section_around(self, p: int) -> list[int]:
+        """The passages of passage *p*'s section: the run of neighbours with its file and heading path."""
+        passages = self.corpus.passages
+        key = (passages[p].source, passages[p].path)
+        first, last = p, p
+        while first > 0 and (passages[first - 1].source, passages[first - 1].path) == key:
+            first -= 1
+        while last + 1 < len(passages) and (passages[last + 1].source, passages[last + 1].path) == key:
+            last += 1
+        return list(range(first, last + 1))
 
 
 def citation(passage: Passage, answer: str) -> Citation:

@@ -14,10 +14,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from faqbot.analysis import Analysis, Analyzer, English, Speller, Stemmer
+from faqbot.columns import column_of, sizes_of
 from faqbot.config import Weights
 from faqbot.decision import DEFAULT, Decision
 from faqbot.focus import facts_in
-from faqbot.models import Corpus
+from faqbot.models import Corpus, Entry, Passage
 from faqbot.semantic import Semantic, build_semantic, model_name
 from faqbot.signals import check
 from faqbot.text import STOPWORDS, Aliases, char_features, tokenize, word_features
@@ -41,11 +42,11 @@ check("EntryScores", EntryScores._fields[:-1])
 class Evidence(NamedTuple):
     """The content words each unit of the corpus contains: the basis of the coverage check."""
 
-    entry_terms: tuple[frozenset[str], ...]
-    source_terms: tuple[frozenset[str], ...]                 # per entry: the passages it cites
-    passage_terms: tuple[frozenset[str], ...]
-    sentence_terms: tuple[tuple[frozenset[str], ...], ...]   # per passage, per sentence
-    heading_terms: tuple[frozenset[str], ...]                # per passage: its section heading
+    entry_terms: Sequence[frozenset[str]]
+    source_terms: Sequence[frozenset[str]]                   # per entry: the passages it cites
+    passage_terms: Sequence[frozenset[str]]
+    sentence_terms: Sequence[tuple[frozenset[str], ...]]     # per passage, per sentence
+    heading_terms: Sequence[frozenset[str]]                  # per passage: its section heading
     idf: dict[str, float]                                     # unigram IDF over every text
     unknown_idf: float                                        # for words the corpus never uses
     names: frozenset[str] = frozenset()                       # stems the corpus writes as names (GPT-4.5, Adobe)
@@ -78,7 +79,8 @@ class Index:
         self.semantic = semantic         # word vectors and phrasing embeddings, when a model was given
         self.semantic_note = semantic_note   # which model, or why none is used
         self.semantic_asked = semantic_asked   # the model asked for at build ("" none): a cache is of it
-        self._passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
+        self._passage_of = {p: i for i, p in enumerate(column_of(corpus.passages, "id"))}
+        self._entry_of = {e: i for i, e in enumerate(column_of(corpus.entries, "id"))}
         # An entry's phrasings are consecutive: its best phrase score is one reduceat away.
         self._phrase_starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0]) if phrase_entry.size else None
 
@@ -168,8 +170,8 @@ class Index:
     def check(self) -> None:
         """Raise ValueError unless every array fits the corpus (a damaged cache must never be used)."""
         corpus, evidence = self.corpus, self.evidence
-        n_phrases = sum(len(e.phrasings) for e in corpus.entries)
         n_entries, n_passages = len(corpus.entries), len(corpus.passages)
+        n_phrases = n_entries + sum(sizes_of(corpus.entries, "paraphrases"))
         problems = [
             self.phrase_entry.shape != (n_phrases,) or len(self.phrase_texts) != n_phrases,
             bool(n_phrases) and (int(self.phrase_entry.min()) < 0 or int(self.phrase_entry.max()) >= n_entries),
@@ -178,7 +180,7 @@ class Index:
             self.entry_qa.n_docs != n_entries or self.passage_word.n_docs != n_passages,
             len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries,
             len(evidence.passage_terms) != n_passages or len(evidence.heading_terms) != n_passages,
-            [len(g) for g in evidence.sentence_terms] != [len(p.sentences) for p in corpus.passages],
+            sizes_of(evidence.sentence_terms) != sizes_of(corpus.passages, "sentences"),
             [len(p) for p in self.smalltalk] != [len(s.patterns) for s in corpus.smalltalk],
             self.entry_facts.shape != (n_entries,),
         ]
@@ -272,7 +274,25 @@ class Index:
         return rare / len(query.content)
 
     def passage_index(self, passage_id: str) -> int:
+        """The position of the passage *passage_id* (KeyError when there is none)."""
         return self._passage_of[passage_id]
+
+    def passage_position(self, passage_id: str) -> int | None:
+        """The position of the passage *passage_id*, or None when there is none."""
+        return self._passage_of.get(passage_id)
+
+    def entry_index(self, entry_id: str) -> int:
+        """The position of the entry *entry_id* (KeyError when there is none)."""
+        return self._entry_of[entry_id]
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry *entry_id* (KeyError when there is none)."""
+        return self.corpus.entries[self._entry_of[entry_id]]
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """The passage *passage_id*, or None."""
+        i = self._passage_of.get(passage_id)
+        return None if i is None else self.corpus.passages[i]
 
 
 class Coverage:

@@ -8,6 +8,7 @@ hits) are NamedTuples: as immutable, and several times cheaper to define, which 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -65,8 +66,8 @@ class Corpus:
     """Everything faqbot knows, loaded and validated; built once, only read afterwards."""
 
     name: str
-    passages: tuple[Passage, ...]
-    entries: tuple[Entry, ...]
+    passages: Sequence[Passage]    # a tuple, or lazily decoded columns when read from a cache
+    entries: Sequence[Entry]
     smalltalk: tuple[SmallTalk, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()   # (variant, canonical), both normalised
     classes: tuple[tuple[str, str, str], ...] = ()   # (thing, class, entry stating it): "Claude 3" is an "LLM"
