@@ -33,7 +33,7 @@ import numpy as np
 from faqbot.config import Weights
 from faqbot.decision import DEFAULT, Decision
 from faqbot.focus import focus_of, lacks
-from faqbot.index import Index
+from faqbot.index import Index, PassageAnalysis
 from faqbot.models import Candidate, Corpus, Entry
 from faqbot.signals import SIGNALS
 
@@ -42,6 +42,7 @@ MIN_POSITIVES = 30        # fewer right examples than this: the corpus is too sm
 MIN_NEGATIVES = 30
 TOP = 3                   # candidates per question that become examples
 MAX_PER_REMOVED = 4       # phrasings asked per entry held out whole
+MAX_HELD_PER_FOLD = 1500  # held-out phrasings asked per fold: a sample, evenly spread, on a large corpus
 TIME_BUDGET_S = 20.0      # the fit stops collecting examples after 80 % of this many seconds
 OFFTOPIC_FILE = "offtopic.txt"
 WEIGHT_CHOICES: tuple[tuple[float, ...], ...] = (   # in the order of faqbot.signals.SIGNALS
@@ -89,8 +90,9 @@ class _Examples:
 
 
 def fit_decision(index: Index, *, progress: Callable[[str], None] | None = None,
-                 budget_s: float = TIME_BUDGET_S) -> Decision:
-    """The decision fitted to *index*'s corpus, or ``DEFAULT`` (with a note saying why) when it cannot be."""
+                 budget_s: float = TIME_BUDGET_S, passages: PassageAnalysis | None = None) -> Decision:
+    """The decision fitted to *index*'s corpus, or ``DEFAULT`` (with a note saying why) when it cannot be.
+    *passages*: the analysis of its passages, when the build kept it (the folds then skip that work)."""
     config = index.corpus.config
     if not config.fit_decision:
         return replace(DEFAULT, note="fitting is turned off (fit_decision: false): built-in defaults")
@@ -100,7 +102,7 @@ def fit_decision(index: Index, *, progress: Callable[[str], None] | None = None,
                                      f"entry; {MIN_POSITIVES} needed): built-in defaults")
     started = time.perf_counter()
     deadline = started + 0.8 * budget_s
-    folds = make_folds(index, progress=progress, deadline=deadline)
+    folds = make_folds(index, progress=progress, deadline=deadline, passages=passages)
     weights = choose_weights(index, folds) if not config.weights_set else None
     examples = collect_examples(index, folds, weights, progress=progress, deadline=deadline)
     y = np.asarray(examples.labels)
@@ -184,7 +186,7 @@ class _Fold:
 
 
 def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
-               deadline: float = float("inf")) -> list[_Fold]:
+               deadline: float = float("inf"), passages: PassageAnalysis | None = None) -> list[_Fold]:
     """The held-out folds of *index*'s corpus: each paraphrase out in one fold, each question group too."""
     corpus = index.corpus
     groups = _question_groups(corpus.entries)
@@ -204,9 +206,11 @@ def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
             out = [p for j, p in enumerate(entry.paraphrases, start=1) if (i + j) % FOLDS == fold]
             held += [(p, entry) for p in out]
             kept.append(entry._replace(paraphrases=tuple(p for p in entry.paraphrases if p not in out)))
+        if len(held) > MAX_HELD_PER_FOLD:   # the fit's cost then stays bounded as the corpus grows
+            held = [held[k * len(held) // MAX_HELD_PER_FOLD] for k in range(MAX_HELD_PER_FOLD)]
         if kept:
             sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
-                              semantic=index.semantic)
+                              semantic=index.semantic, passages=passages)
             folds.append(_Fold(sub, held, removed))
     return folds
 
@@ -337,5 +341,8 @@ def offtopic_questions() -> list[str]:
 
 def build_fitted(corpus: Corpus, *, progress: Callable[[str], None] | None = None) -> Index:
     """The index of *corpus* with its decision fitted: what every command that builds an index uses."""
-    index = Index.build(corpus, progress=progress)
-    return index.with_decision(fit_decision(index, progress=progress))
+    if progress:
+        progress("analysing text")
+    passages = PassageAnalysis.of(corpus)   # once: the fit's folds differ from the index in entries only
+    index = Index.build(corpus, progress=progress, passages=passages)
+    return index.with_decision(fit_decision(index, progress=progress, passages=passages))

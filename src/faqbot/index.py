@@ -52,6 +52,38 @@ class Evidence(NamedTuple):
     names: frozenset[str] = frozenset()                       # stems the corpus writes as names (GPT-4.5, Adobe)
 
 
+class PassageAnalysis(NamedTuple):
+    """The analysis of a corpus's passages: made once, shared by the index and the fit's folds."""
+
+    aliases: Aliases
+    stemmer: Stemmer
+    counts: Counter[str]                               # how often each word occurs in the passages
+    parts: list[tuple[tuple[str, ...], ...]]           # per passage: heading and sentences, as stems
+    sentence_terms: tuple[tuple[frozenset[str], ...], ...]
+    heading_terms: tuple[frozenset[str], ...]
+    passage_terms: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, corpus: Corpus, stems: dict[str, str] | None = None) -> PassageAnalysis:
+        aliases = Aliases.from_phrases(corpus.aliases)
+        stemmer = Stemmer(dict(stems or {}))
+        # The speller's counts: every alias and stopword is a known word (document() never corrects).
+        counts: Counter[str] = Counter(dict.fromkeys(aliases.words | STOPWORDS, 0))
+        analyzer = Analyzer(aliases, Speller({}), stemmer)
+        # A passage is found by its heading too ("Underlying Architectures and Models").
+        parts, sentence_terms, heading_terms, passage_terms = [], [], [], []
+        headings: dict[str, Analysis] = {}
+        for p in corpus.passages:
+            counts.update(tokenize(p.text))
+            heading = headings.get(p.section) or headings.setdefault(p.section, analyzer.document(p.section))
+            sentences = [analyzer.document(s) for s in p.sentences]
+            parts.append(tuple(a.stems for a in (heading, *sentences)))
+            sentence_terms.append(tuple(frozenset(a.stems) for a in sentences))
+            heading_terms.append(frozenset(heading.stems))
+            passage_terms.append(heading_terms[-1].union(*sentence_terms[-1]))
+        return cls(aliases, stemmer, counts, parts, tuple(sentence_terms), tuple(heading_terms), tuple(passage_terms))
+
+
 class Index:
     """Every search structure of one corpus. Build once with ``Index.build``; read-only afterwards."""
 
@@ -88,18 +120,22 @@ class Index:
 
     @classmethod
     def build(cls, corpus: Corpus, stems: dict[str, str] | None = None,
-              progress: Callable[[str], None] | None = None, semantic: Semantic | None = None) -> Index:
+              progress: Callable[[str], None] | None = None, semantic: Semantic | None = None,
+              passages: PassageAnalysis | None = None) -> Index:
         """Analyse every text of *corpus* and fit the TF-IDF indexes (this is where scikit-learn runs).
 
         *progress*, when given, is called with the name of each stage as it starts. *semantic*: the word
         vectors of a parent index to reuse (a fold of the fit), else the configured model is loaded.
+        *passages*: the passages' analysis when another build of the same passages made it already
+        (the fit's folds differ from the index in their entries only).
         """
         report = progress or (lambda stage: None)
         report("analysing text")
-        aliases = Aliases.from_phrases(corpus.aliases)
-        stemmer = Stemmer(dict(stems or {}))
-        counts = dict.fromkeys(aliases.words | STOPWORDS, 0) | _corpus_word_counts(corpus)
-        analyzer = Analyzer(aliases, Speller(counts), stemmer)
+        shared = passages or PassageAnalysis.of(corpus, stems)
+        counts = dict(shared.counts)
+        for word, n in _entry_word_counts(corpus).items():
+            counts[word] = counts.get(word, 0) + n
+        analyzer = Analyzer(shared.aliases, Speller(counts), Stemmer({**shared.stemmer.memo, **(stems or {})}))
 
         phrase_entry = [i for i, e in enumerate(corpus.entries) for _ in e.phrasings]
         # Only what the indexes and the coverage check need is kept, as words and stems; the TF-IDF
@@ -109,17 +145,8 @@ class Index:
         answers = [analyzer.document(e.answer) for e in corpus.entries]
         answer_every = [tuple(analyzer.every_stem(a.tokens)) for a in answers]
         entry_texts = [analyzer.document(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
-        # A passage is found by its heading too ("Underlying Architectures and Models").
-        passage_parts: list[tuple[tuple[str, ...], ...]] = []
-        passage_terms, sentence_terms, heading_terms = [], [], []
-        headings: dict[str, Analysis] = {}
-        for p in corpus.passages:
-            heading = headings.get(p.section) or headings.setdefault(p.section, analyzer.document(p.section))
-            sentences = [analyzer.document(s) for s in p.sentences]
-            passage_parts.append(tuple(a.stems for a in (heading, *sentences)))
-            sentence_terms.append(tuple(frozenset(a.stems) for a in sentences))
-            heading_terms.append(frozenset(heading.stems))
-            passage_terms.append(heading_terms[-1].union(*sentence_terms[-1]))
+        passage_parts, sentence_terms = shared.parts, shared.sentence_terms
+        heading_terms, passage_terms = shared.heading_terms, shared.passage_terms
 
         report("fitting TF-IDF indexes")
         phrase_char = TermIndex.build([a.content for a in phrases], features=char_features)
@@ -130,14 +157,13 @@ class Index:
         # One vocabulary and IDF for entries and passages: fitted once on both.
         entry_qa, passage_word = TermIndex.build_many([[(a.stems,) for a in entry_texts], passage_parts],
                                                       features=_parts_features)
-        del passage_parts
         entry_terms = tuple(frozenset(a.stems) for a in entry_texts)
         evidence = Evidence(
             entry_terms=entry_terms,
             source_terms=source_terms_of(corpus, passage_terms),
-            passage_terms=tuple(passage_terms),
-            sentence_terms=tuple(sentence_terms),
-            heading_terms=tuple(heading_terms),
+            passage_terms=passage_terms,
+            sentence_terms=sentence_terms,
+            heading_terms=heading_terms,
             **_idf_of([*entry_terms, *passage_terms]),
             names=_names_of(corpus, analyzer),
         )
@@ -337,18 +363,17 @@ def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
     return hits[np.lexsort((hits, -scores[hits]))][:limit]
 
 
-def _corpus_word_counts(corpus: Corpus) -> dict[str, int]:
-    """How often each word occurs in the corpus texts: the vocabulary typos are corrected into."""
+def _entry_word_counts(corpus: Corpus) -> Counter[str]:
+    """How often each word occurs in the entries and small talk (the passages' words are counted by
+    ``PassageAnalysis``): with them, the vocabulary typos are corrected into."""
     counts: Counter[str] = Counter()
-    for passage in corpus.passages:
-        counts.update(tokenize(passage.text))
     for entry in corpus.entries:
         for text in (*entry.phrasings, entry.answer):
             counts.update(tokenize(text))
     for intent in corpus.smalltalk:
         for pattern in intent.patterns:
             counts.update(tokenize(pattern))
-    return dict(counts)
+    return counts
 
 
 _NAME = r"(?<=[a-z,;(] )[A-Z][\w.\-]*|\b[^\W\d_]*\d[\w.\-]*"   # capitalised inside a sentence, or with a digit
