@@ -30,9 +30,9 @@ def test_a_record_is_decoded_only_when_touched_and_once() -> None:
     rows = [Passage(f"p{i}", "Héading", ("Top", "Héading"), f"Text {i} – ok", i, i + 1, "a.md", ("One.", "Two."))
             for i in range(5)]
     passages = Records("p", Passage, record_arrays("p", Passage, rows), 5)
-    assert passages._memo == [None] * 5
-    assert passages[2] == rows[2] and passages[2] is passages[2]
-    assert [m is not None for m in passages._memo] == [False, False, True, False, False]
+    assert passages._memo == {}
+    assert passages[2] == rows[2] and passages[2] is passages[2] and passages[-3] is passages[2]
+    assert list(passages._memo) == [2]
     assert column_of(passages, "id") == ["p0", "p1", "p2", "p3", "p4"]
     with pytest.raises(IndexError):
         passages[5]
@@ -76,5 +76,5 @@ def test_a_cached_index_answers_alike_without_decoding_every_record(bot: Answere
     assert isinstance(passages, Records)
     question = "Is ChatGPT an LLM?"
     assert cached.ask(question).to_dict() == bot.ask(question).to_dict()
-    decoded = sum(m is not None for m in passages._memo)
+    decoded = len(passages._memo)
     assert 0 < decoded < len(passages) / 2

@@ -23,6 +23,7 @@ from faqbot import Answerer  # noqa: E402
 from faqbot.conversation import Context  # noqa: E402
 from faqbot.serve.app import Settings, create_app, index_version  # noqa: E402
 from faqbot.serve.tokens import sign  # noqa: E402
+from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus  # noqa: E402
 
 KEY = b"test-key"
 
@@ -248,3 +249,20 @@ def test_hostile_bodies_get_a_clean_status_and_valid_json(client: TestClient, bo
     assert response.status_code == status, response.text
     data = json.loads(response.content.decode("utf-8"))   # strict UTF-8, valid JSON
     assert ("error" in data) == (status != 200)
+
+
+def test_another_process_manager_serves_the_corpus_it_names(make_corpus: MakeCorpus, monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    """gunicorn (docs/deploy.md) builds each worker's app with no settings from `faqbot serve`."""
+    from faqbot.serve.run import app_from_environment
+
+    corpus = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
+    monkeypatch.delenv("FAQBOT_SERVE_SETTINGS", raising=False)
+    monkeypatch.setenv("FAQBOT_CORPUS", str(corpus))
+    monkeypatch.setenv("FAQBOT_SERVE_KEY", "shared-by-every-worker")
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    client = TestClient(app_from_environment())
+    answer = _ask(client, "how long do cats sleep")
+    assert answer["kind"] == "answer" and answer["text"] == "Cats sleep up to sixteen hours a day."
+    assert answer["citations"][0]["section"] == "Cats"

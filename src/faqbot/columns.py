@@ -49,7 +49,8 @@ class Texts(Sequence[str]):
     def __init__(self, name: str, arrays: dict[str, np.ndarray], n: int | None = None) -> None:
         offsets = arrays[f"{name}.offsets"]
         self._blob = arrays[f"{name}.blob"]
-        self._offsets = _bounds(offsets, len(offsets) - 1 if n is None else n, self._blob.size, name).tolist()
+        # numpy, not a list: a list of 100,000s of Python ints would be each worker's own memory
+        self._offsets = _bounds(offsets, len(offsets) - 1 if n is None else n, self._blob.size, name)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -66,13 +67,13 @@ class Texts(Sequence[str]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self._blob[self._offsets[i]:self._offsets[i + 1]].tobytes().decode("utf-8", "replace")
+        return self._blob[int(self._offsets[i]):int(self._offsets[i + 1])].tobytes().decode("utf-8", "replace")
 
     def all(self) -> list[str]:
         """Every text, decoded in one pass (for an id map or a fuzzy-matching list)."""
         raw = self._blob.tobytes()
         if raw.isascii():   # byte offsets are character offsets
-            text, o = raw.decode("ascii"), self._offsets
+            text, o = raw.decode("ascii"), self._offsets.tolist()
             return [text[o[k]:o[k + 1]] for k in range(len(o) - 1)]
         return list(self)
 
@@ -98,18 +99,20 @@ class Groups(Generic[T]):
 
 
 class _Memo(Sequence[T]):
-    """A read-only sequence whose items are made once, on first access."""
+    """A read-only sequence of *n* items, each made on first access and kept (in a dict: only the
+    items questions touched cost memory)."""
 
-    __slots__ = ("_memo",)
+    __slots__ = ("_n", "_memo")
 
     def __init__(self, n: int) -> None:
-        self._memo: list[T | None] = [None] * n
+        self._n = n
+        self._memo: dict[int, T] = {}
 
     def _make(self, i: int) -> T:
         raise NotImplementedError
 
     def __len__(self) -> int:
-        return len(self._memo)
+        return self._n
 
     @overload
     def __getitem__(self, i: int) -> T: ...
@@ -118,16 +121,19 @@ class _Memo(Sequence[T]):
 
     def __getitem__(self, i: int | slice) -> T | list[T]:
         if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        item = self._memo[i]
+            return [self[k] for k in range(*i.indices(self._n))]
+        item = self._memo.get(i)
         if item is None:
-            if i < 0:
-                i += len(self)
-            item = self._memo[i] = self._make(i)
+            k = i + self._n if i < 0 else i
+            if not 0 <= k < self._n:
+                raise IndexError(i)
+            item = self._memo.get(k)
+            if item is None:
+                item = self._memo[k] = self._make(k)
         return item
 
     def __iter__(self) -> Iterator[T]:
-        return (self[i] for i in range(len(self)))
+        return (self[i] for i in range(self._n))
 
 
 # ----------------------------------------------------------------------------- records
@@ -173,13 +179,14 @@ class Records(_Memo[T]):
                 values = arrays[column]
                 if values.shape != (n,) or values.dtype.kind not in "iu":
                     raise ValueError(f"the column {column} does not fit")
-                self._columns.append(values.astype(bool).tolist() if kind == _BOOL else values.tolist())
+                self._columns.append(values.astype(bool) if kind == _BOOL else values)
             else:
                 texts = Texts(column, arrays)
                 self._columns.append(Groups(column, arrays, texts, n))
 
     def _make(self, i: int) -> T:
-        return self._cls(*(c.group(i) if isinstance(c, Groups) else c[i] for c in self._columns))
+        return self._cls(*(c.group(i) if isinstance(c, Groups) else c[i].item() if isinstance(c, np.ndarray)
+                           else c[i] for c in self._columns))
 
     def column(self, field: str) -> Sequence[Any]:
         """One field of every record, without building the records (a Groups for tuple fields)."""
@@ -227,14 +234,14 @@ class TermSets(_Memo[frozenset[str]]):
         ids, starts = arrays[f"{name}.ids"], arrays[f"{name}.groups"]
         n = len(starts) - 1 if n is None else n
         super().__init__(n)
-        self._starts = _bounds(starts, n, ids.size, name).tolist()
+        self._starts = _bounds(starts, n, ids.size, name)
         if ids.ndim != 1 or ids.dtype.kind != "i" or (ids.size and (ids.min() < 0 or ids.max() >= len(words))):
             raise ValueError(f"the word ids of {name} do not fit")
         self._words, self._ids = words, ids
 
     def _make(self, i: int) -> frozenset[str]:
         words = self._words
-        return frozenset(words[k] for k in self._ids[self._starts[i]:self._starts[i + 1]].tolist())
+        return frozenset(words[k] for k in self._ids[int(self._starts[i]):int(self._starts[i + 1])].tolist())
 
 
 class Nested(_Memo[tuple[T, ...]]):

@@ -8,11 +8,13 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from faqbot.files import bundled_corpus_dir
 from faqbot.serve.app import BodyLimit, Settings, create_app
 from faqbot.serve.tokens import server_key
 
 SETTINGS_ENV = "FAQBOT_SERVE_SETTINGS"
 TOKEN_ENV = "FAQBOT_SERVE_TOKEN"
+CORPUS_ENV = "FAQBOT_CORPUS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +60,13 @@ def run(host: str, port: int, workers: int, *, behind_proxy: bool = False) -> No
 
 
 def app_from_environment() -> BodyLimit:
-    """The app of one worker, built from what `export` handed over (uvicorn calls this)."""
-    data: dict[str, Any] = json.loads(os.environ[SETTINGS_ENV])
+    """The app of one worker, built from what `export` handed over (uvicorn calls this). Started by
+    another process manager (gunicorn, docs/deploy.md), it serves ``$FAQBOT_CORPUS`` (the bundled
+    corpus when unset) with the default settings."""
+    raw = os.environ.get(SETTINGS_ENV)
+    if raw is None:
+        return build(Options(corpus=os.environ.get(CORPUS_ENV) or bundled_corpus_dir()))
+    data: dict[str, Any] = json.loads(raw)
     data["allowed_origins"] = tuple(data.get("allowed_origins", ()))
     return build(Options(**data))
 
