@@ -386,13 +386,12 @@ def _names_of(corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
 
     texts = [*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)]
     lower = {w for text in texts for w in re.findall(r"\b[a-z][a-z]+\b", text)}
-    found: set[str] = set()
     pattern = re.compile(_NAME)
-    for text in texts:
-        for match in pattern.finditer(text):
-            words = tokenize(match.group(0))
-            if any(ch.isdigit() for ch in match.group(0)) or not lower.intersection(words):
-                found.update(analyzer.document(match.group(0)).stems)
+    names = {match.group(0) for text in texts for match in pattern.finditer(text)}   # each name once
+    found: set[str] = set()
+    for name in names:
+        if any(ch.isdigit() for ch in name) or not lower.intersection(tokenize(name)):
+            found.update(analyzer.document(name).stems)
     return frozenset(found)
 
 
