@@ -155,6 +155,24 @@ def test_a_bearer_token_guards_the_api_but_not_health(bot: Answerer) -> None:
     assert client.get("/healthz").status_code == 200
 
 
+def test_the_bearer_token_also_guards_the_api_under_a_root_path(bot: Answerer) -> None:
+    client = TestClient(create_app(bot, Settings(key=KEY, bearer_token="s3cret")), root_path="/faq")
+    for path in ("/faq/v1/entries", "/v1/entries"):
+        assert client.get(path).status_code == 401, path
+        assert client.get(path, headers={"authorization": "Bearer s3cret"}).status_code == 200, path
+    assert client.get("/faq/healthz").status_code == 200
+
+
+def test_every_response_carries_the_security_headers_once(bot: Answerer) -> None:
+    client = _client(bot, bearer_token="s3cret")
+    for response in (client.get("/"), client.get("/healthz"), client.get("/v1/entries"),
+                     client.get("/v1/entries/nope", headers={"authorization": "Bearer s3cret"})):
+        assert response.headers.get_list("content-security-policy") == [response.headers["content-security-policy"]]
+        assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
 def test_a_crash_in_the_answerer_is_a_500_with_an_id_and_serving_goes_on(bot: Answerer,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     client = _client(bot)

@@ -311,6 +311,9 @@ class Index:
         """The position of the entry *entry_id* (KeyError when there is none)."""
         return self._entry_of[entry_id]
 
+    def has_entry(self, entry_id: str) -> bool:
+        return entry_id in self._entry_of
+
     def entry(self, entry_id: str) -> Entry:
         """The entry *entry_id* (KeyError when there is none)."""
         return self.corpus.entries[self._entry_of[entry_id]]

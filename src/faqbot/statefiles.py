@@ -16,8 +16,12 @@ MAX_STATE_FILE = 1 << 20   # bytes a state file may reach before it is rotated (
 def private_folder(path: str) -> None:
     """Create *path* (mode 0700) or, when it is the user's own, tighten it to 0700; OSError when it is
     not a folder of this user's."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    if _loose(os.lstat(path), path, stat.S_ISDIR, "a folder"):
+    try:
+        info = os.lstat(path)   # the usual case, the folder is there: no mkdir to fail with EEXIST
+    except FileNotFoundError:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.lstat(path)
+    if _loose(info, path, stat.S_ISDIR, "a folder"):
         os.chmod(path, 0o700)
 
 
@@ -88,10 +92,15 @@ def read_private(path: str, limit: int = MAX_STATE_FILE) -> bytes:
 def append_private(path: str, data: bytes, limit: int = MAX_STATE_FILE) -> None:
     """Append *data* to a private state file; past *limit* bytes the file becomes ``path.1`` first."""
     try:
-        if os.lstat(path).st_size + len(data) > limit and stat.S_ISREG(os.lstat(path).st_mode):
+        info = os.lstat(path)
+        if info.st_size + len(data) > limit and stat.S_ISREG(info.st_mode):
             os.replace(path, path + ".1")
     except FileNotFoundError:
         pass
     fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    with os.fdopen(fd, "ab") as handle:
-        handle.write(data)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)

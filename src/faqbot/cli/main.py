@@ -456,9 +456,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                f"(set {TOKEN_ENV} to require one)")
     export(Options(corpus=os.path.realpath(corpus), log_unanswered=args.log, log_questions=args.log_questions,
                    frame_ancestors=args.frame_ancestors, allowed_origins=tuple(args.allow_origin),
-                   context_ttl_s=args.context_ttl, root_path=args.root_path))
+                   context_ttl_s=args.context_ttl))
     try:
-        run(args.host, args.port, args.workers, behind_proxy=bool(args.root_path))
+        run(args.host, args.port, args.workers, root_path=args.root_path)
     except OSError as exc:   # the port is taken, the address is not this machine's...
         raise FaqbotError(f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc})") from exc
     return EXIT_OK

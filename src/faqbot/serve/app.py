@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -27,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from faqbot import __version__
 from faqbot.answerer import Answerer
+from faqbot.columns import column_of
 from faqbot.models import Answer
 from faqbot.serve.tokens import TokenError, sign, verify
 
@@ -83,13 +84,12 @@ def index_version(answerer: Answerer) -> str:
     return hashlib.sha256(stamp).hexdigest()[:16]
 
 
-def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -> BodyLimit:
+def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
     """The service for *answerer* (built once; shared read-only by every request), as an ASGI app."""
-    app = FastAPI(title="faqbot", version=__version__, root_path=root_path,
+    app = FastAPI(title="faqbot", version=__version__,
                   description=f"Answers questions about one document ({answerer.title}), citing its lines.")
     version = index_version(answerer)
-    entries = {e.id: e for e in answerer.corpus.entries}
-    passages = {p.id: p for p in answerer.corpus.passages}
+    index, entries = answerer.index, answerer.corpus.entries   # records decode when first asked for
 
     def error(status: int, message: str, **extra: Any) -> Response:
         return _json({"error": message, **extra}, status)
@@ -110,24 +110,12 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
         log.error("incident %s on %s", incident, request.url.path, exc_info=exc)
         return error(500, "the server failed on this request (a bug in faqbot); it goes on serving", id=incident)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        if request.url.path.startswith("/v1/") and settings.bearer_token and not hmac.compare_digest(
-                request.headers.get("authorization", "").encode(), f"Bearer {settings.bearer_token}".encode()):
-            response: Response = error(401, "this server needs 'Authorization: Bearer <token>'")
-        else:
-            response = await call_next(request)
-        _security_headers(response, settings)
-        if settings.access is not None:
-            settings.access({"path": request.url.path, "status": response.status_code,
-                             "ms": round((time.perf_counter() - started) * 1000, 2),
-                             **getattr(request.state, "logged", {})})
-        return response
+    app.add_middleware(Guard, settings=settings,
+                       unauthorized=error(401, "this server needs 'Authorization: Bearer <token>'"))
 
     @app.post("/v1/ask", summary="Answer a question, in the conversation its context carries",
               response_class=Response)
-    def ask(body: AskRequest, request: Request) -> Response:
+    async def ask(body: AskRequest, request: Request) -> Response:
         if len(body.question) > settings.max_question_chars:
             raise HTTPException(413, f"the question is longer than {settings.max_question_chars} characters")
         try:
@@ -157,13 +145,15 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
 
     @app.get("/v1/entries", summary="Every entry: id and question", response_class=Response)
     def list_entries() -> Response:
-        return _json([{"id": e.id, "question": e.question, "implicit": e.implicit} for e in entries.values()])
+        return _json([{"id": i, "question": q, "implicit": bool(m)} for i, q, m in
+                      zip(column_of(entries, "id"), column_of(entries, "question"), column_of(entries, "implicit"),
+                          strict=True)])
 
     @app.get("/v1/entries/{entry_id}", summary="One entry in full", response_class=Response)
     def entry(entry_id: str) -> Response:
-        found = entries.get(entry_id)
-        if found is None:
+        if not index.has_entry(entry_id):
             raise HTTPException(404, f"no entry '{entry_id[:100]}'")
+        found = index.entry(entry_id)
         return _json({"id": found.id, "question": found.question, "paraphrases": list(found.paraphrases),
                       "answer": found.answer, "sources": list(found.sources), "related": list(found.related),
                       "implicit": found.implicit})
@@ -171,7 +161,7 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
     @app.get("/v1/passages/{passage_id}", summary="One passage of the article: text, section path, lines",
              response_class=Response)
     def passage(passage_id: str) -> Response:
-        found = passages.get(passage_id)
+        found = index.passage(passage_id)
         if found is None:
             raise HTTPException(404, f"no passage '{passage_id[:100]}'")
         return _json({"id": found.id, "section": found.section, "path": list(found.path), "text": found.text,
@@ -179,7 +169,7 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
 
     @app.post("/v1/feedback", summary="Whether an answer helped (kept in the feedback log)")
     def feedback(body: FeedbackRequest) -> dict[str, Any]:
-        if body.entry_id is not None and body.entry_id not in entries:
+        if body.entry_id is not None and not index.has_entry(body.entry_id):
             raise HTTPException(404, f"no entry '{body.entry_id[:100]}'")
         if settings.feedback is not None:
             settings.feedback(body.model_dump())
@@ -193,7 +183,7 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
     @app.get("/readyz", summary="The index is loaded and answers", response_class=Response)
     def readyz() -> Response:
         return _json({"status": "ready", "corpus": answerer.corpus.name, "title": answerer.title,
-                      "entries": len(entries), "passages": len(passages), "index": version})
+                      "entries": len(entries), "passages": len(answerer.corpus.passages), "index": version})
 
     def page(path: str, name: str, media: str) -> None:
         data = resources.files("faqbot.serve").joinpath("page", name).read_bytes()
@@ -213,12 +203,49 @@ def create_app(answerer: Answerer, settings: Settings, *, root_path: str = "") -
     return BodyLimit(app, settings.max_body_bytes)
 
 
-def _security_headers(response: Response, settings: Settings) -> None:
-    response.headers["Content-Security-Policy"] = (
+def _security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+    return [(b"content-security-policy", (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        f"base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors {settings.frame_ancestors}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+        f"base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors {settings.frame_ancestors}"
+    ).encode("latin-1")), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+
+
+class Guard:
+    """ASGI middleware around every route: the bearer token on /v1/, the security headers on every
+    response, one access-log line per request. Pure ASGI: no task group or memory stream per request."""
+
+    def __init__(self, app: Any, settings: Settings, unauthorized: Response) -> None:
+        self.app, self.settings, self.unauthorized = app, settings, unauthorized
+        self.headers = _security_headers(settings)
+        self.names = {name for name, _ in self.headers}
+        self.expected = f"Bearer {settings.bearer_token}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def secured(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*(h for h in message.get("headers", ()) if h[0].lower() not in self.names),
+                                      *self.headers]
+            await send(message)
+
+        path, root = scope["path"], scope.get("root_path", "")
+        route = path[len(root):] if root and path.startswith(root) else path   # as the router sees it
+        settings = self.settings
+        if route.startswith("/v1/") and settings.bearer_token and not hmac.compare_digest(
+                next((v for k, v in scope["headers"] if k == b"authorization"), b""), self.expected):
+            await self.unauthorized(scope, receive, secured)
+        else:
+            await self.app(scope, receive, secured)
+        if settings.access is not None:
+            settings.access({"path": path, "status": status, "ms": round((time.perf_counter() - started) * 1000, 2),
+                             **scope.get("state", {}).get("logged", {})})
 
 
 class BodyLimit:

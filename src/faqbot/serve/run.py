@@ -27,7 +27,6 @@ class Options:
     frame_ancestors: str = "'self'"
     allowed_origins: tuple[str, ...] = ()
     context_ttl_s: float = 3600.0
-    root_path: str = ""
 
 
 def export(options: Options) -> None:
@@ -36,9 +35,10 @@ def export(options: Options) -> None:
     os.environ[SETTINGS_ENV] = json.dumps(asdict(options))
 
 
-def run(host: str, port: int, workers: int, *, behind_proxy: bool = False) -> None:
+def run(host: str, port: int, workers: int, *, root_path: str = "") -> None:
     """Serve the app `export` described with uvicorn: one process, or *workers* under uvicorn's own
-    supervisor. The listening socket of several workers is made here, as TCP, because the one uvicorn
+    supervisor; under *root_path*, the prefix a reverse proxy serves it at (and whose forwarded
+    headers it then trusts). The listening socket of several workers is made here, as TCP, because the one uvicorn
     makes leaves Nagle's algorithm on for every connection (Kludex/uvicorn#3149): each keep-alive
     request after the first then waits ~40 ms for the client's delayed ACK."""
     import socket
@@ -47,7 +47,8 @@ def run(host: str, port: int, workers: int, *, behind_proxy: bool = False) -> No
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config("faqbot.serve.run:app_from_environment", factory=True, host=host, port=port,
-                            workers=max(1, workers), log_level="warning", proxy_headers=behind_proxy)
+                            workers=max(1, workers), log_level="warning", root_path=root_path,
+                            proxy_headers=bool(root_path))
     if config.workers == 1:
         uvicorn.Server(config).run()
         return
@@ -92,4 +93,4 @@ def build(options: Options) -> BodyLimit:
                         bearer_token=os.environ.get(TOKEN_ENV, ""), frame_ancestors=options.frame_ancestors,
                         allowed_origins=options.allowed_origins, record=record, feedback=appender("feedback"),
                         access=appender("access"), log_questions=options.log_questions)
-    return create_app(answerer, settings, root_path=options.root_path)
+    return create_app(answerer, settings)
