@@ -176,12 +176,14 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
             # (the feedback log is written with ensure_ascii: a lone surrogate cannot break it)
         return {"recorded": settings.feedback is not None}
 
-    @app.get("/healthz", summary="The process is up")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    healthy = _json({"status": "ok"}).body
+
+    @app.get("/healthz", summary="The process is up", response_class=Response)
+    async def healthz() -> Response:   # on the event loop, never queued behind answers in the thread pool
+        return Response(healthy, media_type="application/json")
 
     @app.get("/readyz", summary="The index is loaded and answers", response_class=Response)
-    def readyz() -> Response:
+    async def readyz() -> Response:
         return _json({"status": "ready", "corpus": answerer.corpus.name, "title": answerer.title,
                       "entries": len(entries), "passages": len(answerer.corpus.passages), "index": version})
 
