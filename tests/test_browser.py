@@ -81,3 +81,29 @@ def test_a_reader_asks_reads_the_citation_and_picks_a_did_you_mean(browser_page,
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_after_a_restart_the_page_starts_a_new_conversation_and_answers(browser_page) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    page = browser_page
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "FAQBOT_SERVE_KEY"}   # each start makes its own key
+    server = _start(port, env)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.fill("#question", "what is an llm")
+        page.keyboard.press("Enter")
+        page.locator("li.bot").first.wait_for()
+        server.terminate()
+        server.wait(timeout=30)
+        server = _start(port, env)   # the page's context was signed with the old key
+        page.fill("#question", "what is generative ai")
+        page.keyboard.press("Enter")
+        page.locator("li.note").wait_for()
+        answer = page.locator("li.bot:not(.note)").nth(1)
+        answer.wait_for()
+        assert "new conversation" in page.locator("li.note").inner_text()
+        assert page.locator("li.error").count() == 0
+        assert "What Is Generative AI?" in answer.locator(".citations button").first.inner_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -68,12 +68,16 @@ def test_did_you_mean_is_answered_by_its_number(client: TestClient) -> None:
     ({"question": 5}, 422, "question: Input should be a valid string"),
     ({"question": "x" * 2001}, 413, "the question is longer than 2000 characters"),
     ({"question": "hi", "context": "not-a-token"}, 400, "the context is not a token this server made"),
+    (b"{not json", 422, "the request body is not valid JSON"),
+    (b"[1, 2]", 422, "the request body must be a JSON object (sent as application/json)"),
     ({"question": "hi", "top": 99}, 422, "top: Input should be less than or equal to 10"),
 ])
-def test_bad_requests_get_a_json_error_with_the_right_status(client: TestClient, body: dict[str, Any], status: int,
+def test_bad_requests_get_a_json_error_with_the_right_status(client: TestClient, body: Any, status: int,
                                                              message: str) -> None:
-    response = client.post("/v1/ask", json=body)
-    assert response.status_code == status and response.json() == {"error": message}
+    raw = {"content": body, "headers": {"content-type": "application/json"}} if isinstance(body, bytes) else {}
+    response = client.post("/v1/ask", **(raw or {"json": body}))
+    assert response.status_code == status and response.json()["error"] == message
+    assert response.json().get("code") == ("bad_context" if status == 400 else None)
 
 
 def test_a_tampered_an_expired_and_another_builds_context(client: TestClient, bot: Answerer) -> None:
@@ -151,7 +155,11 @@ def test_the_page_never_inserts_text_as_html() -> None:
 def test_a_bearer_token_guards_the_api_but_not_health(bot: Answerer) -> None:
     client = _client(bot, bearer_token="s3cret")
     assert client.post("/v1/ask", json={"question": "hi"}).status_code == 401
-    assert client.post("/v1/ask", json={"question": "hi"}, headers={"authorization": "Bearer s3cret"}).status_code == 200
+    for scheme in ("Bearer", "bearer", "BEARER"):   # the scheme is case-insensitive (RFC 7235)
+        response = client.post("/v1/ask", json={"question": "hi"}, headers={"authorization": f"{scheme} s3cret"})
+        assert response.status_code == 200
+    for wrong in ("Bearer s3cre", "Basic s3cret", "s3cret", "Bearer  "):
+        assert client.post("/v1/ask", json={"question": "hi"}, headers={"authorization": wrong}).status_code == 401
     assert client.get("/healthz").status_code == 200
 
 

@@ -97,6 +97,10 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":
+            return error(422, "the request body is not valid JSON")
+        if tuple(first.get("loc", ())) == ("body",):
+            return error(422, "the request body must be a JSON object (sent as application/json)")
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         return error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
 
@@ -120,8 +124,8 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
             raise HTTPException(413, f"the question is longer than {settings.max_question_chars} characters")
         try:
             context = verify(body.context, settings.key, version) if body.context else None
-        except TokenError as exc:
-            raise HTTPException(400, str(exc)) from exc
+        except TokenError as exc:   # the code lets a client start a new conversation and ask again
+            return error(400, str(exc), code="bad_context")
         session = answerer.session(context)
         answer = session.ask(body.question)
         if settings.record is not None:
@@ -220,7 +224,13 @@ class Guard:
         self.app, self.settings, self.unauthorized = app, settings, unauthorized
         self.headers = _security_headers(settings)
         self.names = {name for name, _ in self.headers}
-        self.expected = f"Bearer {settings.bearer_token}".encode()
+        self.token = settings.bearer_token.encode()
+
+    def _authorized(self, scope: Scope) -> bool:
+        """The request's first Authorization header is "Bearer <the token>" (the scheme in any case)."""
+        given = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+        scheme, _, token = given.partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), self.token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -240,8 +250,7 @@ class Guard:
         path, root = scope["path"], scope.get("root_path", "")
         route = path[len(root):] if root and path.startswith(root) else path   # as the router sees it
         settings = self.settings
-        if route.startswith("/v1/") and settings.bearer_token and not hmac.compare_digest(
-                next((v for k, v in scope["headers"] if k == b"authorization"), b""), self.expected):
+        if route.startswith("/v1/") and settings.bearer_token and not self._authorized(scope):
             await self.unauthorized(scope, receive, secured)
         else:
             await self.app(scope, receive, secured)

@@ -25,7 +25,11 @@
                                          body: JSON.stringify(body) });
     let data = null;
     try { data = await response.json(); } catch (e) { data = null; }
-    if (!response.ok) throw new Error((data && data.error) || `the server answered ${response.status}`);
+    if (!response.ok) {
+      const failure = new Error((data && data.error) || `the server answered ${response.status}`);
+      failure.code = data && data.code;
+      throw failure;
+    }
     return data;
   }
 
@@ -83,7 +87,16 @@
     say(el("li", { class: "me" }, el("p", { class: "text", text: shown || question })));
     typing.hidden = false;
     try {
-      const answer = await post("v1/ask", { question, context });
+      let answer;
+      try {
+        answer = await post("v1/ask", { question, context });
+      } catch (e) {
+        // An expired conversation, or one from before the server restarted: start a new one.
+        if (e.code !== "bad_context" || context === null) throw e;
+        context = null;
+        say(el("li", { class: "bot note" }, el("p", { class: "text", text: "(A new conversation: the last one ended.)" })));
+        answer = await post("v1/ask", { question, context });
+      }
       context = answer.context;
       showAnswer(question, answer);
     } catch (e) {
