@@ -6,6 +6,7 @@ from __future__ import annotations
 from faqbot.chunking import chunk_markdown
 from faqbot.corpus import load_corpus
 from faqbot.files import bundled_corpus_dir
+from faqbot.text import split_sentences
 from tests.conftest import MakeCorpus
 
 BUNDLED_PASSAGES = [
@@ -87,3 +88,11 @@ def test_an_answer_ending_in_a_lead_in_colon_brings_its_list_and_code(make_corpu
     assert answer.kind == "answer" and answer.citations[0].section == "Settings"
     assert answer.text.startswith("The file is read in the following order:\n```ini\n[global]\ntimeout = 60\n```\n"
                                   "the user file, then the site file.")
+
+
+def test_sentences_read_links_and_strong_emphasis_as_a_reader_sees_them() -> None:
+    text = ("Triagers assess issues in the [nodejs/node][] and [nodejs/help][help] repositories, **daily**. "
+            "See: [List of triagers](./README.md#triagers) and ![the logo](logo.png).")
+    assert split_sentences(text) == ["Triagers assess issues in the nodejs/node and nodejs/help repositories, daily.",
+                                     "See: List of triagers and the logo."]
+    assert split_sentences("A [x] box, snake_case and *emphasis* stay.") == ["A [x] box, snake_case and *emphasis* stay."]

@@ -216,8 +216,21 @@ def split_sentences(text: str) -> list[str]:
         if "\n" in line:   # a code block or table: one sentence, its lines kept
             sentences.append(line)
         else:
-            sentences.extend(s.strip() for s in re.split(_SENTENCE_END, line) if s.strip())
+            sentences.extend(s.strip() for s in re.split(_SENTENCE_END, as_read(line)) if s.strip())
     return sentences
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")   # [text](url), [text][ref], [text][], ![alt](src)
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def as_read(line: str) -> str:
+    """A line of Markdown prose as a reader sees it: a link is its text, strong emphasis its words.
+
+    >>> as_read("See the [guide](https://example.org/g) and [nodejs/node][] **now**.")
+    'See the guide and nodejs/node now.'
+    """
+    return _STRONG.sub(r"\2", _LINK.sub(r"\1", line))
 
 
 def _items(text: str) -> list[str]:

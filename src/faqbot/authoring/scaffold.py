@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from faqbot.errors import CorpusError
 from faqbot.files import read_corpus_file, write_atomically
 from faqbot.models import Passage
+from faqbot.text import as_read
 
 STARTER_ARTICLE = """# Your topic
 
@@ -41,7 +42,7 @@ def passages_under(passages: Sequence[Passage], section: str | None = None) -> l
 def first_words(text: str, count: int = 12) -> str:
     """The first *count* words of a passage, on one line, as a reader sees them: link and emphasis
     markup and code fences dropped ("[ICU][ICU]" reads "ICU")."""
-    text = re.sub(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])?", r"\1", text)   # [text](url), [text][ref], [text][]
+    text = as_read(text)
     text = re.sub(r"^\s*(?:`{3,}|~{3,}).*$", " ", text, flags=re.MULTILINE)        # fence lines
     text = re.sub(r"[*_`]+", "", text)
     words = " ".join(text.split()).split(" ")
