@@ -96,3 +96,8 @@ def test_sentences_read_links_and_strong_emphasis_as_a_reader_sees_them() -> Non
     assert split_sentences(text) == ["Triagers assess issues in the nodejs/node and nodejs/help repositories, daily.",
                                      "See: List of triagers and the logo."]
     assert split_sentences("A [x] box, snake_case and *emphasis* stay.") == ["A [x] box, snake_case and *emphasis* stay."]
+
+
+def test_a_closing_bracket_or_quote_stays_with_its_sentence() -> None:
+    assert split_sentences('Two must approve. (One is enough after 7 days.) He said "stop." Then left.') == [
+        "Two must approve.", "(One is enough after 7 days.)", 'He said "stop."', "Then left."]
