@@ -101,3 +101,12 @@ def test_sentences_read_links_and_strong_emphasis_as_a_reader_sees_them() -> Non
 def test_a_closing_bracket_or_quote_stays_with_its_sentence() -> None:
     assert split_sentences('Two must approve. (One is enough after 7 days.) He said "stop." Then left.') == [
         "Two must approve.", "(One is enough after 7 days.)", 'He said "stop."', "Then left."]
+
+
+def test_a_table_of_contents_is_navigation_not_a_passage() -> None:
+    text = ("# Guide\n\n<!-- TOC -->\n\n* [Setup](#setup)\n* [Usage](#usage)\n  * [Flags](#flags)\n\n<!-- /TOC -->\n\n"
+            "## Setup\n\nRun the installer.\n\n## Usage\n\nSee [the flags](#flags) below:\n\n"
+            "* [Flags](#flags)\n* [Setup](#setup)\n* and the [manual](https://example.org/manual)\n")
+    passages = chunk_markdown(text, "guide.md")
+    assert [p.section for p in passages] == ["Setup", "Usage"]
+    assert passages[-1].sentences[-1] == "and the manual"   # a list with other content stays

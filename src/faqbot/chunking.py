@@ -108,11 +108,22 @@ def _sections(lines: list[str], used: dict[str, int]) -> list[_Section]:
             if token.type == "html_block" and token.content.lstrip().startswith("<!--"):
                 continue   # an HTML comment is for the author, not the reader
             block = _lines(body, first, last)
+            if block and _BLOCKS[token.type] == "list" and _is_table_of_contents(block):
+                continue   # links to the document's own headings: navigation, not content
             if block:
                 kind = _BLOCKS[token.type]
                 current.blocks.append(_Block(block, kind == "list", kind in _ATOMIC))
     sections.append(current)
     return [s for s in sections if s.blocks]
+
+
+_TOC_ITEM = re.compile(r"^\s*(?:[*+-]|\d+[.)])\s+\[[^\]]+\]\(#[^)\s]*\)\s*$")
+
+
+def _is_table_of_contents(block: list[tuple[int, str]]) -> bool:
+    """A list whose every item is only a link to a heading of the same page ("* [Setup](#setup)")."""
+    items = [text for _, text in block if text.strip()]
+    return len(items) >= 2 and all(_TOC_ITEM.match(text) for text in items)
 
 
 def _lines(body: list[str], first: int, last: int) -> list[tuple[int, str]]:

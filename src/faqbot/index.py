@@ -183,7 +183,7 @@ class Index:
                    entry_qa=entry_qa,
                    passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
                    phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk,
-                   entry_facts=np.asarray([facts_in(e.answer) for e in corpus.entries], dtype=np.int32),
+                   entry_facts=np.asarray(_entry_facts(corpus), dtype=np.int32),
                    english=English.bundled(), semantic=table, semantic_note=note, semantic_asked=name)
 
     def with_decision(self, decision: Decision) -> Index:
@@ -364,6 +364,21 @@ def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
         kth = np.partition(values, values.size - limit)[values.size - limit]
         hits = hits[values >= kth]
     return hits[np.lexsort((hits, -scores[hits]))][:limit]
+
+
+def _entry_facts(corpus: Corpus) -> list[int]:
+    """Per entry, the kinds of fact its answer states (``faqbot.focus``). An implicit entry stands for its
+    whole section (its answer is the sentences a question asks for), so it states what the section does."""
+    if not any(e.implicit for e in corpus.entries):
+        return [facts_in(e.answer) for e in corpus.entries]
+    sections: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    section_of: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for p in corpus.passages:
+        sections.setdefault((p.source, p.path), []).append(p.text)
+        section_of[p.id] = (p.source, p.path)
+    return [facts_in(" ".join(sections[section_of[e.sources[0]]]))
+            if e.implicit and e.sources and e.sources[0] in section_of else facts_in(e.answer)
+            for e in corpus.entries]
 
 
 def _entry_word_counts(corpus: Corpus) -> Counter[str]:
