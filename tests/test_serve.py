@@ -161,6 +161,10 @@ def test_a_bearer_token_guards_the_api_but_not_health(bot: Answerer) -> None:
     for wrong in ("Bearer s3cre", "Basic s3cret", "s3cret", "Bearer  "):
         assert client.post("/v1/ask", json={"question": "hi"}, headers={"authorization": wrong}).status_code == 401
     assert client.get("/healthz").status_code == 200
+    schema = client.get("/openapi.json").json()   # the schema says so, for client generators
+    assert schema["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert schema["paths"]["/v1/ask"]["post"]["security"] == [{"bearer": []}]
+    assert "security" not in schema["paths"]["/healthz"]["get"]
 
 
 def test_the_bearer_token_also_guards_the_api_under_a_root_path(bot: Answerer) -> None:

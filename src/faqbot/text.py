@@ -25,7 +25,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*")
 _WORD_NUMBER = r"(?<=[^\W\d_]{3})(?=\d)|(?<=\d)(?=[^\W\d_]{3})"
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                               "\u2013": "-", "\u2014": "-", "\u00b7": " "})
-_SENTENCE_END = r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“(A-Z0-9])"   # a closing quote or bracket stays with its sentence
+# A closing quote or bracket stays with its sentence.
+_SENTENCE_END = r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“(A-Z0-9])"
 _MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"   # combining accents
 _LIST_MARKER = r"^\s*(?:[-*+]|\d+[.)])\s+"
 

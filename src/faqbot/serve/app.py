@@ -114,6 +114,8 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
         log.error("incident %s on %s", incident, request.url.path, exc_info=exc)
         return error(500, "the server failed on this request (a bug in faqbot); it goes on serving", id=incident)
 
+    if settings.bearer_token:
+        _declare_bearer(app)
     app.add_middleware(Guard, settings=settings,
                        unauthorized=error(401, "this server needs 'Authorization: Bearer <token>'"))
 
@@ -214,6 +216,23 @@ def _security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         f"base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors {settings.frame_ancestors}"
     ).encode("latin-1")), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+
+
+def _declare_bearer(app: FastAPI) -> None:
+    """Say in the OpenAPI schema that every /v1 endpoint needs the bearer token (the Guard enforces it)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()   # made once and kept by FastAPI; these additions are idempotent
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+            "type": "http", "scheme": "bearer"}
+        for path, operations in schema.get("paths", {}).items():
+            if path.startswith("/v1/"):
+                for operation in operations.values():
+                    operation["security"] = [{"bearer": []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class Guard:
