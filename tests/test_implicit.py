@@ -120,3 +120,17 @@ def test_a_heading_entry_answers_with_the_sentences_of_its_section_that_carry_th
     assert answer.citations[0].section == "Black tea" and answer.citations[0].excerpt == answer.text
     opening = bot.ask("black tea")
     assert opening.text.startswith("Steep black tea for four to five minutes")
+
+
+def test_a_heading_entry_states_the_facts_of_its_whole_section(make_corpus: MakeCorpus) -> None:
+    """The focus check must not decline a count its section states after the opening sentences."""
+    article = ("# Project governance\n\n## Collaborators\n\nCollaborators maintain the repository and review "
+               "the pull requests that contributors open. They help newcomers find their way around the code.\n\n"
+               "Both collaborators and outside contributors may propose changes to the source code.\n\n"
+               "Two collaborators must approve a pull request before the pull request can land.\n\n"
+               "## Triagers\n\nTriagers label new issues and close duplicates in the issue tracker.\n")
+    bot = Answerer.from_corpus(make_corpus({"article.md": article}), cache=False)
+    answer = bot.ask("How many collaborators must approve a pull request?")
+    assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "heading:collaborators"
+    assert answer.text.startswith("Two collaborators must approve a pull request")
+    assert bot.ask("How many triagers are there?").kind == "abstain"   # that section states no count
