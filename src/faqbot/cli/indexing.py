@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from faqbot.cli.render import Painter, safe, use_color
+from faqbot.columns import column_of
 from faqbot.decision import Decision
 from faqbot.errors import FaqbotError
 
@@ -64,7 +65,10 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     if job.index is None:
         raise FaqbotError("the index build stopped without a result")
     paint = Painter(use_color(sys.stdout))
-    what = f"{len(job.index.corpus.passages)} passages, {len(job.index.corpus.entries)} curated entries"
+    entries = job.index.corpus.entries
+    implicit = sum(1 for implicit in column_of(entries, "implicit") if implicit)
+    what = f"{len(job.index.corpus.passages)} passages, {len(entries) - implicit} curated entries" + (
+        f", {implicit} from headings" if implicit else "")
     print(decision_line(job.index.decision))
     if job.index.semantic_note:
         print(job.index.semantic_note)
@@ -78,7 +82,7 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
             print(f"faqbot: warning: the cache will not be used: {problem} (make it and its folder writable "
                   "only by you, e.g. chmod go-w)", file=sys.stderr)
         else:
-            print(paint("  `faqbot ask` and `faqbot chat` use it until the corpus or faqbot changes.", "dim"))
+            print(paint("  `faqbot ask`, `chat` and `serve` use it until the corpus or faqbot changes.", "dim"))
     return 0
 
 

@@ -450,7 +450,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from faqbot.files import bundled_corpus_dir
 
     corpus = args.corpus or bundled_corpus_dir()
-    bot = Answerer.from_corpus(corpus)   # build and cache the index once, before any worker starts
+    # Build and cache the index once, before any worker starts; keep only its title (the workers
+    # answer, the supervisor holds no index).
+    title = Answerer.from_corpus(corpus).title
     if args.host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get(TOKEN_ENV):
         _error(f"warning: serving on {args.host} to other machines without a bearer token "
                f"(set {TOKEN_ENV} to require one)")
@@ -459,7 +461,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                    context_ttl_s=args.context_ttl))
     host = f"[{args.host}]" if ":" in args.host else args.host
     workers = f"{args.workers} workers" if args.workers > 1 else "1 worker"
-    _error(f"serving {bot.title!r} on http://{host}:{args.port}{args.root_path}/ with {workers} (Ctrl-C stops it)")
+    _error(f"serving {title!r} on http://{host}:{args.port}{args.root_path}/ with {workers} (Ctrl-C stops it)")
     try:
         run(args.host, args.port, args.workers, root_path=args.root_path)
     except OSError as exc:   # the port is taken, the address is not this machine's...
