@@ -144,6 +144,10 @@ class Analyzer:
         return self.from_tokens(normalized, self.aliases.apply(tokens_of(normalized)), (), chars=chars,
                                 wording=wording)
 
+    def stems(self, text: str) -> tuple[str, ...]:
+        """The stems of corpus text's content words: ``document(text).stems`` without the features."""
+        return tuple(self.stemmer.stems(content_words(self.aliases.apply(tokens_of(normalize(text))))))
+
     def query(self, text: str, *, chars: bool = True, wording: bool = True) -> Analysis:
         """Analysis of a question, with typos of corpus words corrected first. Character n-grams and
         every-word features only when asked for (a corpus whose weights ignore them saves the work)."""

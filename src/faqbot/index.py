@@ -72,14 +72,14 @@ class PassageAnalysis(NamedTuple):
         analyzer = Analyzer(aliases, Speller({}), stemmer)
         # A passage is found by its heading too ("Underlying Architectures and Models").
         parts, sentence_terms, heading_terms, passage_terms = [], [], [], []
-        headings: dict[str, Analysis] = {}
+        headings: dict[str, tuple[str, ...]] = {}
         for p in corpus.passages:
             counts.update(tokenize(p.text))
-            heading = headings.get(p.section) or headings.setdefault(p.section, analyzer.document(p.section))
-            sentences = [analyzer.document(s) for s in p.sentences]
-            parts.append(tuple(a.stems for a in (heading, *sentences)))
-            sentence_terms.append(tuple(frozenset(a.stems) for a in sentences))
-            heading_terms.append(frozenset(heading.stems))
+            heading = headings.get(p.section) or headings.setdefault(p.section, analyzer.stems(p.section))
+            sentences = [analyzer.stems(s) for s in p.sentences]
+            parts.append((heading, *sentences))
+            sentence_terms.append(tuple(frozenset(s) for s in sentences))
+            heading_terms.append(frozenset(heading))
             passage_terms.append(heading_terms[-1].union(*sentence_terms[-1]))
         return cls(aliases, stemmer, counts, parts, tuple(sentence_terms), tuple(heading_terms), tuple(passage_terms))
 
