@@ -144,7 +144,7 @@ class Index:
         phrase_every = [tuple(analyzer.every_stem(a.tokens)) for a in phrases]
         answers = [analyzer.document(e.answer) for e in corpus.entries]
         answer_every = [tuple(analyzer.every_stem(a.tokens)) for a in answers]
-        entry_texts = [analyzer.document(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
+        entry_stems = [analyzer.stems(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
         passage_parts, sentence_terms = shared.parts, shared.sentence_terms
         heading_terms, passage_terms = shared.heading_terms, shared.passage_terms
 
@@ -155,9 +155,9 @@ class Index:
         phrase_word = TermIndex.build([a.word_features for a in phrases], idf_docs=[a.word_features for a in answers])
         phrase_wording = TermIndex.build(phrase_every, idf_docs=answer_every, features=word_features)
         # One vocabulary and IDF for entries and passages: fitted once on both.
-        entry_qa, passage_word = TermIndex.build_many([[(a.stems,) for a in entry_texts], passage_parts],
+        entry_qa, passage_word = TermIndex.build_many([[(stems,) for stems in entry_stems], passage_parts],
                                                       features=_parts_features)
-        entry_terms = tuple(frozenset(a.stems) for a in entry_texts)
+        entry_terms = tuple(frozenset(stems) for stems in entry_stems)
         evidence = Evidence(
             entry_terms=entry_terms,
             source_terms=source_terms_of(corpus, passage_terms),
@@ -409,7 +409,7 @@ def _names_of(corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
     found: set[str] = set()
     for name in names:
         if any(ch.isdigit() for ch in name) or not lower.intersection(tokenize(name)):
-            found.update(analyzer.document(name).stems)
+            found.update(analyzer.stems(name))
     return frozenset(found)
 
 
