@@ -402,10 +402,10 @@ def _names_of(corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
     case ("Midjourney", "Google", not "Code"), or holding a digit ("GPT-4.5", "70B")."""
     import re
 
-    texts = [*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)]
-    lower = {w for text in texts for w in re.findall(r"\b[a-z][a-z]+\b", text)}
-    pattern = re.compile(_NAME)
-    names = {match.group(0) for text in texts for match in pattern.finditer(text)}   # each name once
+    # One pass over all the text (no match spans the newline between two texts), each name once.
+    text = "\n".join([*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)])
+    lower = set(re.findall(r"\b[a-z][a-z]+\b", text))
+    names = set(re.findall(_NAME, text))
     found: set[str] = set()
     for name in names:
         if any(ch.isdigit() for ch in name) or not lower.intersection(tokenize(name)):
