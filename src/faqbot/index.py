@@ -157,6 +157,7 @@ class Index:
         # One vocabulary and IDF for entries and passages: fitted once on both.
         entry_qa, passage_word = TermIndex.build_many([[(stems,) for stems in entry_stems], passage_parts],
                                                       features=_parts_features)
+        del passage_parts, shared   # the passages' word lists, the largest thing built (unless a caller keeps them)
         entry_terms = tuple(frozenset(stems) for stems in entry_stems)
         evidence = Evidence(
             entry_terms=entry_terms,
