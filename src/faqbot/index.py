@@ -403,10 +403,12 @@ def _names_of(corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
     case ("Midjourney", "Google", not "Code"), or holding a digit ("GPT-4.5", "70B")."""
     import re
 
-    # One pass over all the text (no match spans the newline between two texts), each name once.
-    text = "\n".join([*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)])
-    lower = set(re.findall(r"\b[a-z][a-z]+\b", text))
-    names = set(re.findall(_NAME, text))
+    lower: set[str] = set()
+    names: set[str] = set()   # each name once
+    lowercase, named = re.compile(r"\b[a-z][a-z]+\b"), re.compile(_NAME)
+    for text in (*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)):
+        lower.update(lowercase.findall(text))
+        names.update(named.findall(text))
     found: set[str] = set()
     for name in names:
         if any(ch.isdigit() for ch in name) or not lower.intersection(tokenize(name)):
