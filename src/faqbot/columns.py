@@ -191,7 +191,7 @@ class Records(_Memo[T]):
     def column(self, field: str) -> Sequence[Any]:
         """One field of every record, without building the records (a Groups for tuple fields)."""
         column = self._columns[list(_field_types(self._cls)).index(field)]
-        return column.all() if isinstance(column, Texts) else column 
+        return column.all() if isinstance(column, Texts) else column
 
 
 def column_of(records: Sequence[Any], field: str) -> Sequence[Any]:
