@@ -41,32 +41,51 @@ def _bounds(starts: np.ndarray, n: int, total: int, what: str) -> np.ndarray:
     return starts
 
 
-class Texts(Sequence[str]):
+class _Lazy(Sequence[T]):
+    """A read-only sequence of *n* items, each made by ``_item`` when it is asked for."""
+
+    __slots__ = ("_n",)
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def _item(self, i: int) -> T:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self._item(k) for k in range(*i.indices(self._n))]
+        k = i + self._n if i < 0 else i
+        if not 0 <= k < self._n:
+            raise IndexError(i)
+        return self._item(k)
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._item(k) for k in range(self._n))
+
+
+class Texts(_Lazy[str]):
     """The *n* texts saved by ``text_arrays``; each decoded on access."""
 
     __slots__ = ("_blob", "_offsets")
 
     def __init__(self, name: str, arrays: dict[str, np.ndarray], n: int | None = None) -> None:
         offsets = arrays[f"{name}.offsets"]
+        n = len(offsets) - 1 if n is None else n
+        super().__init__(n)
         self._blob = arrays[f"{name}.blob"]
         # numpy, not a list: a list of 100,000s of Python ints would be each worker's own memory
-        self._offsets = _bounds(offsets, len(offsets) - 1 if n is None else n, self._blob.size, name)
+        self._offsets = _bounds(offsets, n, self._blob.size, name)
 
-    def __len__(self) -> int:
-        return len(self._offsets) - 1
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _item(self, i: int) -> str:
         return self._blob[int(self._offsets[i]):int(self._offsets[i + 1])].tobytes().decode("utf-8", "replace")
 
     def all(self) -> list[str]:
@@ -98,42 +117,24 @@ class Groups(Generic[T]):
         return np.diff(self.starts)
 
 
-class _Memo(Sequence[T]):
-    """A read-only sequence of *n* items, each made on first access and kept (in a dict: only the
-    items questions touched cost memory)."""
+class _Memo(_Lazy[T]):
+    """A read-only sequence whose items are made by ``_make`` on first access and kept (in a dict: only
+    the items questions touched cost memory)."""
 
-    __slots__ = ("_n", "_memo")
+    __slots__ = ("_memo",)
 
     def __init__(self, n: int) -> None:
-        self._n = n
+        super().__init__(n)
         self._memo: dict[int, T] = {}
 
     def _make(self, i: int) -> T:
         raise NotImplementedError
 
-    def __len__(self) -> int:
-        return self._n
-
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._n))]
+    def _item(self, i: int) -> T:
         item = self._memo.get(i)
         if item is None:
-            k = i + self._n if i < 0 else i
-            if not 0 <= k < self._n:
-                raise IndexError(i)
-            item = self._memo.get(k)
-            if item is None:
-                item = self._memo[k] = self._make(k)
+            item = self._memo[i] = self._make(i)
         return item
-
-    def __iter__(self) -> Iterator[T]:
-        return (self[i] for i in range(self._n))
 
 
 # ----------------------------------------------------------------------------- records
@@ -165,13 +166,15 @@ def record_arrays(name: str, cls: type, records: Sequence[Any]) -> dict[str, np.
 class Records(_Memo[T]):
     """The records saved by ``record_arrays``: each built on first access from its columns."""
 
-    __slots__ = ("_cls", "_columns")
+    __slots__ = ("_cls", "_fields", "_columns")
 
     def __init__(self, name: str, cls: type[T], arrays: dict[str, np.ndarray], n: int) -> None:
         super().__init__(n)
         self._cls = cls
+        kinds = _field_types(cls)
+        self._fields = list(kinds)
         self._columns: list[Any] = []
-        for field, kind in _field_types(cls).items():
+        for field, kind in kinds.items():
             column = f"{name}.{field}"
             if kind == _STR:
                 self._columns.append(Texts(column, arrays, n))
@@ -190,7 +193,7 @@ class Records(_Memo[T]):
 
     def column(self, field: str) -> Sequence[Any]:
         """One field of every record, without building the records (a Groups for tuple fields)."""
-        column = self._columns[list(_field_types(self._cls)).index(field)]
+        column = self._columns[self._fields.index(field)]
         return column.all() if isinstance(column, Texts) else column
 
 
