@@ -24,15 +24,22 @@ def bundled_cache(bot: Answerer, tmp_path_factory: pytest.TempPathFactory) -> by
     return path.read_bytes()
 
 
+def seed_cache(folder: Path, data: bytes) -> Path:
+    """*folder* holding the bundled corpus's index cache *data* (the ``bundled_cache`` bytes) where
+    faqbot looks for it, as if a user had run a command before: a warm start without another build."""
+    path = Path(cache_path(bundled_corpus_dir(), folder))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     """Never read or write a developer's real cache, history or config. The cache folder starts with
     the bundled corpus's index unless the test is marked ``no_cache_seed``."""
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
     if request.node.get_closest_marker("no_cache_seed") is None:
-        seed = Path(cache_path(bundled_corpus_dir(), tmp_path / "cache"))
-        seed.parent.mkdir(parents=True, exist_ok=True)
-        seed.write_bytes(request.getfixturevalue("bundled_cache"))
+        seed_cache(tmp_path / "cache", request.getfixturevalue("bundled_cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("FAQBOT_LOG", "off")   # tests never record what they type; the log's own tests turn it on
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

@@ -1,5 +1,6 @@
 """Shared checks of the reliability suite (and of benchmarks/fuzz.py): what a valid, grounded answer
-is, which bytes must never reach a terminal, nasty inputs, and how to run the CLI in a subprocess.
+is, which bytes must never reach a terminal, nasty inputs, and how to run the CLI in a subprocess (or, quicker, in this
+process).
 
 Not a test module (no ``test_`` prefix): the tests and the fuzzer import it.
 """
@@ -174,6 +175,43 @@ def run_cli(args: Sequence[str | bytes], *, input: bytes | None = b"", env: Mapp
                           stdin=subprocess.DEVNULL if input is None else None, capture_output=True,
                           env=full_env, timeout=timeout, cwd=cwd, check=False,
                           preexec_fn=limit_memory(memory) if memory else None)
+
+
+def run_cli_here(args: Sequence[str], *, input: bytes = b"", env: Mapping[str, str] | None = None,
+                 cwd: str | os.PathLike[str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """``faqbot ARGS`` run in this process, as :func:`run_cli` runs it in a child: *input* on stdin,
+    *env* added to the environment, the exit status and both streams as bytes. No interpreter start
+    and no second import of scikit-learn (about a second a child), so a test of a command's behaviour
+    rather than of the process itself stays in the fast tier."""
+    import contextlib
+    import io
+
+    from faqbot.cli.main import main
+
+    def stream(data: bytes = b"") -> io.TextIOWrapper:
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="surrogateescape", newline=None,
+                                write_through=True)
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    stdin, stdout, stderr = stream(input), stream(), stream()
+    try:
+        for key in ("NO_COLOR", "FAQBOT_HISTORY", "PYTHONWARNINGS"):
+            os.environ.pop(key, None)
+        os.environ.update(env or {})
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            sys.stdin, real_stdin = stdin, sys.stdin
+            try:
+                status = main(list(args))
+            finally:
+                sys.stdin = real_stdin
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+    return subprocess.CompletedProcess(list(args), status, stdout.buffer.getvalue(),   # type: ignore[attr-defined]
+                                       stderr.buffer.getvalue())   # type: ignore[attr-defined]
 
 
 def stderr_lines(result: subprocess.CompletedProcess[bytes]) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from faqbot.authoring.check import check_corpus
 from faqbot.corpus import load_corpus
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
-from tests.reliability_checks import run_cli
+from tests.reliability_checks import run_cli, run_cli_here
 
 pytestmark = pytest.mark.no_cache_seed
 
@@ -27,7 +27,7 @@ def test_init_copies_the_article_and_writes_a_template_listing_its_passages(tmp_
     article = tmp_path / "tea.md"
     article.write_text("# Tea\n\nTea is a drink made from leaves.\n\n## Brewing\n\nBrew green tea for two minutes.\n")
     folder = tmp_path / "teabot"
-    result = run_cli(["init", str(folder), "--article", str(article)])
+    result = run_cli_here(["init", str(folder), "--article", str(article)])
     assert result.returncode == 0, result.stderr
     assert f"wrote {folder / 'article.md'}" in _out(result) and f"wrote {folder / 'faq.yaml'}" in _out(result)
     assert (folder / "article.md").read_text() == article.read_text()
@@ -42,7 +42,7 @@ def test_init_never_overwrites_a_file(tmp_path: Path) -> None:
     folder = tmp_path / "bot"
     folder.mkdir()
     (folder / "faq.yaml").write_text("- id: mine\n  question: Q?\n  answer: A.\n")
-    result = run_cli(["init", str(folder)])
+    result = run_cli_here(["init", str(folder)])
     assert result.returncode == 0
     assert f"kept (it exists) {folder / 'faq.yaml'}" in _out(result)
     assert (folder / "faq.yaml").read_text() == "- id: mine\n  question: Q?\n  answer: A.\n"
@@ -54,18 +54,19 @@ def test_init_never_overwrites_a_file(tmp_path: Path) -> None:
 
 def test_passages_lists_ids_lines_and_first_words_and_filters_by_section(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE})
-    out = _out(run_cli(["passages", "--corpus", str(root)]))
+    out = _out(run_cli_here(["passages", "--corpus", str(root)]))
     assert "Pets > Cats\n  cats-1  article.md:7-8  Cats are independent animals that sleep up to sixteen hours a day. …" in out
-    only = _out(run_cli(["passages", "--corpus", str(root), "--section", "DOGS"]))
+    only = _out(run_cli_here(["passages", "--corpus", str(root), "--section", "DOGS"]))
     assert "dogs-1" in only and "cats-1" not in only
-    data = json.loads(_out(run_cli(["passages", "--corpus", str(root), "--json"])))
+    data = json.loads(_out(run_cli_here(["passages", "--corpus", str(root), "--json"])))
     assert [(p["id"], p["path"], p["start_line"]) for p in data][1] == ("cats-1", ["Pets", "Cats"], 7)
-    assert run_cli(["passages", "--corpus", str(root), "--section", "birds"]).returncode == 1
+    assert run_cli_here(["passages", "--corpus", str(root), "--section", "birds"]).returncode == 1
 
 
 # ----------------------------------------------------------------------------- check
 
 
+@pytest.mark.slow   # a process running the whole self-test of the bundled corpus
 def test_the_bundled_corpus_passes_its_check() -> None:
     result = run_cli(["check"], timeout=300)
     assert result.returncode == 0, _out(result)[-2000:]
@@ -84,29 +85,29 @@ def test_an_answer_the_cited_passage_does_not_back_is_an_error(make_corpus: Make
     [finding] = [f for f in report.findings if f.severity == "error"]
     assert (finding.check, finding.entry, finding.file, finding.line) == ("grounding", "cat-colour", "faq.yaml", 12)
     assert "the article may not back it" in finding.message and "orang" in finding.message
-    assert run_cli(["check", "--corpus", str(root)]).returncode == 1
+    assert run_cli_here(["check", "--corpus", str(root)]).returncode == 1
 
 
 def test_the_drift_lock_round_trip(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
-    accepted = run_cli(["check", "--corpus", str(root), "--accept"])
+    accepted = run_cli_here(["check", "--corpus", str(root), "--accept"])
     assert accepted.returncode == 0 and (root / "faq.lock").is_file()
     assert "drift" not in _out(accepted)
     article = root / "article.md"
     article.write_text(article.read_text().replace("sixteen hours", "twenty hours"))
-    drifted = run_cli(["check", "--corpus", str(root)])
+    drifted = run_cli_here(["check", "--corpus", str(root)])
     assert drifted.returncode == 1
     out = _out(drifted)
     assert "faq.yaml:1: cat-sleep: the passage it cites, 'cats-1', changed since its answer was reviewed" in out
     assert "-Cats are independent animals that sleep up to sixteen hours a day. They groom themselves and" in out
     assert "+Cats are independent animals that sleep up to twenty hours a day. They groom themselves and" in out
     assert "dog-walks" not in out.split("self-test")[0]   # its passage did not change
-    assert run_cli(["check", "--corpus", str(root), "--accept"]).returncode == 0   # reviewed again
+    assert run_cli_here(["check", "--corpus", str(root), "--accept"]).returncode == 0   # reviewed again
 
 
 def test_a_renumbered_source_is_named_with_its_likely_new_id(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
-    assert run_cli(["check", "--corpus", str(root), "--accept"]).returncode == 0
+    assert run_cli_here(["check", "--corpus", str(root), "--accept"]).returncode == 0
     article = root / "article.md"   # the section is renamed: its passage id changes from cats-1 to felines-1
     article.write_text(article.read_text().replace("## Cats", "## Felines"))
     report = check_corpus(str(root))
@@ -129,15 +130,15 @@ def test_near_identical_phrasings_in_two_entries_collide(make_corpus: MakeCorpus
 
 def test_strict_fails_on_warnings_and_json_lists_every_finding(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
-    data = json.loads(_out(run_cli(["check", "--corpus", str(root), "--json"])))
+    data = json.loads(_out(run_cli_here(["check", "--corpus", str(root), "--json"])))
     assert data["errors"] == 0 and data["warnings"] >= 1 and data["self_test"]["tested"] == 10
     assert {f["check"] for f in data["findings"]} >= {"drift", "coverage"}   # no lock yet; "Pets" is uncited
-    assert run_cli(["check", "--corpus", str(root), "--strict"]).returncode == 1
+    assert run_cli_here(["check", "--corpus", str(root), "--strict"]).returncode == 1
 
 
 def test_a_damaged_lock_is_one_clear_error(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ, "faq.lock": "[" * 100_000})
-    result = run_cli(["check", "--corpus", str(root)])
+    result = run_cli_here(["check", "--corpus", str(root)])
     assert result.returncode == 2
     assert result.stderr.decode().strip().startswith(f"faqbot: {root / 'faq.lock'}: is not a faqbot lock file")
 
@@ -155,7 +156,7 @@ def test_eval_with_entry_and_must_include_cannot_be_passed_by_a_wrong_answer(mak
                          "  - q: how long do cats sleep\n    sections: [Cats]\n    must_include: [twenty]\n"
                          "  - q: how long do cats sleep\n    entry: dog-walks\n"
                          "  - q: when was the first cat born\n")
-    result = run_cli(["eval", str(questions), "--corpus", str(root), "--json"])
+    result = run_cli_here(["eval", str(questions), "--corpus", str(root), "--json"])
     report = json.loads(_out(result))
     assert report["overall"]["passed"] == 1 and report["overall"]["total"] == 4
     problems = [(f["line"], f["problem"], f["decided_by"]) for f in report["failures"]]
@@ -264,7 +265,7 @@ def test_review_apply_merges_accepted_groups_and_keeps_every_other_line(make_cor
     (root / "faq.yaml").write_text(HAND_WRITTEN_FAQ)
     review = tmp_path / "review.yaml"
     review.write_text(REVIEWED)
-    result = run_cli(["review", "--corpus", str(root), "--apply", str(review)])
+    result = run_cli_here(["review", "--corpus", str(root), "--apply", str(review)])
     assert (root / "faq.yaml").read_text() == MERGED
     out = _out(result)
     assert "added 1 paraphrase(s) to cat-sleep" in out and "added the entry cat-litter" in out
@@ -281,7 +282,7 @@ def test_review_groups_the_log_and_writes_proposals_without_overwriting(make_cor
              "weather in paris", "paris weather today", "how many hours do cats nap"]   # the last is answered now
     log.write_text("".join(json.dumps({"question": q, "kind": "abstain"}) + "\n" for q in asked))
     monkeypatch.chdir(tmp_path)
-    data = json.loads(_out(run_cli(["review", "--corpus", str(root), "--log", str(log), "--json"])))
+    data = json.loads(_out(run_cli_here(["review", "--corpus", str(root), "--log", str(log), "--json"])))
     groups = {g["questions"][0]: g for g in data["groups"]}
     asleep = groups["are cats asleep most of the day"]
     assert asleep["asked"] == 3 and asleep["questions"] == ["are cats asleep most of the day",
@@ -289,9 +290,9 @@ def test_review_groups_the_log_and_writes_proposals_without_overwriting(make_cor
     assert (asleep["proposal"], asleep["entry"]) == ("paraphrases", "cat-sleep")
     assert not any("nap" in q for g in data["groups"] for q in g["questions"])
     assert groups["weather in paris"]["proposal"] == "out of scope" and groups["weather in paris"]["asked"] == 2
-    written = run_cli(["review", "--corpus", str(root), "--log", str(log)])
+    written = run_cli_here(["review", "--corpus", str(root), "--log", str(log)])
     assert written.returncode == 0 and (tmp_path / "review.yaml").read_text().count("accept: false") == len(groups)
-    again = run_cli(["review", "--corpus", str(root), "--log", str(log)])
+    again = run_cli_here(["review", "--corpus", str(root), "--log", str(log)])
     assert again.returncode == 2 and b"review.yaml exists" in again.stderr
 
 
@@ -302,7 +303,7 @@ def test_eval_matches_headings_without_their_markup_and_warns_about_unknown_ones
     questions = tmp_path / "q.yaml"
     questions.write_text("questions:\n  - q: how do i run tea steep\n    sections: [Running tea --steep]\n"
                          "  - q: how do i run tea steep\n    sections: [Runing tea]\n")
-    result = run_cli(["eval", str(questions), "--corpus", str(root), "--json"])
+    result = run_cli_here(["eval", str(questions), "--corpus", str(root), "--json"])
     report = json.loads(_out(result))
     assert report["overall"]["passed"] == 1
     assert f"warning: {questions}:4: section 'Runing tea' is not a heading of the article" in result.stderr.decode()

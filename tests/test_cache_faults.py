@@ -494,6 +494,7 @@ def test_threads_building_the_same_cache_at_once_all_answer_correctly(corpus: Pa
     _assert_cache_is_valid(corpus, cache_dir)
 
 
+@pytest.mark.slow   # two processes building at once
 def test_two_processes_building_at_the_same_time_both_answer_and_leave_one_valid_cache(
         corpus: Path, cache_dir: Path, expected: list) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"} | {"FAQBOT_CACHE_DIR": str(cache_dir)}
@@ -508,7 +509,7 @@ def test_two_processes_building_at_the_same_time_both_answer_and_leave_one_valid
     _assert_cache_is_valid(corpus, cache_dir)
 
 
-def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path: Path) -> None:
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(corpus: Path, tmp_path: Path) -> None:
     import os
     import time
 
@@ -521,9 +522,9 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path: P
     fresh.write_bytes(b"another writer, still busy")
     old = time.time() - 7200
     os.utime(stale, (old, old))
-    load_or_build(None, cache_dir=cache_dir)
+    load_or_build(corpus, cache_dir=cache_dir)
     assert not stale.exists() and fresh.exists()
-    assert os.path.exists(cache_path(Path(load_or_build(None, cache_dir=cache_dir).corpus.root), cache_dir))
+    assert os.path.exists(cache_path(Path(load_or_build(corpus, cache_dir=cache_dir).corpus.root), cache_dir))
 
 
 # ----------------------------------------------------------------------------- trust (docs/reliability.md)

@@ -176,6 +176,8 @@ def test_corpus_folder_with_a_non_utf8_name_answers(tmp_path: Path) -> None:
         with open(os.path.join(os.fsencode(bundled_corpus_dir()), name.encode()), "rb") as src, \
                 open(root + b"/" + name.encode(), "wb") as dst:
             dst.write(src.read())
+    with open(root + b"/config.yaml", "wb") as config:
+        config.write(b"fit_decision: false\n")   # the test is about the folder's name, not the fit
     answer = Answerer.from_corpus(os.fsdecode(root)).ask("Is ChatGPT an LLM?")   # builds and caches in-process
     assert answer.kind == "answer"
     result = run_cli(["ask", "--corpus", root, "Is ChatGPT an LLM?"])

@@ -18,14 +18,13 @@ from faqbot.cli.commands import ChatState, dispatch
 from faqbot.cli.main import main
 from faqbot.compose import EMPTY_QUESTION
 from faqbot.models import KINDS
-from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
+from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus, seed_cache
 from tests.reliability_checks import (
     CONTROLS,
     ESCAPES,
     INJECTIONS,
     SCRIPTS,
     TRUNCATION_NOTICE,
-    build_warm_cache,
     raw_controls,
     run_cli,
     stderr_lines,
@@ -35,10 +34,10 @@ LLM_ANSWER = "A Large Language Model (LLM) is a sophisticated AI system"
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def env(tmp_path_factory: pytest.TempPathFactory, bundled_cache: bytes) -> dict[str, str]:
     """A warm index cache of the bundled corpus and an isolated home, for every subprocess of this module."""
     home = tmp_path_factory.mktemp("cli-home")
-    cache = build_warm_cache(tmp_path_factory.mktemp("cli-cache"))
+    cache = seed_cache(tmp_path_factory.mktemp("cli-cache"), bundled_cache)
     return {"FAQBOT_CACHE_DIR": str(cache), "HOME": str(home), "XDG_STATE_HOME": str(home / "state"),
             "XDG_CACHE_HOME": str(home / "cache")}
 

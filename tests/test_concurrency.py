@@ -89,7 +89,7 @@ def test_one_answerer_shared_by_8_threads_gives_the_sequential_results(bot: Answ
 def test_cold_answerer_corrects_typos_the_same_in_every_thread(bot: Answerer) -> None:
     typos = ["chatgtp", "larg langauge modle", "genrative ai", "diffrence btwn llm and genai", "midjurney",
              "transfomers", "qwen languges", "stabel difusion"]
-    shared = Answerer.from_corpus(bot.corpus)
+    shared = Answerer.from_corpus()   # cold: read from the session's cache, nothing decoded or memoised yet
     results = _run_threads(lambda k: [shared.ask(q).to_dict() for q in typos])
     assert all(r == results[0] for r in results)
     assert results[0] == [bot.ask(q).to_dict() for q in typos]

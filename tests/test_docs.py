@@ -43,6 +43,7 @@ def test_every_block_of_the_page_is_a_file_or_a_command() -> None:
         assert _title(info) or info == "console", f"a block that no test runs: {info!r} {content[:60]!r}"
 
 
+@pytest.mark.slow   # runs every command of the authoring walkthrough in its own process
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     env = {**os.environ, "FAQBOT_LOG_DIR": str(tmp_path / "log"), "NO_COLOR": "1"}
     ran = 0

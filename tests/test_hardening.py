@@ -99,6 +99,7 @@ def test_an_endless_question_on_stdin_is_read_only_as_far_as_needed() -> None:
     assert b"A Large Language Model (LLM)" in result.stdout
 
 
+@pytest.mark.slow   # a fresh build and 200 questions of unknown words
 def test_the_stem_memo_stays_bounded_in_a_long_lived_answerer(monkeypatch: pytest.MonkeyPatch) -> None:
     import random
     import string
@@ -185,6 +186,7 @@ def test_history_round_trips_stays_private_and_is_rotated_when_large(tmp_path: P
     assert path.stat().st_size <= 64 and (folder / "history.1").exists()
 
 
+@pytest.mark.slow   # a process building and fitting the bundled corpus from nothing
 @pytest.mark.no_cache_seed
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
 def test_a_fifo_or_dev_zero_at_the_cache_path_is_neither_waited_on_nor_read(tmp_path: Path, kind: str) -> None:

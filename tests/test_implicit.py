@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from faqbot import Answerer
 from faqbot.authoring.check import check_corpus
 from faqbot.corpus import load_corpus
 from faqbot.implicit import is_question
 from tests.conftest import SMALL_ARTICLE, MakeCorpus
-from tests.reliability_checks import run_cli
+from tests.reliability_checks import run_cli_here
 
 FAQ_PAGE = """\
 # Tea questions
@@ -82,11 +84,12 @@ def test_an_entry_without_sources_cites_the_passage_that_backs_it_and_check_list
 
 def test_export_writes_implicit_entries_only_when_asked(make_corpus: MakeCorpus) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE})
-    assert run_cli(["export", "--corpus", str(root)]).stdout.decode().strip() == "[]"
-    starting = run_cli(["export", "--corpus", str(root), "--implicit"]).stdout.decode()
+    assert run_cli_here(["export", "--corpus", str(root)]).stdout.decode().strip() == "[]"
+    starting = run_cli_here(["export", "--corpus", str(root), "--implicit"]).stdout.decode()
     assert "id: heading:cats" in starting and "sources:\n  - cats-1" in starting
 
 
+@pytest.mark.slow   # three processes, each building and fitting
 def test_the_fit_of_a_page_of_one_phrasing_entries_is_the_same_in_every_process(tmp_path: Path) -> None:
     """Pseudo-questions of one-phrasing entries once took their key words in set order (ties of equal
     rarity), so the fitted decision, and answers, changed with PYTHONHASHSEED."""

@@ -8,6 +8,10 @@ from faqbot import Answerer
 from faqbot.evaluate import Report, evaluate, load_question_set
 from tests.conftest import DATA
 
+IN_SCOPE_TODAY = 176      # of 194 in-scope questions answered from the right section
+OUT_OF_SCOPE_TODAY = 47   # of 50 out-of-scope questions declined
+MARGIN = 2                # about 1 % of the in-scope questions, 4 % of the out-of-scope ones
+
 
 @pytest.fixture(scope="module")
 def report(bot: Answerer) -> Report:
@@ -32,8 +36,11 @@ def test_dev_question_set_meets_its_floors(report: Report, capsys: pytest.Captur
               f"| p50 {summary['latency_ms']['p50']:.2f} ms")
         for failure in report.failures():
             print(f"  miss: {failure['q']!r} — {failure['problem']}")
-    assert in_scope["rate"] >= 0.90
-    assert out_scope["rate"] >= 0.92   # 0.96 with the hand-set thresholds; 0.94 fitted (see the closing note of issue 9)
+    # Floors are today's counts less a stated margin, so one question that moves with an unrelated fix does
+    # not fail the suite, while a real regression (more than the margin) does. Raise them when a change
+    # answers more; never lower them to let a change pass.
+    assert in_scope["passed"] >= IN_SCOPE_TODAY - MARGIN, f"in scope {in_scope['passed']}/{in_scope['total']}"
+    assert out_scope["passed"] >= OUT_OF_SCOPE_TODAY - MARGIN, f"out of scope {out_scope['passed']}/{out_scope['total']}"
 
 
 def test_every_answer_is_well_formed(report: Report) -> None:

@@ -12,7 +12,7 @@ from faqbot import Answerer
 from faqbot.files import bundled_corpus_dir
 from faqbot.unanswered import log_path, read_log
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
-from tests.reliability_checks import run_cli
+from tests.reliability_checks import run_cli_here
 
 ASKED = "what is an llm\nwhat is the weather in paris\nhow tall is the eiffel tower\n"
 
@@ -26,7 +26,7 @@ def log_on(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def test_chat_records_declined_questions_privately_and_not_answered_ones(log_on: Path) -> None:
-    result = run_cli(["chat", "--json"], input=ASKED.encode())
+    result = run_cli_here(["chat", "--json"], input=ASKED.encode())
     assert result.returncode == 0
     rows = read_log(str(log_on))
     assert [(r["question"], r["kind"]) for r in rows] == [("what is the weather in paris", "abstain"),
@@ -49,7 +49,7 @@ def test_who_records_and_how_to_turn_it_off(log_on: Path, make_corpus: MakeCorpu
     root = make_corpus(files)
     question = "what is the weather in paris"
     extra = [question] if args[0] == "ask" else []
-    result = run_cli([*args, "--corpus", str(root), *extra], input=(question + "\n").encode(), env=env)
+    result = run_cli_here([*args, "--corpus", str(root), *extra], input=(question + "\n").encode(), env=env)
     assert result.returncode in (0, 1)
     rows = read_log(log_path(str(root)))
     assert [r["question"] for r in rows] == ([question] if logged else [])
@@ -65,13 +65,13 @@ def test_a_symlink_planted_at_the_log_path_is_not_followed(log_on: Path, tmp_pat
     target.write_text("precious\n")
     log_on.parent.mkdir(mode=0o700, parents=True)
     os.symlink(target, log_on)
-    result = run_cli(["chat"], input=b"what is the weather in paris\n")
+    result = run_cli_here(["chat"], input=b"what is the weather in paris\n")
     assert result.returncode == 0 and target.read_text() == "precious\n"
 
 
 def test_review_purge_empties_the_log(log_on: Path) -> None:
-    run_cli(["chat"], input=ASKED.encode())
+    run_cli_here(["chat"], input=ASKED.encode())
     assert read_log(str(log_on))
-    result = run_cli(["review", "--purge"])
+    result = run_cli_here(["review", "--purge"])
     assert result.returncode == 0 and not log_on.exists()
     assert "removed" in result.stdout.decode()
