@@ -3,7 +3,9 @@
 A question file (YAML) has ``questions:`` (single questions) and ``conversations:`` (turns asked in
 one session). Each item: ``q``, ``expect`` (a kind or a list of acceptable kinds), optional
 ``sections`` (headings an answer's first citation may come from), ``entry`` (the curated entry id
-that should match), ``must_include`` (words the answer's text must hold, any case) and ``tags``.
+that should match), ``must_include`` (words the answer's text must hold, any case),
+``must_not_include`` (words it must not hold: a small-talk reply repeating the last answer),
+``offer`` (true: the reply offers something a "yes" can take; false: it offers nothing) and ``tags``.
 An item naming ``entry`` or ``must_include`` can't be passed by a wrong answer from the right
 section; items naming neither are judged by kind and section as before, so figures stay comparable.
 """
@@ -27,7 +29,7 @@ from faqbot.signals import NAMES, SETTINGS
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
 
-_ITEM_KEYS = {"q", "expect", "sections", "entry", "must_include", "tags", "intent"}
+_ITEM_KEYS = {"q", "expect", "sections", "entry", "must_include", "must_not_include", "offer", "tags", "intent"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,8 @@ class Item:
     entry: str | None = None
     tags: tuple[str, ...] = ()
     must_include: tuple[str, ...] = ()
+    must_not_include: tuple[str, ...] = ()
+    offer: bool | None = None   # whether the reply must carry options a reply can pick (None: either)
     conversation: str | None = None
     turn: int = 0
     line: int = 0
@@ -217,8 +221,12 @@ def _item(path: Path, raw: Any, line: int, conversation: str | None = None, turn
     entry = raw.get("entry")
     if entry is not None and not isinstance(entry, str):
         raise CorpusError("'entry' must be an entry id (text)", path=str(path), line=line)
+    offer = raw.get("offer")
+    if offer is not None and not isinstance(offer, bool):
+        raise CorpusError("'offer' must be true or false", path=str(path), line=line)
     return Item(q=raw["q"], expect=expect, sections=_texts(path, raw, "sections", line), entry=entry,
                 tags=_texts(path, raw, "tags", line), must_include=_texts(path, raw, "must_include", line),
+                must_not_include=_texts(path, raw, "must_not_include", line), offer=offer,
                 conversation=conversation, turn=turn, line=line)
 
 
@@ -241,6 +249,11 @@ def judge(item: Item, answer: Answer) -> str:
     """Why *answer* fails *item*, or "" when it passes."""
     if answer.kind not in item.expect:
         return f"expected {'/'.join(item.expect)}, got {answer.kind}"
+    if item.offer is not None and item.offer != bool(answer.options):
+        return "expected an offer, got none" if item.offer else "expected no offer, got one"
+    present = [w for w in item.must_not_include if w.casefold() in answer.text.casefold()]
+    if present:
+        return f"the reply holds {', '.join(repr(w) for w in present)}"
     if answer.kind == "answer":
         if item.entry and (answer.matched is None or answer.matched.id != item.entry):
             return f"expected entry {item.entry}, got {answer.matched.id if answer.matched else 'an extract'}"
