@@ -64,6 +64,8 @@ def run(path: Path, corpus: str | None, verbose: bool) -> dict[str, int]:
         out = io.StringIO()
         run_lines(bot, io.StringIO("\n".join(lines) + "\n"), out, json_lines=True, stderr=io.StringIO())
         printed = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+        quits = [n for n, p in enumerate(printed) if p.get("command") == "quit"]
+        printed = printed[:quits[0]] if quits and quits[0] == len(printed) - 1 else printed   # the chat's last word
         first_exit = exit_at[0] if exit_at else len(lines)
         expected = [a.to_dict() for a in answers[:first_exit]]
         if printed[:len(expected)] != expected:

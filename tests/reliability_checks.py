@@ -19,11 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from faqbot import Answer, Answerer
-from faqbot.compose import EMPTY_QUESTION, NOT_COVERED, OFFER, TOO_VAGUE
+from faqbot.compose import EMPTY_QUESTION, MISSING, NOT_COVERED, OFFER, TOO_VAGUE
+from faqbot.dialogue.session import NOTHING_PENDING, REFUSED
 from faqbot.models import KINDS
 from faqbot.text import split_sentences
 
-TO_DICT_KEYS = {"question", "kind", "text", "confidence", "citations", "matched", "suggestions"}
+TO_DICT_KEYS = {"question", "kind", "text", "confidence", "citations", "matched", "suggestions", "options"}
 ABSTAIN_TEXTS = {EMPTY_QUESTION, TOO_VAGUE, *(NOT_COVERED.format(Source=s) for s in ("The article", "The FAQ"))}
 TRUNCATION_NOTICE = re.compile(r"shortened to its first \d+ characters")
 
@@ -112,10 +113,16 @@ class Checker:
                 found.append(f"citation {c.id} quote is not lines {c.start_line}-{c.end_line} of {c.source}")
         if answer.kind == "answer" and not self.grounded(answer.text):
             found.append(f"answer text is not made of corpus sentences: {answer.text[:200]!r}")
-        offers = {OFFER.format(source=s, question=q) for s in ("the article", "the FAQ") for q in answer.suggestions[:1]}
-        if answer.kind == "abstain" and (answer.text not in ABSTAIN_TEXTS | offers or answer.citations):
+        offers = {OFFER.format(source=s, question=o.question) for s in ("the article", "the FAQ") for o in answer.options}
+        missing = any(re.fullmatch(re.escape(MISSING).replace(re.escape("{what}"), ".+").replace(
+            re.escape("{Source}"), "(?:The article|The FAQ)").replace(re.escape("{question}"), re.escape(o.question)),
+            answer.text) for o in answer.options[:1])
+        if answer.kind == "abstain" and (answer.text not in ABSTAIN_TEXTS | offers and not missing or answer.citations):
             found.append(f"abstention with an unexpected text or citations: {answer.text[:200]!r}")
-        if answer.kind == "smalltalk" and (answer.text not in self.replies or answer.citations):
+        if answer.kind == "abstain" and len(answer.options) > 1:
+            found.append("a decline offers more than one entry")
+        conversational = answer.matched is not None and answer.matched.id in (NOTHING_PENDING, REFUSED)
+        if answer.kind == "smalltalk" and (answer.text not in self.replies and not conversational or answer.citations):
             found.append(f"small talk that is not a small-talk reply: {answer.text[:200]!r}")
         if answer.kind == "clarify":
             options = answer.text.split("\n")[1:]

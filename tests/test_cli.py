@@ -45,7 +45,7 @@ def test_json_is_exactly_to_dict(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--json", "which tool should a filmmaker use?"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(json.dumps(Answerer.from_corpus().ask("which tool should a filmmaker use?").to_dict()))
-    assert set(printed) == {"question", "kind", "text", "confidence", "citations", "matched", "suggestions"}
+    assert set(printed) == {"question", "kind", "text", "confidence", "citations", "matched", "suggestions", "options"}
 
 
 def test_abstaining_exits_1_and_lists_suggestions(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 if TYPE_CHECKING:   # for type checkers and IDEs; at run time names load on first use (__getattr__)
     from faqbot.answerer import Answerer as Answerer
     from faqbot.config import Config as Config
-    from faqbot.conversation import Context as Context
-    from faqbot.conversation import Session as Session
+    from faqbot.dialogue import Context as Context
+    from faqbot.dialogue import Session as Session
     from faqbot.corpus import load_corpus as load_corpus
     from faqbot.errors import CacheError as CacheError
     from faqbot.errors import ConfigError as ConfigError
@@ -36,7 +36,7 @@ _EXPORTS = {
     "Citation": "faqbot.models", "Config": "faqbot.config", "ConfigError": "faqbot.errors",
     "Corpus": "faqbot.models", "CorpusError": "faqbot.errors", "Entry": "faqbot.models",
     "FaqbotError": "faqbot.errors", "Match": "faqbot.models", "Passage": "faqbot.models",
-    "Session": "faqbot.conversation", "Context": "faqbot.conversation", "load_corpus": "faqbot.corpus",
+    "Session": "faqbot.dialogue", "Context": "faqbot.dialogue", "load_corpus": "faqbot.corpus",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -81,10 +81,14 @@ class Speller:
     """Corrects a query word to the closest corpus word: same first letter, 1 edit (2 when long).
 
     Among equally close words the most frequent in the corpus wins ("larg" → "large", not "lang").
+    A word at least *everyday_zipf* common in *english* is a word, not a typo: never corrected.
     """
 
-    def __init__(self, counts: Mapping[str, float]) -> None:
+    def __init__(self, counts: Mapping[str, float], english: English | None = None,
+                 everyday_zipf: float = 3.5) -> None:
         self._counts = counts if isinstance(counts, dict) else dict(counts)   # owned from here on
+        self._english = english
+        self._everyday_zipf = everyday_zipf
         self._buckets: dict[tuple[str, int], list[str]] | None = None   # built on the first unknown word
         self._seen: dict[str, str | None] = {}   # unknown words already looked up (bounded, see correct)
 
@@ -112,7 +116,8 @@ class Speller:
             return seen
         if len(self._seen) > 50_000:
             self._seen.clear()
-        self._seen[word] = fixed = self._closest(word)
+        everyday = self._english is not None and self._english.zipf(word) >= self._everyday_zipf
+        self._seen[word] = fixed = None if everyday else self._closest(word)
         return fixed
 
     def _closest(self, word: str) -> str | None:

@@ -9,14 +9,15 @@ same question always gets the same answer, in any thread, and the evaluation see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from faqbot.columns import column_of
 from faqbot.compose import Composer
 from faqbot.config import Config, Weights
-from faqbot.conversation import Context, Session, Topic
+from faqbot.dialogue import Context, Session, Topic
 from faqbot.decision import decide, judged
+from faqbot.focus import focus_of, states_maker
 from faqbot.evidence import Findings, Gatherer
 from faqbot.index import Index, top_indices
 from faqbot.models import Answer, Candidate, Corpus, Match
@@ -101,7 +102,18 @@ class Answerer:
 
     def decide(self, found: Findings) -> Answer:
         """The answer to what was *found*: the fitted decision, then the composed Answer."""
-        return self._composer.answer(found, decide(found, self.index.decision, self.config, self._facts_of))
+        return self._composer.answer(found, decide(found, self.index.decision, self.config, self._facts_of,
+                                                   self._maker_check(found)))
+
+    def _maker_check(self, found: Findings) -> Callable[[str], bool] | None:
+        """For "who makes X?" naming X: whether an entry's answer states X's maker; else None."""
+        if "who" not in found.query.tokens or focus_of(found.query.normalized) != "person":
+            return None
+        names = self.index.names_in(found.query)
+        things = [w for w, t in zip(found.query.content, found.query.stems, strict=False) if t in names and w.isalpha()]
+        if not things:
+            return None
+        return lambda entry_id: any(states_maker(self.index.entry(entry_id).answer, w) for w in things)
 
     def judged(self, candidates: Sequence[Candidate]) -> list[Candidate]:
         """*candidates* with their fitted confidence, P(right answer), the one to answer first."""
@@ -117,7 +129,7 @@ class Answerer:
 
     def answer_entry(self, entry_id: str, question: str, score: float = 1.0) -> Answer:
         """The curated answer of one entry (e.g. the option a user picked from a clarification)."""
-        return self._composer.entry_answer(self.index.entry(entry_id), question, score)
+        return self._composer.entry_answer(self.index.entry(entry_id), question, score, picked=True)
 
     def offer(self, question: str, lead: str, options: Sequence[Match]) -> Answer:
         """A "did you mean" of *options* (e.g. the runners-up after "that's not what I asked"), after *lead*."""

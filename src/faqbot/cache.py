@@ -378,7 +378,9 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
     stems = a["stems"]
     if not isinstance(stems, dict) or not all(isinstance(v, str) for v in stems.values()):
         raise ValueError("expected a mapping of words to stems")
-    analyzer = Analyzer(Aliases((v, c) for v, c in a["rules"]), Speller(_numbers(a["vocabulary"])), Stemmer(stems))
+    english = English(arrays["english"].tobytes())
+    analyzer = Analyzer(Aliases((v, c) for v, c in a["rules"]),
+                        Speller(_numbers(a["vocabulary"]), english, corpus.config.spelling_max_zipf), Stemmer(stems))
     indexes: dict[str, TermIndex] = {}
     for name in _INDEXES:
         like = indexes["entry_qa"] if name == "passage_word" and "passage_word.terms" not in arrays else None
@@ -387,7 +389,7 @@ def _index_from(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Index:
                   phrase_texts=tuple(Texts("phrase_texts", arrays).all()),
                   evidence=_evidence_from(arrays, meta["evidence"], n_entries, n_passages),
                   smalltalk=tuple(tuple(p) for p in meta["smalltalk"]),
-                  entry_facts=arrays["entry_facts"], english=English(arrays["english"].tobytes()),
+                  entry_facts=arrays["entry_facts"], english=english,
                   decision=Decision.from_dict(meta["decision"]), semantic=_semantic_from(arrays, meta["semantic"]),
                   semantic_note=str(meta["semantic"]["note"]), semantic_asked=str(meta["semantic"]["asked"]),
                   **indexes)

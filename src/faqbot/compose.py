@@ -3,6 +3,7 @@ passages they quote, suggestions, and the wording of declines (which comes from 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
@@ -15,10 +16,13 @@ from faqbot.decision import Verdict, distinct_questions, extract_confidence
 from faqbot.evidence import Extract, Findings
 from faqbot.index import Index
 from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace
-from faqbot.text import announced, join_sentences, split_sentences, tokenize
+from faqbot.text import announced, join_sentences, normalize, split_sentences, tokenize
 
 NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
 OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"
+MISSING = "{Source} doesn't give {what}. It does answer \u201c{question}\u201d: want that?"
+FACT_NOUNS = {"money": "price", "date": "date", "count": "figure", "place": "location", "person": "maker",
+              "version": "version"}   # what a decline says is missing, by the fact kind asked for
 EMPTY_QUESTION = "Please type a question about the article."
 TOO_VAGUE = "Could you say a little more? I'm not sure what you are asking about."
 
@@ -51,8 +55,7 @@ class Composer:
         action = verdict.action
         if action == "empty":
             examples = tuple(self.corpus.examples)
-            return Answer(found.question, "abstain", EMPTY_QUESTION, 1.0, suggestions=examples,
-                          options=self.matches_for(examples))
+            return Answer(found.question, "abstain", EMPTY_QUESTION, 1.0, suggestions=examples)
         if action == "smalltalk" and found.smalltalk is not None:
             return found.smalltalk
         if action == "greeting" and found.greeting is not None:
@@ -70,14 +73,16 @@ class Composer:
         if action == "extract" and found.extract is not None:
             return self._extractive(found, found.extract, trace)
         text = TOO_VAGUE if action == "vague" else self._not_covered
-        return self._decline(found, verdict.candidates, text, trace, offer=verdict.offer)
+        return self._decline(found, verdict.candidates, text, trace, offer=verdict.offer, missing=verdict.missing)
 
     def entry_answer(self, entry: Entry, question: str, score: float, passage_scores: np.ndarray | None = None,
-                     trace: Trace | None = None) -> Answer:
-        """The curated answer of *entry*, its sources ordered by what *passage_scores* says was asked."""
+                     trace: Trace | None = None, *, picked: bool = False) -> Answer:
+        """The curated answer of *entry*, its sources ordered by what *passage_scores* says was asked.
+        *picked*: the user chose the entry (its own question is what was asked)."""
         related = tuple(self._question_of[r] for r in entry.related if r in self._question_of)
-        return Answer(question, "answer", entry.answer, score, self._entry_citations(entry, passage_scores),
-                      Match(entry.id, entry.question, score), related, self.matches_for(related), trace=trace)
+        text = entry.answer if picked else yes_no_kept(entry, question)
+        return Answer(question, "answer", text, score, self._entry_citations(entry, passage_scores),
+                      Match(entry.id, entry.question, score), related, trace=trace)
 
     def _heading_answer(self, entry: Entry, found: Findings, score: float, trace: Trace) -> Answer:
         """An implicit entry's answer: the opening of its section, unless other sentences of the section
@@ -152,12 +157,22 @@ class Composer:
                       tuple(citation(p, text) for p in passages), trace=trace)
 
     def _decline(self, found: Findings, candidates: Sequence[Candidate], text: str, trace: Trace, *,
-                 offer: bool = True) -> Answer:
+                 offer: bool = True, missing: str = "") -> Answer:
+        """A decline: what is missing when the question asks for a fact the likely entry lacks, and an
+        offer of that entry ("want that?", "did you mean") when the question shares a distinctive word
+        with it; "You could ask" suggestions either way (a reply never picks those)."""
         relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
         suggestions = [c.question for c in distinct_questions(relevant)][: self.config.max_suggestions]
-        if offer and text == self._not_covered and relevant and \
-                relevant[0].confidence >= self.index.decision.clarify_at / 2:
-            text = OFFER.format(source=self.source_name, question=relevant[0].question)
+        offered: tuple[Match, ...] = ()
+        if offer and text == self._not_covered and relevant and self._related(found, relevant[0].id):
+            best = relevant[0]
+            if missing:
+                text = MISSING.format(Source=self._capitalised, what=self._missing(found, best, missing),
+                                      question=best.question)
+                offered = (Match(best.id, best.question, best.confidence),)
+            elif best.confidence >= self.index.decision.clarify_at / 2:
+                text = OFFER.format(source=self.source_name, question=best.question)
+                offered = (Match(best.id, best.question, best.confidence),)
         for example in self.corpus.examples:
             if len(suggestions) >= self.config.max_suggestions:
                 break
@@ -165,11 +180,37 @@ class Composer:
                 suggestions.append(example)
         top = max([c.confidence for c in candidates] + [0.0])
         return Answer(found.question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
-                      options=self.matches_for(suggestions), trace=trace)
+                      options=offered, trace=trace)
+
+    def _related(self, found: Findings, entry_id: str) -> bool:
+        """Whether the question shares a distinctive word with the entry: a name the corpus uses, or a
+        word rare in English. "recommend me a good pizza place" shares only everyday words with any entry."""
+        index = self.index
+        terms = index.evidence.entry_terms[index.entry_index(entry_id)]
+        names = index.names_in(found.query)
+        rare_below = self.config.offer_max_zipf
+        return any(stem in terms and (stem in names or index.english.zipf(word) < rare_below)
+                   for word, stem in zip(found.query.content, found.query.stems, strict=False))
+
+    def _missing(self, found: Findings, best: Candidate, focus: str) -> str:
+        """What a decline says the corpus lacks: "Midjourney's price", else "that price"."""
+        noun = FACT_NOUNS.get(focus, "detail")
+        names = self.index.names_in(found.query)
+        for word, stem in zip(found.query.content, found.query.stems, strict=False):
+            if stem in names:
+                at = best.question.casefold().find(word)
+                shown = (re.match(r"[\w.\-]*\w", best.question[at:]) or [word])[0] if at >= 0 \
+                    else word[:1].upper() + word[1:]
+                return f"{shown}\u2019s {noun}"
+        return f"that {noun}"
+
+    @property
+    def _capitalised(self) -> str:
+        return self.source_name[:1].upper() + self.source_name[1:]
 
     @property
     def _not_covered(self) -> str:
-        return NOT_COVERED.format(Source=self.source_name[:1].upper() + self.source_name[1:])
+        return NOT_COVERED.format(Source=self._capitalised)
 
     def _entry_citations(self, entry: Entry, passage_scores: np.ndarray | None) -> tuple[Citation, ...]:
         """The entry's sources, the one that best matches the question first."""
@@ -208,6 +249,26 @@ class Composer:
         while last + 1 < len(passages) and (passages[last + 1].source, passages[last + 1].path) == key:
             last += 1
         return list(range(first, last + 1))
+
+
+_YES_NO = re.compile(r"(?:Yes|No)[.!]\s+")   # a sentence of its own: the rest stands without it
+_NEGATION = re.compile(r"n't\b|\bnot\b")
+
+
+def yes_no_kept(entry: Entry, question: str, closeness: float = 85.0) -> str:
+    """*entry*'s answer, without a leading "Yes." or "No." unless *question* closely paraphrases one of
+    the entry's own phrasings: a bare "No." answers only the question it was written for. A negated
+    question is answered by the proposition, as English does ("Isn't X an LLM?" "Yes.")."""
+    opening = _YES_NO.match(entry.answer)
+    if opening is None:
+        return entry.answer
+    from rapidfuzz import fuzz
+
+    asked = " ".join(_NEGATION.sub(" ", normalize(question)).split()).strip(" ?!.")
+    if any(fuzz.token_sort_ratio(asked, normalize(p).strip(" ?!.")) >= closeness for p in entry.phrasings):
+        return entry.answer
+    rest = entry.answer[opening.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 def citation(passage: Passage, answer: str) -> Citation:

@@ -75,6 +75,13 @@ class Config:
     """How many phrasings (the best by TF-IDF) are re-scored with rapidfuzz."""
     max_suggestions: int = 3
     """Suggested questions offered with an abstention."""
+    offer_max_zipf: float = 4.0
+    """A decline offers an entry only when the question shares a distinctive word with it: a name the
+    corpus uses, or a word rarer in English than this Zipf frequency ("midjourney" is unknown, "plane"
+    4.7, "recommend" 4.6, "good" 6.1). Decides only whether to offer, never whether to answer."""
+    spelling_max_zipf: float = 3.5
+    """A question word at least this common in English (Zipf) is never "corrected" to a corpus word
+    ("plane" 4.7 stays "plane", not "plan"); rarer unknown words are corrected as typos."""
     max_question_chars: int = 2000
     """Longer questions are cut to this many characters before matching (with a notice)."""
     extract_sentences: int = 2

@@ -13,7 +13,7 @@ Every problem is a :class:`CorpusError` naming the file, the line and what to fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,14 +54,13 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
     smalltalk, examples = _load_smalltalk(reader, None)
     if "smalltalk.yaml" in by_name:   # a corpus's own intents override the defaults of the same id, or add to them
         own, examples = _load_smalltalk(reader, by_name["smalltalk.yaml"])
-        ids = {i.id for i in own}
-        smalltalk = [i for i in smalltalk if i.id not in ids] + own
+        smalltalk = _overridden(smalltalk, own)
     examples = examples or [e.question for e in entries[:3]]
     return Corpus(
         name=root.resolve().name,
         passages=tuple(passages),
         entries=tuple(entries),
-        smalltalk=_fill_examples(smalltalk, examples),
+        smalltalk=_fill_examples(smalltalk, examples, main_sections(passages)),
         aliases=_load_aliases(reader, by_name.get("aliases.yaml")),
         classes=_load_classes(reader, by_name.get("classes.yaml"), {e.id for e in entries}),
         config=config,
@@ -267,10 +266,34 @@ def _load_smalltalk(reader: _Reader, path: Path | None) -> tuple[list[SmallTalk]
     return intents, examples
 
 
-def _fill_examples(intents: list[SmallTalk], examples: list[str]) -> tuple[SmallTalk, ...]:
-    """Replace ``{examples}`` in replies with a bulleted list of example questions."""
-    bullets = "\n".join(f"  - {q}" for q in examples)
-    return tuple(SmallTalk(i.id, i.patterns, i.reply.replace("{examples}", bullets), i.opener) for i in intents)
+def _overridden(defaults: list[SmallTalk], own: list[SmallTalk]) -> list[SmallTalk]:
+    """The default intents with a corpus's own: an intent of the same id takes its reply and opener
+    from the corpus and its patterns from both (the defaults keep up with how people type); others add."""
+    mine = {i.id: i for i in own}
+    merged = [i if i.id not in mine else
+              mine[i.id]._replace(patterns=tuple(dict.fromkeys((*mine[i.id].patterns, *i.patterns))))
+              for i in defaults]
+    known = {i.id for i in defaults}
+    return merged + [i for i in own if i.id not in known]
+
+
+def _fill_examples(intents: list[SmallTalk], examples: list[str], sections: list[str]) -> tuple[SmallTalk, ...]:
+    """Replace ``{examples}`` in replies with a bulleted list of (at most three) example questions, and
+    ``{sections}`` with the document's main sections, in words."""
+    bullets = "\n".join(f"  - {q}" for q in examples[:3])
+    covers = "; ".join(sections) if sections else "the questions in its FAQ"
+    return tuple(SmallTalk(i.id, i.patterns, i.reply.replace("{examples}", bullets).replace("{sections}", covers),
+                           i.opener) for i in intents)
+
+
+def main_sections(passages: Sequence[Passage], most: int = 6) -> list[str]:
+    """The document's main sections, in order: the headings just below its title (at most *most*),
+    or the top headings when it has no single title."""
+    paths = [p.path for p in passages if p.path]
+    titled = len({p[0] for p in paths}) == 1 and any(len(p) > 1 for p in paths)
+    level = 1 if titled else 0
+    seen = dict.fromkeys(p[level] for p in paths if len(p) > level and p[level].strip().upper() != "FAQ")
+    return [heading.rstrip("?:.") for heading in seen][:most]
 
 
 def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], ...]:

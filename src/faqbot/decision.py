@@ -108,6 +108,7 @@ class Verdict(NamedTuple):
     chosen: tuple[Candidate, ...] = ()       # "answer": the entry; "clarify": the options
     reason: str = ""
     offer: bool = True                       # "decline": may offer the likely entry ("did you mean ...?")
+    missing: str = ""                        # "decline": the kind of fact asked for that the entry lacks
 
 
 def judged(decision: Decision, candidates: Sequence[Candidate], *, rerank: bool = True) -> list[Candidate]:
@@ -131,8 +132,10 @@ def extract_confidence(score: float, coverage: float, config: Config) -> float:
     return float(min(1.0, score * coverage ** power))
 
 
-def decide(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int]) -> Verdict:
-    """Answer, clarify, extract, small talk or decline for *found*; *facts_of* gives an entry's fact mask."""
+def decide(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int],
+           states_maker: Callable[[str], bool] | None = None) -> Verdict:
+    """Answer, clarify, extract, small talk or decline for *found*; *facts_of* gives an entry's fact mask;
+    *states_maker*, for a question asking who makes a thing it names, whether an entry says who."""
     if found.empty:
         return Verdict("empty", reason="nothing to match")
     if found.smalltalk is not None:
@@ -164,7 +167,9 @@ def decide(found: Findings, decision: Decision, config: Config, facts_of: Callab
     if best and focus in DECISIVE and lacks(focus, facts_of(best.id)):
         # "How much does it cost?" is never answered by an answer, or article sentences, naming no price.
         return Verdict("decline", candidates, reason=f"focus: the question asks for a {focus}, "
-                                                     "the best entry's answer has none", offer=False)
+                                                     "the best entry's answer has none", missing=focus)
+    if best and focus == "person" and states_maker is not None:
+        return _maker_verdict(candidates, decision, states_maker)
     if best and best.confidence >= answer_at and not close:
         return Verdict("answer", candidates, (best,), f"curated entry matched (confidence {best.confidence:.2f} "
                                                       f"≥ {answer_at:.2f})")
@@ -179,6 +184,19 @@ def decide(found: Findings, decision: Decision, config: Config, facts_of: Callab
             extract_confidence(extract.score, extract.coverage, config) >= config.passage_threshold:
         return Verdict("extract", candidates, reason="article sentences matched (no curated entry fits)")
     return Verdict("decline", candidates, reason=_why_not(best, answer_at))
+
+
+def _maker_verdict(candidates: tuple[Candidate, ...], decision: Decision,
+                   states_maker: Callable[[str], bool]) -> Verdict:
+    """ "Who makes Gemini?": an entry likely enough that states Gemini's maker answers (that agreement
+    is evidence the confidence does not see); when no likely entry states one, a decline saying so."""
+    likely = [c for c in candidates[:3] if c.confidence >= decision.clarify_at]
+    stating = next((c for c in likely if states_maker(c.id)), None)
+    if stating is not None:
+        return Verdict("answer", candidates, (stating,), "the entry states the maker of what the question names "
+                                                         f"(confidence {stating.confidence:.2f})")
+    return Verdict("decline", candidates, reason="focus: the question asks who makes it; no likely entry says",
+                   missing="person")
 
 
 def _why_not(best: Candidate | None, answer_at: float) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 
 from faqbot.analysis import Analysis
 from faqbot.config import Config, Weights
-from faqbot.conversation import Topic, leans_on_context
+from faqbot.dialogue.context import Topic, leans_on_context
 from faqbot.focus import focus_of, lacks
 from faqbot.index import Coverage, EntryScores, Index, top_indices
 from faqbot.intents import Intents
@@ -69,7 +69,8 @@ class Gatherer:
         self.index = index
         self.config = config
         self.weights = weights
-        self.intents = Intents(index.corpus, index.smalltalk, config.smalltalk_threshold)
+        self.intents = Intents(index.corpus, index.smalltalk, config.smalltalk_threshold,
+                               lambda text: index.analyzer.document(text).tokens)
         self.features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
         self._links: list[tuple[tuple[str, ...], tuple[str, ...], str, str]] | None = None
 

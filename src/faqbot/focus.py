@@ -55,6 +55,8 @@ _NUMBER_WORDS = ("two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thi
                  "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
                  "a dozen|several")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NOT_MAKERS = "It|Here|That|There|What|Let|This|He|She|Who|Where|When|How|Today|Everyone|One|Which|Why"
+_MAKER = rf"(?!(?:{_NOT_MAKERS})\b)[A-Z][a-zA-Z]+"   # a proper name: "Google", never "It" of "It's"
 _HAS = {
     "date": rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:yesterday|last year|this year|next year)\b",
     "money": r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|usd|euros?|cents)\b|\b(?:free of charge|free tier|"
@@ -67,7 +69,7 @@ _HAS = {
              rf"|\b(?i:{_NUMBER_WORDS})\s+[a-z]{{3,}}",   # "Four configure options" opens a sentence
     "version": r"\b[A-Za-z][\w]*[\s\-]?v?\d+(?:\.\d+)+\b|\bv\d+\b|\b[A-Z][\w]*[\s\-]\d{1,2}\b",
     # Who made or owns something: "by Adobe", "from Google", "Meta's", "GPT-4.5 (OpenAI)".
-    "person": r"\b(?:by|from) (?:the )?[A-Z][a-zA-Z]+|\b[A-Z][a-zA-Z]+(?:'s|\u2019s)\b|\([A-Z][a-zA-Z]+\)",
+    "person": rf"\b(?:by|from) (?:the )?{_MAKER}|\b{_MAKER}(?:'s|\u2019s)\b|\({_MAKER}\)",
     "place": r"\b(?:based in|located in|headquartered in|headquarters|country|countries|city|cities)\b",
 }
 _HAS_PATTERNS: dict[str, re.Pattern[str]] | None = None
@@ -117,3 +119,27 @@ def mask(fact: str) -> int:
 def lacks(focus: str, facts: int) -> bool:
     """True when a question asking for *focus* meets evidence whose fact mask *facts* has none of it."""
     return bool(focus) and not facts & _BIT[focus]
+
+
+def states_maker(text: str, thing: str) -> bool:
+    """Whether *text* names who makes *thing* (a word of a name, any case), next to it: "Apple's
+    OpenELM", "Gemini 1.5 – Google's LLMs", "Qwen2.5 (Alibaba)", "Codex by OpenAI". A maker elsewhere
+    in the sentence is another thing's ("Phi-2, and Apple's OpenELM" names no maker of Phi-2).
+
+    >>> states_maker("Gemini 1.5 \u2013 Google's LLMs designed for longer context.", "gemini")
+    True
+    >>> states_maker("such as Mistral 7B, Phi-2, and Apple's OpenELM", "phi")
+    False
+    >>> states_maker("ChatGPT is both. It's an LLM.", "chatgpt")
+    False
+    """
+    possessive = rf"({_MAKER})(?:'s|\u2019s)"
+    before = re.compile(possessive + r"\s+$")
+    after = re.compile(rf"^[^,;]*?(?:\b(?:by|from|is|are)\s+(?:the\s+)?{_MAKER}\b|\(({_MAKER})\)|[\u2013\u2014-]\s*{possessive})")
+    for found in re.finditer(rf"(?<![\w-]){re.escape(thing)}", text, re.IGNORECASE):
+        head, tail = text[max(0, found.start() - 40):found.start()], text[found.end():]
+        tail = re.split(r"\.\s|[,;]", tail, maxsplit=1)[0]
+        maker = before.search(head) or after.search(tail)
+        if maker is not None and thing.casefold() not in maker.group(0).casefold():
+            return True
+    return False

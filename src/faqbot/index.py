@@ -135,7 +135,9 @@ class Index:
         counts = dict(shared.counts)
         for word, n in _entry_word_counts(corpus).items():
             counts[word] = counts.get(word, 0) + n
-        analyzer = Analyzer(shared.aliases, Speller(counts), Stemmer({**shared.stemmer.memo, **(stems or {})}))
+        english = English.bundled()
+        analyzer = Analyzer(shared.aliases, Speller(counts, english, corpus.config.spelling_max_zipf),
+                            Stemmer({**shared.stemmer.memo, **(stems or {})}))
 
         phrase_entry = [i for i, e in enumerate(corpus.entries) for _ in e.phrasings]
         # Only what the indexes and the coverage check need is kept, as words and stems; the TF-IDF
@@ -185,7 +187,7 @@ class Index:
                    passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
                    phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk,
                    entry_facts=np.asarray(_entry_facts(corpus), dtype=np.int32),
-                   english=English.bundled(), semantic=table, semantic_note=note, semantic_asked=name)
+                   english=english, semantic=table, semantic_note=note, semantic_asked=name)
 
     def with_decision(self, decision: Decision) -> Index:
         """The same index with another fitted decision (the arrays are shared, not copied)."""

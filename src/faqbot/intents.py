@@ -1,19 +1,32 @@
 """Small talk: whether an utterance is a greeting, thanks, a farewell and the like, and whether a
-greeting opens a question ("hi, what is an LLM?"). Matched by rapidfuzz on the whole utterance."""
+greeting opens a question ("hi, what is an LLM?"). Matched by rapidfuzz on the whole utterance, or
+part by part when people combine and pad it ("ok, thanks a lot!", "bye, and thanks!")."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from faqbot.models import Answer, Corpus, Match
+
+PADDING: frozenset[str] = frozenset(
+    "ok okay k alright allright well so oh ah and then also again anyway anyways really very much lot a "
+    "so much buddy mate friend man dude bot faqbot lol haha now for too :) :-) ! yes yeah yep".split())
+"""Words that pad small talk at either end of a part ("ok", "a lot", "again") and change nothing."""
+PRECEDENCE: tuple[str, ...] = ("goodbye", "thanks", "help", "identity", "greeting")
+"""Which reply a combined utterance gets: "bye, and thanks!" is a farewell; an id not listed comes first."""
+_PARTS = re.compile(r"\s*(?:[,;.!?]+|\band\b|\bbut\b)\s*")
 
 
 class Intents:
     """The small-talk intents of one corpus, with their patterns analysed like questions."""
 
-    def __init__(self, corpus: Corpus, normalized: Sequence[Sequence[str]], threshold: float) -> None:
+    def __init__(self, corpus: Corpus, normalized: Sequence[Sequence[str]], threshold: float,
+                 tokens_of: Callable[[str], Sequence[str]] = str.split) -> None:
         """*normalized*: each intent's patterns as the index analysed them; *threshold*: the minimum
-        similarity (0-1) of a whole utterance to a pattern."""
+        similarity (0-1) of a whole utterance to a pattern; *tokens_of*: how the index tokenises text."""
+        self._tokens_of = tokens_of
         pairs = [(intent, pattern, text) for intent, texts in zip(corpus.smalltalk, normalized, strict=True)
                  for pattern, text in zip(intent.patterns, texts, strict=True)]
         self._all = ([t for _, _, t in pairs], [(i, p) for i, p, _ in pairs])
@@ -21,16 +34,39 @@ class Intents:
         self._threshold = threshold
 
     def answer(self, question: str, tokens: Sequence[str], *, openers_only: bool = False) -> Answer | None:
-        """The small-talk reply when the *tokens* of *question* are small talk, else None."""
+        """The small-talk reply when the *tokens* of *question* are small talk, alone or combined, else None."""
+        whole = self._match(" ".join(tokens), openers_only)
+        if whole is not None or openers_only:
+            return self._reply(question, whole) if whole else None
+        if len(tokens) > 12:   # small talk is short; a long message is a question
+            return None
+        parts = [p for p in (_unpadded(" ".join(self._tokens_of(part))) for part in _PARTS.split(question.casefold()))
+                 if p]
+        if not parts or parts == [" ".join(tokens)]:
+            return None
+        found = [self._match(part, False) for part in parts]
+        if any(f is None for f in found):
+            return None
+        matched = [f for f in found if f is not None]
+        rank = {name: n for n, name in enumerate(PRECEDENCE)}
+        best = min(matched, key=lambda m: (rank.get(m[0].id, -1), -m[2]))
+        return self._reply(question, best)
+
+    def _match(self, text: str, openers_only: bool) -> tuple[Any, str, float] | None:
+        """(intent, pattern, similarity) of the pattern *text* is, or None."""
         from rapidfuzz import fuzz, process
 
         patterns, owners = self._openers if openers_only else self._all
-        found = process.extractOne(" ".join(tokens), patterns, scorer=fuzz.ratio, processor=None,
+        found = process.extractOne(text, patterns, scorer=fuzz.ratio, processor=None,
                                    score_cutoff=self._threshold * 100)
         if found is None:
             return None
         intent, pattern = owners[found[2]]
-        score = found[1] / 100.0
+        return intent, pattern, found[1] / 100.0
+
+    @staticmethod
+    def _reply(question: str, found: tuple[Any, str, float]) -> Answer:
+        intent, pattern, score = found
         return Answer(question, "smalltalk", intent.reply, score, matched=Match(intent.id, pattern, score))
 
     def opener(self, question: str, tokens: Sequence[str]) -> tuple[int, Answer] | None:
@@ -42,3 +78,12 @@ class Intents:
                     return k, greeting
         return None
 
+
+def _unpadded(part: str) -> str:
+    """*part* without the padding words at its ends ("ok thank you" → "thank you")."""
+    words = part.split()
+    while words and words[0] in PADDING:
+        words.pop(0)
+    while words and words[-1] in PADDING:
+        words.pop()
+    return " ".join(words)

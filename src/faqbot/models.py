@@ -157,8 +157,8 @@ class Answer:
     confidence: float
     citations: tuple[Citation, ...] = ()
     matched: Match | None = None
-    suggestions: tuple[str, ...] = ()
-    options: tuple[Match, ...] = ()     # the entries behind `suggestions`, in the same order
+    suggestions: tuple[str, ...] = ()   # questions to try next ("Related", "You could ask"); never picked by a reply
+    options: tuple[Match, ...] = ()     # what a reply can pick: a clarification's entries, or the one a decline offers
     notice: str = ""                    # e.g. that a long question was shortened
     trace: Trace | None = None
 
@@ -171,4 +171,5 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "matched": None if self.matched is None else self.matched.to_dict(),
             "suggestions": list(self.suggestions),
+            "options": [o.to_dict() for o in self.options],
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from faqbot.cli import render
-from faqbot.conversation import Session
+from faqbot.dialogue import Session
 from faqbot.models import Answer
 
 COMMANDS = {
@@ -13,8 +13,10 @@ COMMANDS = {
     "/sources N": "the full text of citation N of the last answer, with its line numbers",
     "/explain": "why the last answer was chosen (candidates and their scores)",
     "/reset": "forget the conversation (follow-ups start afresh)",
-    "/quit": "leave (Ctrl-D does too)",
+    "/quit": "leave (so do exit, quit, :q and Ctrl-D)",
 }
+LEAVE = frozenset({"exit", "quit", ":q", ":q!", ":wq", "\\q"})
+"""Typed alone, these end the chat (as in psql and pgcli), rather than being asked as questions."""
 
 
 @dataclass(slots=True)
@@ -40,6 +42,8 @@ def dispatch(line: str, state: ChatState, examples: list[str]) -> Reply:
     text = line.strip()
     if not text:
         return Reply("")
+    if text.lower() in LEAVE:
+        return Reply("", quit=True, command="quit")
     if text.startswith("/"):
         return _command(text, state, examples)
     answer = state.session.ask(text)
@@ -86,7 +90,8 @@ def _sources(argument: str, state: ChatState) -> str:
 
 def help_text(paint: render.Painter, examples: list[str]) -> str:
     lines = [paint("Ask a question in your own words. Follow-ups (\"and music?\", \"who makes it?\") use the "
-                   "conversation so far; answer a \"Did you mean\" with its number.", "dim"), ""]
+                   "conversation so far; answer an offer with \"yes\", \"no\" or an option's number. exit, quit or :q "
+                   "leaves.", "dim"), ""]
     lines += [f"  {paint(cmd, 'cyan'):<24} {what}" if paint.color else f"  {cmd:<12} {what}"
               for cmd, what in COMMANDS.items()]
     if examples:

@@ -16,7 +16,7 @@ import os
 import secrets
 import time
 
-from faqbot.conversation import Context
+from faqbot.dialogue import Context
 from faqbot.errors import FaqbotError
 
 NAMESPACE = b"faqbot.context.v1:"   # so a signature made for anything else with the same key never verifies

@@ -1,0 +1,96 @@
+"""What a conversation remembers between turns, and what a follow-up leans on.
+
+``Context`` is the whole memory of a conversation: small, immutable, versioned and JSON-serialisable,
+so a chat keeps it in a ``Session`` and an HTTP service can hand it to its client and take it back
+with the next question (any worker can answer any turn). ``Topic`` is what one follow-up question
+leans on when it is answered. Pure data and functions: nothing is printed or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
+
+from faqbot.models import Answer, Match
+from faqbot.text import content_words
+
+PRONOUNS: frozenset[str] = frozenset("it its itself they them their theirs themselves he she him her".split())
+"""Personal pronouns: alone, a question with one means little ("who makes it?")."""
+POINTERS: frozenset[str] = PRONOUNS | frozenset("this that these those one ones there such same both either".split())
+"""Every word that may point back at a previous turn; "which one should I use?" still stands alone."""
+
+
+def leans_on_context(tokens: Sequence[str], pointers: frozenset[str] = PRONOUNS) -> bool:
+    """True for a question that means little without the previous turn: one of *pointers* and at most
+    two content words."""
+    return not pointers.isdisjoint(tokens) and len(content_words(tokens)) <= 2
+
+
+class Topic(NamedTuple):
+    """What one follow-up leans on: the previous turn's topic, as text, and its weight."""
+
+    text: str
+    weight: float
+    keep_topic: bool = False   # "who makes it?": only entries about the previous topic may answer
+    judge_with_topic: bool = False   # judge the question as it stands with the topic's words ("examples?")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a conversation remembers between turns."""
+
+    topic: str = ""                         # the question the last answer answered: what follow-ups lean on
+    options: tuple[Match, ...] = ()         # the pending offer: what "yes", "2" or "the second one" can pick
+    passages: tuple[str, ...] = ()          # passage ids the last answer cited ("tell me more")
+    shown: str = ""                         # the last answer's text (what "tell me more" does not repeat)
+    runners_up: tuple[Match, ...] = ()      # the entries that came close to the last answer ("that's wrong")
+
+    VERSION = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.VERSION, "topic": self.topic, "options": [m.to_dict() for m in self.options],
+                "passages": list(self.passages), "shown": self.shown,
+                "runners_up": [m.to_dict() for m in self.runners_up]}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Context:
+        """The context ``to_dict`` made; ValueError for anything else (another version included)."""
+        if not isinstance(data, dict) or data.get("version") != cls.VERSION:
+            raise ValueError("not a faqbot conversation context of this version")
+        texts = [data.get("topic", ""), data.get("shown", ""), *data.get("passages", [])]
+        if not all(isinstance(t, str) for t in texts):
+            raise ValueError("a conversation context holds texts where texts belong")
+        return cls(data.get("topic", ""), _matches(data.get("options", [])), tuple(data.get("passages", [])),
+                   data.get("shown", ""), _matches(data.get("runners_up", [])))
+
+
+def _matches(items: Any) -> tuple[Match, ...]:
+    if not isinstance(items, list) or not all(isinstance(m, dict) and isinstance(m.get("id"), str) and
+                                              isinstance(m.get("question"), str) and
+                                              isinstance(m.get("score", 0), int | float) for m in items):
+        raise ValueError("bad options in a conversation context")
+    return tuple(Match(m["id"], m["question"], float(m.get("score", 0))) for m in items)
+
+
+def remember(context: Context, answer: Answer) -> Context:
+    """The context after *answer* was given.
+
+    An offer (a clarification's options, or the one entry a decline offers) stays pending for one
+    turn. Small talk and declines keep the topic, so "and music?" after "thanks" still follows the
+    answer before it. A clarification's runners-up are its own options."""
+    if answer.kind == "clarify":
+        options = tuple(_rounded(m) for m in answer.options)
+        return replace(context, options=options, runners_up=options)
+    if answer.kind != "answer":
+        return replace(context, options=tuple(_rounded(m) for m in answer.options))
+    chosen = answer.matched.id if answer.matched else ""
+    close = [c for c in (answer.trace.candidates if answer.trace else ()) if c.id != chosen and c.fused > 0]
+    return Context(topic=answer.matched.question if answer.matched else answer.question,
+                   passages=tuple(c.id for c in answer.citations), shown=answer.text,
+                   runners_up=tuple(_rounded(Match(c.id, c.question, c.confidence)) for c in close[:3]))
+
+
+def _rounded(match: Match) -> Match:
+    """*match* with its score as JSON carries it, so a context survives a round trip unchanged."""
+    return Match(match.id, match.question, round(match.score, 4))
