@@ -16,9 +16,9 @@ __version__ = "0.2.0"
 if TYPE_CHECKING:   # for type checkers and IDEs; at run time names load on first use (__getattr__)
     from faqbot.answerer import Answerer as Answerer
     from faqbot.config import Config as Config
+    from faqbot.corpus import load_corpus as load_corpus
     from faqbot.dialogue import Context as Context
     from faqbot.dialogue import Session as Session
-    from faqbot.corpus import load_corpus as load_corpus
     from faqbot.errors import CacheError as CacheError
     from faqbot.errors import ConfigError as ConfigError
     from faqbot.errors import CorpusError as CorpusError

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from faqbot.columns import column_of
 from faqbot.compose import Composer
 from faqbot.config import Config, Weights
-from faqbot.dialogue import Context, Session, Topic
 from faqbot.decision import decide, judged
-from faqbot.focus import focus_of, states_maker
+from faqbot.dialogue import Context, Session, Topic
 from faqbot.evidence import Findings, Gatherer
+from faqbot.focus import focus_of, states_maker
 from faqbot.index import Index, top_indices
 from faqbot.models import Answer, Candidate, Corpus, Match
 

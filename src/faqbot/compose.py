@@ -173,6 +173,7 @@ class Composer:
             elif best.confidence >= self.index.decision.clarify_at / 2:
                 text = OFFER.format(source=self.source_name, question=best.question)
                 offered = (Match(best.id, best.question, best.confidence),)
+        suggestions = [q for q in suggestions if all(q != o.question for o in offered)]   # offered: not again
         for example in self.corpus.examples:
             if len(suggestions) >= self.config.max_suggestions:
                 break

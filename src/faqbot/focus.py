@@ -135,7 +135,8 @@ def states_maker(text: str, thing: str) -> bool:
     """
     possessive = rf"({_MAKER})(?:'s|\u2019s)"
     before = re.compile(possessive + r"\s+$")
-    after = re.compile(rf"^[^,;]*?(?:\b(?:by|from|is|are)\s+(?:the\s+)?{_MAKER}\b|\(({_MAKER})\)|[\u2013\u2014-]\s*{possessive})")
+    after = re.compile(rf"^[^,;]*?(?:\b(?:by|from|is|are)\s+(?:the\s+)?{_MAKER}\b|\(({_MAKER})\)"
+                       rf"|[\u2013\u2014-]\s*{possessive})")
     for found in re.finditer(rf"(?<![\w-]){re.escape(thing)}", text, re.IGNORECASE):
         head, tail = text[max(0, found.start() - 40):found.start()], text[found.end():]
         tail = re.split(r"\.\s|[,;]", tail, maxsplit=1)[0]

@@ -95,9 +95,11 @@ def _body(answer: Answer, paint: Painter, width: int | None = None) -> str:
     if answer.kind == "clarify":
         lead = answer.text.split("Did you mean:", 1)[0].strip()   # e.g. "Sorry about that."
         head = (safe(lead) + " " if lead else "") + paint("Did you mean:", "bold")
-        options = "\n".join(f"  {paint(str(n), 'cyan', 'bold')}. {safe(q)}"
-                            for n, q in enumerate(answer.suggestions, start=1))
-        return f"{head}\n{options}\n{paint('(answer with a number)', 'dim')}"
+        options = "\n".join(f"  {paint(str(n), 'cyan', 'bold')}. {safe(o.question)}"
+                            for n, o in enumerate(answer.options, start=1))
+        return f"{head}\n{options}\n{paint('(answer with a number, or yes for the first)', 'dim')}"
+    if answer.kind == "abstain" and answer.options:
+        return paint(wrap(safe(answer.text), width), "yellow") + "\n" + paint("(answer yes or no)", "dim")
     if answer.kind == "abstain":
         return paint(wrap(safe(answer.text), width), "yellow")
     return wrap(safe(answer.text), width)

@@ -61,6 +61,29 @@ class AskRequest(BaseModel):
     top: int = Field(default=3, ge=1, le=10, description="how many suggestions or options at most")
 
 
+class MatchOut(BaseModel):
+    """A curated entry and how well it matched (0-1)."""
+
+    id: str
+    question: str
+    score: float
+
+
+class AnswerOut(BaseModel):
+    """The answer (``Answer.to_dict()``) and the context to send with the next question."""
+
+    question: str
+    kind: str = Field(description="answer, clarify, smalltalk or abstain")
+    text: str
+    confidence: float
+    citations: list[dict[str, Any]] = Field(description="the passages the answer rests on, with their lines")
+    matched: MatchOut | None = None
+    suggestions: list[str] = Field(description="questions to try next; a reply never picks them")
+    options: list[MatchOut] = Field(description="what a reply can pick: a clarification's entries (\"2\"), or "
+                                                "the one entry a decline offers (\"yes\")")
+    context: str = Field(description="the signed conversation, pending offer included: send it back unchanged")
+
+
 class FeedbackRequest(BaseModel):
     """Whether an answer helped."""
 
@@ -120,7 +143,7 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
                        unauthorized=error(401, "this server needs 'Authorization: Bearer <token>'"))
 
     @app.post("/v1/ask", summary="Answer a question, in the conversation its context carries",
-              response_class=Response)
+              response_class=Response, responses={200: {"model": AnswerOut, "description": "the answer"}})
     async def ask(body: AskRequest, request: Request) -> Response:
         if len(body.question) > settings.max_question_chars:
             raise HTTPException(413, f"the question is longer than {settings.max_question_chars} characters")

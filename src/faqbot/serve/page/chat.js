@@ -65,16 +65,24 @@
     return box;
   }
 
+  // What a reply can pick (answer.options: a clarification's entries, or the one a decline offers) and
+  // questions to try next (answer.suggestions, never picked by a reply), rendered from the data alone.
   function choices(answer) {
-    if (!answer.suggestions.length) return null;
-    const box = el("div", { class: answer.kind === "clarify" ? "options" : "chips" });
-    answer.suggestions.forEach((text, n) => {
-      const label = answer.kind === "clarify" ? `${n + 1}. ${text}` : text;
-      const value = answer.kind === "clarify" ? String(n + 1) : text;
-      box.appendChild(el("button", { type: "button", class: answer.kind === "clarify" ? "option" : "chip",
-                                     text: label, on: () => ask(value, label) }));
+    const options = answer.options || [];
+    const numbered = options.length > 1 || answer.kind === "clarify";
+    const offered = new Set(options.map((o) => o.question));
+    const picks = el("div", { class: "options" });
+    options.forEach((o, n) => {
+      const label = numbered ? `${n + 1}. ${o.question}` : `Yes: ${o.question}`;
+      picks.appendChild(el("button", { type: "button", class: "option", text: label,
+                                       on: () => ask(numbered ? String(n + 1) : "yes", label) }));
     });
-    return box;
+    const chips = el("div", { class: "chips" });
+    answer.suggestions.filter((text) => !offered.has(text)).forEach((text) => {
+      chips.appendChild(el("button", { type: "button", class: "chip", text, on: () => ask(text) }));
+    });
+    const parts = [picks, chips].filter((box) => box.childNodes.length);
+    return parts.length ? el("div", { class: "choices" }, ...parts) : null;
   }
 
   function showAnswer(question, answer) {
