@@ -201,6 +201,7 @@ class English:
     def __init__(self, bands: str | bytes | memoryview) -> None:
         """*bands* as text, or as UTF-8 bytes (from the index cache: decoded on the first look-up)."""
         self._bands = bands
+        self._zipf: dict[str, float] = {}   # words already looked up (a look-up scans the bands)
 
     @property
     def bands(self) -> str:
@@ -232,6 +233,15 @@ class English:
 
     def zipf(self, word: str) -> float:
         """The word's Zipf frequency, to a quarter point (0 when it is not in the list)."""
+        known = self._zipf.get(word)
+        if known is not None:
+            return known
+        if len(self._zipf) > 50_000:
+            self._zipf.clear()
+        self._zipf[word] = found = self._look_up(word)
+        return found
+
+    def _look_up(self, word: str) -> float:
         bands = self.bands
         at = bands.find(f" {word} ") if word.isalpha() else -1
         if at < 0:
