@@ -113,8 +113,13 @@ def test_a_corpus_without_an_article_never_says_the_article(make_corpus) -> None
     assert answer.kind == "abstain" and "the article" not in answer.text.lower() and "FAQ" in answer.text
 
 
-@pytest.mark.parametrize(("said", "intent"), [("ok bye for now", "goodbye"), ("what can I ask you?", "help"),
-                                              ("are you a bot?", "identity"), ("thanks, that clears it up", "thanks")])
+@pytest.mark.parametrize(("said", "intent"), [
+    ("ok bye for now", "goodbye"), ("what can I ask you?", "help"), ("are you a bot?", "identity"),
+    ("thanks, that clears it up", "thanks"),
+    # as people type it (issue 20): combined, padded, any case and punctuation
+    ("thanks, that helps", "thanks"), ("ok thank you!", "thanks"), ("bye, and thanks!", "goodbye"),
+    ("alright, catch you later", "goodbye"), ("Thank you so much, that was helpful.", "thanks"),
+    ("what can you help me with?", "help"), ("who are you?", "identity"), ("HELLO!!", "greeting")])
 def test_default_small_talk(bot: Answerer, said: str, intent: str) -> None:
     answer = bot.ask(said)
     assert answer.kind == "smalltalk" and answer.matched is not None and answer.matched.id == intent
