@@ -9,7 +9,7 @@ same question always gets the same answer, in any thread, and the evaluation see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from faqbot.columns import column_of
@@ -18,7 +18,6 @@ from faqbot.config import Config, Weights
 from faqbot.decision import decide, judged
 from faqbot.dialogue import Context, Session, Topic
 from faqbot.evidence import Findings, Gatherer
-from faqbot.focus import focus_of, states_maker
 from faqbot.index import Index, top_indices
 from faqbot.models import Answer, Candidate, Corpus, Match
 
@@ -103,17 +102,7 @@ class Answerer:
     def decide(self, found: Findings) -> Answer:
         """The answer to what was *found*: the fitted decision, then the composed Answer."""
         return self._composer.answer(found, decide(found, self.index.decision, self.config, self._facts_of,
-                                                   self._maker_check(found)))
-
-    def _maker_check(self, found: Findings) -> Callable[[str], bool] | None:
-        """For "who makes X?" naming X: whether an entry's answer states X's maker; else None."""
-        if "who" not in found.query.tokens or focus_of(found.query.normalized) != "person":
-            return None
-        names = self.index.names_in(found.query)
-        things = [w for w, t in zip(found.query.content, found.query.stems, strict=False) if t in names and w.isalpha()]
-        if not things:
-            return None
-        return lambda entry_id: any(states_maker(self.index.entry(entry_id).answer, w) for w in things)
+                                                   self._gatherer.maker_check(found)))
 
     def judged(self, candidates: Sequence[Candidate]) -> list[Candidate]:
         """*candidates* with their fitted confidence, P(right answer), the one to answer first."""

@@ -225,20 +225,11 @@ class Composer:
         return (Citation(entry.id, entry.question, (entry.question,), entry.answer, entry.source, entry.line,
                          entry.line, excerpt(split_sentences(entry.answer) or [entry.answer], entry.answer)),)
 
-    def matches_for(self, questions: Sequence[str]) -> tuple[Match, ...]:
-        """The curated entries behind *questions* (those that are curated questions)."""
-        return tuple(Match(self._id_of[q], q, 0.0) for q in questions if q in self._id_of)
-
     @cached_property
     def _question_of(self) -> dict[str, str]:
         """Entry id -> its question (made on first use: a cached index decodes no entry until asked)."""
         return dict(zip(column_of(self.corpus.entries, "id"), column_of(self.corpus.entries, "question"),
                         strict=True))
-
-    @cached_property
-    def _id_of(self) -> dict[str, str]:
-        """Curated question -> its entry's id."""
-        return {q: e for e, q in self._question_of.items()}
 
     def _section_around(self, p: int) -> list[int]:
         """The passages of passage *p*'s section: the run of neighbours with its file and heading path."""

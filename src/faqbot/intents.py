@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from faqbot.models import Answer, Corpus, Match
+from faqbot.models import Answer, Corpus, Match, SmallTalk
 
 PADDING: frozenset[str] = frozenset(
     "ok okay k alright allright well so oh ah and then also again anyway anyways really very much lot a "
-    "so much buddy mate friend man dude bot faqbot lol haha now for too :) :-) ! yes yeah yep".split())
+    "buddy mate friend man dude bot faqbot lol haha now for too yes yeah yep".split())
 """Words that pad small talk at either end of a part ("ok", "a lot", "again") and change nothing."""
-PRECEDENCE: tuple[str, ...] = ("goodbye", "thanks", "help", "identity", "greeting")
+PRECEDENCE: dict[str, int] = {name: n for n, name in enumerate(("goodbye", "thanks", "help", "identity", "greeting"))}
 """Which reply a combined utterance gets: "bye, and thanks!" is a farewell; an id not listed comes first."""
 _PARTS = re.compile(r"\s*(?:[,;.!?]+|\band\b|\bbut\b)\s*")
 
@@ -49,12 +48,10 @@ class Intents:
         found = [self._match(part, False) for part in parts]
         if any(f is None for f in found):
             return None
-        matched = [f for f in found if f is not None]
-        rank = {name: n for n, name in enumerate(PRECEDENCE)}
-        best = min(matched, key=lambda m: (rank.get(m[0].id, -1), -m[2]))
+        best = min((f for f in found if f is not None), key=lambda m: (PRECEDENCE.get(m[0].id, -1), -m[2]))
         return self._reply(question, best)
 
-    def _match(self, text: str, openers_only: bool) -> tuple[Any, str, float] | None:
+    def _match(self, text: str, openers_only: bool) -> tuple[SmallTalk, str, float] | None:
         """(intent, pattern, similarity) of the pattern *text* is, or None."""
         from rapidfuzz import fuzz, process
 
@@ -67,7 +64,7 @@ class Intents:
         return intent, pattern, found[1] / 100.0
 
     @staticmethod
-    def _reply(question: str, found: tuple[Any, str, float]) -> Answer:
+    def _reply(question: str, found: tuple[SmallTalk, str, float]) -> Answer:
         intent, pattern, score = found
         return Answer(question, "smalltalk", intent.reply, score, matched=Match(intent.id, pattern, score))
 

@@ -83,7 +83,7 @@ class Session:
 
     def _answer(self, question: str, context: Context) -> Answer:
         short = self._bot.clip(question)[0]   # a megabyte of text is never a choice or "tell me more"
-        reply = read_reply(short) if len(short) <= 200 else read_reply("")
+        reply = read_reply(short) if len(short) <= 200 else Reply(None)   # a long message is never "yes"
         standalone: Answer | None = None   # the question's own answer, when a reply to an offer needed it
         if context.options:
             taken, standalone = self._to_offer(question, short, reply, context)
