@@ -39,7 +39,7 @@ class Intents:
             return self._reply(question, whole) if whole else None
         if len(tokens) > 12:   # small talk is short; a long message is a question
             return None
-        pieces = _PARTS.split(question.casefold())
+        pieces = [p for p in _PARTS.split(question.casefold()) if p]   # "what is it?" is one piece
         if len(pieces) == 1 and tokens[0] not in PADDING and tokens[-1] not in PADDING:
             return None   # one part, nothing padding it: the whole-utterance match above was the test
         parts = [p for p in (_unpadded(" ".join(self._tokens_of(part))) for part in pieces) if p]

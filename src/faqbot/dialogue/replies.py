@@ -63,8 +63,15 @@ def _is_no(words: str) -> bool:
     return " ".join(tokens) in REFUSALS
 
 
+_OPENERS: frozenset[str] = frozenset(p.split()[0] for p in (*AFFIRMATIONS, *AFFIRMING_PHRASES, *REFUSALS)) | _FILLER
+"""The words a reply to an offer can start with: anything else is a question (checked first, it is cheap)."""
+
+
 def read_reply(text: str) -> Reply:
     """Whether *text* affirms, refuses or does neither, and the question it goes on to ask."""
+    start = text.lstrip()[:12].split(maxsplit=1)
+    if not start or start[0].casefold().replace("\u2019", "'").strip(",.!?;:") not in _OPENERS:
+        return Reply(None)
     whole = words_of(text)
     if _is_yes(whole):
         return Reply("yes")
