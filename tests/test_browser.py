@@ -70,10 +70,23 @@ def test_a_reader_asks_reads_the_citation_and_picks_a_did_you_mean(browser_page,
         assert page.locator("li.me").nth(1).inner_text() == f"2. {chosen}"
         assert picked.locator(".citations button").count() >= 1
 
+        page.fill("#question", "How much does Midjourney cost?")   # a decline that offers one entry
+        page.keyboard.press("Enter")
+        declined = page.locator("li.bot").nth(2)
+        declined.wait_for()
+        offer = declined.locator("button.option")
+        assert offer.count() == 1 and offer.inner_text() == "Yes: What is Midjourney?"
+        assert declined.locator("button.chip").count() >= 1   # suggestions, apart from the offer
+        offer.click()
+        taken = page.locator("li.bot").nth(3)
+        taken.wait_for()
+        assert page.locator("li.me").nth(3).inner_text() == "Yes: What is Midjourney?"
+        assert "Midjourney is a generative AI image tool" in taken.inner_text()
+
         page.fill("#question", "<img src=x onerror=alert(1)>")   # text, never markup
         page.keyboard.press("Enter")
-        page.locator("li.bot").nth(2).wait_for()
-        assert page.locator("li.me").nth(2).inner_text() == "<img src=x onerror=alert(1)>"
+        page.locator("li.bot").nth(4).wait_for()
+        assert page.locator("li.me").nth(4).inner_text() == "<img src=x onerror=alert(1)>"
         assert page.locator("li img").count() == 0
         shot = Path(os.environ.get("FAQBOT_SCREENSHOT_DIR", tmp_path)) / "chat-page.png"
         page.screenshot(path=str(shot), full_page=True)
