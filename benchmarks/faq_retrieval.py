@@ -714,8 +714,9 @@ def engine_fingerprint() -> str:
 
 def _load_engine() -> str:
     """Import every faqbot module the benchmark runs now, and fingerprint the source just read."""
-    for module in ("faqbot.answerer", "faqbot.cache", "faqbot.corpus", "faqbot.index", "faqbot.analysis",
-                   "faqbot.tfidf", "faqbot.text", "faqbot.models", "faqbot.config", "faqbot.formats"):
+    for module in ("faqbot.answerer", "faqbot.storage.cache", "faqbot.corpus.load", "faqbot.engine.index",
+                   "faqbot.language.analysis", "faqbot.engine.tfidf", "faqbot.language.text", "faqbot.models",
+                   "faqbot.config", "faqbot.corpus.formats"):
         importlib.import_module(module)
     return engine_fingerprint()
 

@@ -57,9 +57,9 @@ def child(corpus_dir: str) -> dict[str, float]:
     import numpy as np
 
     from faqbot import Answerer
-    from faqbot.cache import save_index
-    from faqbot.corpus import load_corpus
-    from faqbot.index import Index, top_indices
+    from faqbot.corpus.load import load_corpus
+    from faqbot.engine.index import Index, top_indices
+    from faqbot.storage.cache import save_index
 
     start = time.perf_counter()
     corpus = load_corpus(corpus_dir)
@@ -132,7 +132,7 @@ def _cache_loads(path: str) -> dict[str, float]:
                 "if sys.argv[2] == 'cold':\n"
                 "    fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)\n"
                 "    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)\n"
-                "from faqbot.cache import load_index\n"
+                "from faqbot.storage.cache import load_index\n"
                 "t = time.perf_counter(); load_index(sys.argv[1]); print(time.perf_counter() - t)")
         out = subprocess.run([sys.executable, "-c", code, path, "cold" if cold else "warm"],
                              capture_output=True, text=True, check=True)
@@ -145,7 +145,7 @@ def _cache_loads(path: str) -> dict[str, float]:
 WORKER = """
 import json, sys
 from faqbot import Answerer
-from faqbot.cache import load_index
+from faqbot.storage.cache import load_index
 bot = Answerer(load_index(sys.argv[1]))
 for question in json.loads(sys.argv[2]):
     bot.ask(question)

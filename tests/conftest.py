@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from faqbot import Answerer
-from faqbot.cache import cache_path, save_index
-from faqbot.files import bundled_corpus_dir
+from faqbot.corpus.files import bundled_corpus_dir
+from faqbot.storage.cache import cache_path, save_index
 
 DATA = Path(__file__).parent / "data"
 

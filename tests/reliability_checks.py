@@ -19,10 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from faqbot import Answer, Answerer
-from faqbot.compose import EMPTY_QUESTION, MISSING, NOT_COVERED, OFFER, TOO_VAGUE
 from faqbot.dialogue.session import NOTHING_PENDING, REFUSED
+from faqbot.engine.compose import EMPTY_QUESTION, MISSING, NOT_COVERED, OFFER, TOO_VAGUE
+from faqbot.language.text import split_sentences
 from faqbot.models import KINDS
-from faqbot.text import split_sentences
 
 TO_DICT_KEYS = {"question", "kind", "text", "confidence", "citations", "matched", "suggestions", "options"}
 ABSTAIN_TEXTS = {EMPTY_QUESTION, TOO_VAGUE, *(NOT_COVERED.format(Source=s) for s in ("The article", "The FAQ"))}

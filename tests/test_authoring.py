@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from faqbot.authoring.check import check_corpus
-from faqbot.corpus import load_corpus
+from faqbot.corpus.load import load_corpus
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 from tests.reliability_checks import run_cli, run_cli_here
 

@@ -27,12 +27,12 @@ import numpy as np
 import pytest
 
 import faqbot
-import faqbot.cache
+import faqbot.storage.cache
 from faqbot import Answerer
-from faqbot.cache import MAGIC, cache_path, load_index
+from faqbot.corpus.files import corpus_files
+from faqbot.engine.index import Index
 from faqbot.errors import CacheError
-from faqbot.files import corpus_files
-from faqbot.index import Index
+from faqbot.storage.cache import MAGIC, cache_path, load_index
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 
 QUESTIONS = ["How long do cats sleep?", "how often should I walk my dog", "do cats use a litter box indoors",
@@ -78,7 +78,7 @@ def _assert_cache_is_valid(corpus: Path, cache_dir: Path) -> None:
 def _no_rebuild(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail if the index is built instead of read from the cache."""
     with monkeypatch.context() as m:
-        m.setattr(faqbot.cache, "_build", lambda root: pytest.fail("the cache was not used"))
+        m.setattr(faqbot.storage.cache, "_build", lambda root: pytest.fail("the cache was not used"))
         yield
 
 
@@ -204,8 +204,8 @@ def _write_sealed(corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
         return real(obj, **kwargs)
 
     with monkeypatch.context() as m:
-        m.setattr(faqbot.cache, "json", SimpleNamespace(dumps=dumps, loads=json.loads))
-        faqbot.cache.save_index(index, cache_path(corpus, cache_dir))
+        m.setattr(faqbot.storage.cache, "json", SimpleNamespace(dumps=dumps, loads=json.loads))
+        faqbot.storage.cache.save_index(index, cache_path(corpus, cache_dir))
 
 
 @pytest.mark.parametrize("hostile", list(HOSTILE), ids=list(HOSTILE))
@@ -249,7 +249,7 @@ def test_cache_from_another_faqbot_version_is_rebuilt(corpus: Path, cache_dir: P
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
         m.setattr(faqbot, "__version__", "0.0.0-old")
-        faqbot.cache.save_index(Answerer.from_corpus(corpus, cache=False).index, cache_path(corpus, cache_dir))
+        faqbot.storage.cache.save_index(Answerer.from_corpus(corpus, cache=False).index, cache_path(corpus, cache_dir))
     with pytest.raises(CacheError):
         _load(corpus, cache_dir)
     assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
@@ -259,8 +259,8 @@ def test_cache_from_another_faqbot_version_is_rebuilt(corpus: Path, cache_dir: P
 def test_cache_of_another_format_is_rebuilt(corpus: Path, cache_dir: Path, expected: list,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
-        m.setattr(faqbot.cache, "FORMAT", faqbot.cache.FORMAT + 1)
-        faqbot.cache.save_index(Answerer.from_corpus(corpus, cache=False).index, cache_path(corpus, cache_dir))
+        m.setattr(faqbot.storage.cache, "FORMAT", faqbot.storage.cache.FORMAT + 1)
+        faqbot.storage.cache.save_index(Answerer.from_corpus(corpus, cache=False).index, cache_path(corpus, cache_dir))
     with pytest.raises(CacheError):
         _load(corpus, cache_dir)
     assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
@@ -306,7 +306,7 @@ def test_touched_corpus_reuses_the_cache_without_rewriting_it(corpus: Path, cach
     for f in corpus.iterdir():   # same content, new modification times
         os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 5_000_000_000))
     with _no_rebuild(monkeypatch), monkeypatch.context() as m:
-        m.setattr(faqbot.cache, "save_index",
+        m.setattr(faqbot.storage.cache, "save_index",
                   lambda *a, **k: pytest.fail("touching the corpus rewrote the cache (it is keyed by content)"))
         for _ in range(2):
             assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
@@ -465,7 +465,7 @@ def test_save_index_reports_a_full_disk_as_a_cache_error(corpus: Path, cache_dir
     index = Answerer.from_corpus(corpus, cache=False).index
     monkeypatch.setattr(os, "fsync", _enospc)
     with pytest.raises(CacheError, match="No space left on device"):
-        faqbot.cache.save_index(index, cache_path(corpus, cache_dir))
+        faqbot.storage.cache.save_index(index, cache_path(corpus, cache_dir))
     assert list(cache_dir.iterdir()) == []
 
 
@@ -513,7 +513,7 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(corpus: Pat
     import os
     import time
 
-    from faqbot.cache import cache_path, load_or_build
+    from faqbot.storage.cache import cache_path, load_or_build
 
     cache_dir = tmp_path / "cache-stale"
     cache_dir.mkdir()

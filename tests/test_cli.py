@@ -118,8 +118,8 @@ def test_version_and_help_show_examples() -> None:
 
 
 def test_export_writes_the_curated_pairs_in_each_format(capsys: pytest.CaptureFixture[str]) -> None:
-    from faqbot.corpus import load_corpus
-    from faqbot.formats import export_entries
+    from faqbot.corpus.formats import export_entries
+    from faqbot.corpus.load import load_corpus
 
     entries = load_corpus().entries
     for fmt in ("yaml", "jsonl", "tsv"):

@@ -13,7 +13,7 @@ import pytest
 
 from faqbot import Answerer
 from faqbot.cli.main import main
-from faqbot.files import bundled_corpus_dir
+from faqbot.corpus.files import bundled_corpus_dir
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 from tests.reliability_checks import run_cli
 

@@ -16,7 +16,7 @@ from faqbot import Answerer
 from faqbot.cli import render
 from faqbot.cli.commands import ChatState, dispatch
 from faqbot.cli.main import main
-from faqbot.compose import EMPTY_QUESTION
+from faqbot.engine.compose import EMPTY_QUESTION
 from faqbot.models import KINDS
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus, seed_cache
 from tests.reliability_checks import (

@@ -9,10 +9,19 @@ import numpy as np
 import pytest
 
 from faqbot import Answerer
-from faqbot.cache import cache_path, load_index
-from faqbot.columns import Records, TermSets, Texts, column_of, record_arrays, sizes_of, term_set_arrays, text_arrays
-from faqbot.files import bundled_corpus_dir
+from faqbot.corpus.files import bundled_corpus_dir
 from faqbot.models import Entry, Passage
+from faqbot.storage.cache import cache_path, load_index
+from faqbot.storage.columns import (
+    Records,
+    TermSets,
+    Texts,
+    column_of,
+    record_arrays,
+    sizes_of,
+    term_set_arrays,
+    text_arrays,
+)
 
 
 def test_passages_and_entries_come_back_equal_from_their_columns(bot: Answerer) -> None:

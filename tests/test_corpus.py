@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.corpus import load_corpus
+from faqbot.corpus.load import load_corpus
 from faqbot.errors import CorpusError
 from tests.conftest import DATA, SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 

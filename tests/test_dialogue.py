@@ -102,7 +102,7 @@ def test_a_leading_no_is_kept_only_for_a_close_paraphrase(bot: Answerer) -> None
     assert bot.ask(entry.question).text.startswith("No. ")
     picked = bot.answer_entry(entry.id, "yes")
     assert picked.text.startswith("No. ")   # a picked entry answers its own question
-    from faqbot.compose import yes_no_kept
+    from faqbot.engine.compose import yes_no_kept
 
     assert not yes_no_kept(entry, "tell me about image tools and text").startswith("No.")
 

@@ -14,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from faqbot.config import Config
-from faqbot.corpus import load_corpus
+from faqbot.corpus.load import load_corpus
 from faqbot.evaluate import load_question_set
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "authoring.md"

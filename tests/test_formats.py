@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from faqbot import Answerer
-from faqbot.corpus import load_corpus
+from faqbot.corpus.formats import export_entries
+from faqbot.corpus.load import load_corpus
 from faqbot.errors import CorpusError
-from faqbot.formats import export_entries
 
 from .conftest import MakeCorpus
 

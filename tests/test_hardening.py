@@ -70,7 +70,7 @@ PATHOLOGICAL_MARKDOWN = {
 @pytest.mark.parametrize("case", sorted(PATHOLOGICAL_MARKDOWN))
 def test_pathological_markdown_loads_in_linear_time(make_corpus: MakeCorpus, case: str) -> None:
     root = make_corpus({"article.md": PATHOLOGICAL_MARKDOWN[case]})
-    script = ("import sys, time; from faqbot.corpus import load_corpus; t = time.perf_counter(); "
+    script = ("import sys, time; from faqbot.corpus.load import load_corpus; t = time.perf_counter(); "
               "c = load_corpus(sys.argv[1]); print(time.perf_counter() - t, c.passages[0].section)")
     result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=60,
                             check=False, preexec_fn=limit_memory())
@@ -80,7 +80,7 @@ def test_pathological_markdown_loads_in_linear_time(make_corpus: MakeCorpus, cas
 
 
 def test_closing_hashes_of_a_heading_are_dropped_but_not_a_trailing_hash_of_a_word() -> None:
-    from faqbot.chunking import _heading_text
+    from faqbot.corpus.markdown import _heading_text
 
     assert [_heading_text(t) for t in ("Title ##", "C#", "A # b #", "x", "#")] == ["Title", "C#", "A # b", "x", ""]
 
@@ -105,7 +105,7 @@ def test_the_stem_memo_stays_bounded_in_a_long_lived_answerer(monkeypatch: pytes
     import string
 
     from faqbot import Answerer
-    from faqbot.analysis import Stemmer
+    from faqbot.language.analysis import Stemmer
 
     monkeypatch.setattr(Stemmer, "MAX_SEEN", 500)
     bot = Answerer.from_corpus(cache=False)
@@ -167,7 +167,7 @@ def test_history_as_a_fifo_does_not_hang_the_chat(tmp_path: Path) -> None:
 
 def test_history_round_trips_stays_private_and_is_rotated_when_large(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import faqbot.statefiles
+    import faqbot.storage.statefiles
     from faqbot.cli.repl import open_history
 
     folder = tmp_path / "state"
@@ -179,8 +179,8 @@ def test_history_round_trips_stays_private_and_is_rotated_when_large(tmp_path: P
     history.store_string("first question")
     history.store_string("second\x1b[31m question")
     assert list(open_history(path)[0].load_history_strings()) == ["second question", "first question"]
-    monkeypatch.setattr(faqbot.statefiles, "MAX_STATE_FILE", 64)
-    monkeypatch.setattr(faqbot.statefiles.append_private, "__defaults__", (64,))
+    monkeypatch.setattr(faqbot.storage.statefiles, "MAX_STATE_FILE", 64)
+    monkeypatch.setattr(faqbot.storage.statefiles.append_private, "__defaults__", (64,))
     for n in range(10):
         history.store_string(f"question number {n}")
     assert path.stat().st_size <= 64 and (folder / "history.1").exists()
@@ -192,8 +192,8 @@ def test_history_round_trips_stays_private_and_is_rotated_when_large(tmp_path: P
 def test_a_fifo_or_dev_zero_at_the_cache_path_is_neither_waited_on_nor_read(tmp_path: Path, kind: str) -> None:
     import os
 
-    from faqbot.cache import cache_path
-    from faqbot.files import bundled_corpus_dir
+    from faqbot.corpus.files import bundled_corpus_dir
+    from faqbot.storage.cache import cache_path
 
     cache = tmp_path / "special-cache"
     cache.mkdir()

@@ -9,8 +9,8 @@ import pytest
 
 from faqbot import Answerer
 from faqbot.authoring.check import check_corpus
-from faqbot.corpus import load_corpus
-from faqbot.implicit import is_question
+from faqbot.corpus.implicit import is_question
+from faqbot.corpus.load import load_corpus
 from tests.conftest import SMALL_ARTICLE, MakeCorpus
 from tests.reliability_checks import run_cli_here
 

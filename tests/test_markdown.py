@@ -3,10 +3,10 @@ front matter and comments, with exact line spans and stable passage ids."""
 
 from __future__ import annotations
 
-from faqbot.chunking import chunk_markdown
-from faqbot.corpus import load_corpus
-from faqbot.files import bundled_corpus_dir
-from faqbot.text import split_sentences
+from faqbot.corpus.files import bundled_corpus_dir
+from faqbot.corpus.load import load_corpus
+from faqbot.corpus.markdown import chunk_markdown
+from faqbot.language.text import split_sentences
 from tests.conftest import MakeCorpus
 
 BUNDLED_PASSAGES = [

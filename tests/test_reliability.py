@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faqbot import Answer, Answerer, Session
-from faqbot.compose import EMPTY_QUESTION
+from faqbot.engine.compose import EMPTY_QUESTION
 from tests.conftest import seed_cache
 from tests.reliability_checks import (
     CONTROLS,
@@ -287,8 +287,8 @@ def test_the_same_question_gets_the_same_answer_in_any_order(bot: Answerer, voca
 @pytest.fixture(scope="module")
 def cached_bot(tmp_path_factory: pytest.TempPathFactory, bundled_cache: bytes) -> Answerer:
     """The bundled corpus read back from an index cache (the session's, built and written once)."""
-    from faqbot.cache import cache_path, load_index
-    from faqbot.files import bundled_corpus_dir
+    from faqbot.corpus.files import bundled_corpus_dir
+    from faqbot.storage.cache import cache_path, load_index
 
     folder = seed_cache(tmp_path_factory.mktemp("determinism-cache"), bundled_cache)
     found = load_index(cache_path(bundled_corpus_dir(), folder))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from faqbot import Answerer
-from faqbot.decision import FEATURE_NAMES
+from faqbot.engine.decision import FEATURE_NAMES
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 
 pytest.importorskip("model2vec")

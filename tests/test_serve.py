@@ -196,7 +196,7 @@ def test_a_crash_in_the_answerer_is_a_500_with_an_id_and_serving_goes_on(bot: An
 
 
 def test_declined_questions_go_to_the_unanswered_log(bot: Answerer, tmp_path: Path) -> None:
-    from faqbot.unanswered import read_log, recorder
+    from faqbot.storage.unanswered import read_log, recorder
 
     log = tmp_path / "unanswered.jsonl"
     client = _client(bot, record=recorder(str(log)))

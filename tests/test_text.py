@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from faqbot.text import Aliases, char_features, normalize, slugify, split_sentences, strip_controls, tokenize
+from faqbot.language.text import Aliases, char_features, normalize, slugify, split_sentences, strip_controls, tokenize
 
 
 def test_normalize_folds_case_accents_and_typographic_quotes() -> None:

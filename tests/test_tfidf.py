@@ -7,7 +7,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from faqbot import Answerer
-from faqbot.tfidf import TermIndex
+from faqbot.engine.tfidf import TermIndex
 
 QUERIES = [
     "Is ChatGPT an LLM?", "whats the diffrence btwn llm and gen ai", "which tool should a filmmaker use?",

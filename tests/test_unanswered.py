@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from faqbot import Answerer
-from faqbot.files import bundled_corpus_dir
-from faqbot.unanswered import log_path, read_log
+from faqbot.corpus.files import bundled_corpus_dir
+from faqbot.storage.unanswered import log_path, read_log
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 from tests.reliability_checks import run_cli_here
 

@@ -7,12 +7,12 @@ from dataclasses import replace
 import pytest
 
 from faqbot import Answerer
-from faqbot.analysis import English
-from faqbot.cache import load_index, save_index
-from faqbot.corpus import load_corpus
-from faqbot.decision import DEFAULT, FEATURE_NAMES, Decision
-from faqbot.fit import build_fitted, near_misses, offtopic_questions
-from faqbot.focus import FACTS, facts_in, focus_of, mask
+from faqbot.corpus.load import load_corpus
+from faqbot.engine.decision import DEFAULT, FEATURE_NAMES, Decision
+from faqbot.engine.fit import build_fitted, near_misses, offtopic_questions
+from faqbot.language.analysis import English
+from faqbot.language.focus import FACTS, facts_in, focus_of, mask
+from faqbot.storage.cache import load_index, save_index
 
 EXAMPLES = "Examples and Capabilities of LLMs"
 
@@ -58,7 +58,7 @@ def test_a_damaged_decision_is_refused() -> None:
     ("Which company owns Pika Labs?", "person"), ("Where is Anthropic headquartered?", "place"),
     ("When should I use an LLM?", ""), ("How much does it help?", ""), ("What is generative AI?", "")])
 def test_the_focus_is_the_kind_of_fact_a_question_asks_for(question: str, focus: str) -> None:
-    from faqbot.text import normalize
+    from faqbot.language.text import normalize
 
     assert focus_of(normalize(question)) == focus
 
@@ -246,7 +246,7 @@ def test_a_short_question_of_its_own_is_not_taken_for_a_follow_up(bot: Answerer)
 
 def test_the_signals_are_declared_once_and_every_record_follows_them() -> None:
     from faqbot.config import Config, Weights
-    from faqbot.index import EntryScores
+    from faqbot.engine.index import EntryScores
     from faqbot.models import Candidate
     from faqbot.signals import NAMES, SETTINGS, SIGNALS
 

@@ -16,7 +16,7 @@ __version__ = "0.2.0"
 if TYPE_CHECKING:   # for type checkers and IDEs; at run time names load on first use (__getattr__)
     from faqbot.answerer import Answerer as Answerer
     from faqbot.config import Config as Config
-    from faqbot.corpus import load_corpus as load_corpus
+    from faqbot.corpus.load import load_corpus as load_corpus
     from faqbot.dialogue import Context as Context
     from faqbot.dialogue import Session as Session
     from faqbot.errors import CacheError as CacheError
@@ -36,7 +36,7 @@ _EXPORTS = {
     "Citation": "faqbot.models", "Config": "faqbot.config", "ConfigError": "faqbot.errors",
     "Corpus": "faqbot.models", "CorpusError": "faqbot.errors", "Entry": "faqbot.models",
     "FaqbotError": "faqbot.errors", "Match": "faqbot.models", "Passage": "faqbot.models",
-    "Session": "faqbot.dialogue", "Context": "faqbot.dialogue", "load_corpus": "faqbot.corpus",
+    "Session": "faqbot.dialogue", "Context": "faqbot.dialogue", "load_corpus": "faqbot.corpus.load",
 }
 
 __all__ = sorted(_EXPORTS)

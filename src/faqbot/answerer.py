@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from faqbot.columns import column_of
-from faqbot.compose import Composer
 from faqbot.config import Config, Weights
-from faqbot.decision import decide, judged
 from faqbot.dialogue import Context, Session, Topic
-from faqbot.evidence import Findings, Gatherer
-from faqbot.index import Index, top_indices
+from faqbot.engine.compose import Composer
+from faqbot.engine.decision import decide, judged
+from faqbot.engine.evidence import Findings, Gatherer
+from faqbot.engine.index import Index, top_indices
 from faqbot.models import Answer, Candidate, Corpus, Match
+from faqbot.storage.columns import column_of
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -49,7 +49,7 @@ class Answerer:
         With *cache*, the built index is kept in the user's cache directory and reused until the
         corpus files or faqbot's version change.
         """
-        from faqbot.cache import load_or_build
+        from faqbot.storage.cache import load_or_build
 
         return cls(load_or_build(corpus, use_cache=cache, cache_dir=cache_dir))
 

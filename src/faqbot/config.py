@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
-from faqbot.errors import ConfigError
-from faqbot.safeyaml import describe
+from faqbot.errors import ConfigError, describe
 from faqbot.signals import DEFAULTS, SETTINGS, check
 
 
@@ -50,7 +49,7 @@ class Config:
     """Share of users' questions the corpus does not answer, assumed when the fit estimates precision
     (its own examples hold many more such questions than real traffic)."""
     fit_decision: bool = True
-    """Fit the decision to the corpus at index build (False: use faqbot.decision.DEFAULT)."""
+    """Fit the decision to the corpus at index build (False: use faqbot.engine.decision.DEFAULT)."""
     clarify_margin: float = 0.10
     """When the runner-up's confidence is within this of the best's, the question is ambiguous: ask back."""
     passage_threshold: float = 0.30

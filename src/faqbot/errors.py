@@ -1,4 +1,4 @@
-"""Errors raised on purpose by faqbot.
+"""Errors raised on purpose by faqbot, and ``describe``, the one way a bad value is quoted in them.
 
 FaqbotError            catch this one at the CLI boundary
 ├── ConfigError        a setting is unknown, missing or out of range
@@ -7,6 +7,9 @@ FaqbotError            catch this one at the CLI boundary
 """
 
 from __future__ import annotations
+
+import reprlib
+from typing import Any
 
 
 class FaqbotError(Exception):
@@ -37,3 +40,12 @@ class CorpusError(FaqbotError):
 
 class CacheError(FaqbotError):
     """A cached index is missing, stale or damaged; the caller rebuilds it."""
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
+
+
+def describe(value: Any) -> str:
+    """A short quotation of *value* for an error message, bounded however large or nested it is."""
+    return _SHORT.repr(value)

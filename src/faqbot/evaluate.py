@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from faqbot.config import Weights
-from faqbot.errors import CorpusError
+from faqbot.errors import CorpusError, describe
 from faqbot.models import KINDS, Answer, Corpus
-from faqbot.safeyaml import describe
 from faqbot.signals import NAMES, SETTINGS
 
 if TYPE_CHECKING:
@@ -163,8 +162,8 @@ def load_question_set(path: str | Path) -> QuestionSet:
     """Read and validate a labelled question file; CorpusError names the file and line of a problem."""
     import yaml
 
-    from faqbot import safeyaml
-    from faqbot.files import read_corpus_file
+    from faqbot.corpus import safeyaml
+    from faqbot.corpus.files import read_corpus_file
 
     path = Path(path)
     try:

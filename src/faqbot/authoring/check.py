@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from faqbot.authoring.lock import Locked, locked_texts, read_lock
-from faqbot.index import Index
+from faqbot.engine.index import Index
 from faqbot.models import Corpus, Entry
 
 Severity = Literal["error", "warning"]
@@ -77,8 +77,8 @@ class CheckReport:
 
 def check_corpus(root: str) -> CheckReport:
     """Load the corpus folder *root*, build its index and run every check."""
-    from faqbot.corpus import load_corpus
-    from faqbot.fit import build_fitted
+    from faqbot.corpus.load import load_corpus
+    from faqbot.engine.fit import build_fitted
 
     unresolved: list[tuple[Entry, str]] = []
     corpus = load_corpus(root, unresolved=unresolved)
@@ -185,7 +185,7 @@ def _collisions(corpus: Corpus) -> list[Finding]:
     """Near-identical phrasings in two entries that do not share their question."""
     from rapidfuzz import fuzz, process
 
-    from faqbot.text import normalize
+    from faqbot.language.text import normalize
 
     owners = [(normalize(p), e) for e in corpus.entries for p in e.phrasings]
     texts = [t for t, _ in owners]

@@ -10,8 +10,8 @@ import os
 import stat
 from typing import Any
 
+from faqbot.corpus.files import read_corpus_file, write_atomically
 from faqbot.errors import CorpusError
-from faqbot.files import read_corpus_file, write_atomically
 from faqbot.models import Corpus
 
 LOCK_FILE = "faq.lock"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from faqbot.answerer import Answerer
+from faqbot.corpus.validate import ID_RULE, valid_id
 from faqbot.errors import CorpusError
-from faqbot.validate import ID_RULE, valid_id
 
 MAX_QUESTIONS = 2000     # the most recent distinct questions clustered (the log holds at most ~2 MiB)
 GROUP_DISTANCE = 0.8     # cosine distance under which two questions join one group (average linkage)
@@ -150,9 +150,9 @@ class Applied:
 
 def apply_review(root: str, review_path: str) -> Applied:
     """Merge the accepted groups of the review file into ``faq.yaml`` of the corpus folder *root*."""
-    from faqbot import safeyaml
-    from faqbot.corpus import load_corpus
-    from faqbot.files import read_corpus_file, write_atomically
+    from faqbot.corpus import safeyaml
+    from faqbot.corpus.files import read_corpus_file, write_atomically
+    from faqbot.corpus.load import load_corpus
 
     faq_path = os.path.join(root, "faq.yaml")
     if not os.path.isfile(faq_path):
@@ -212,8 +212,8 @@ def _mode(path: str) -> int:
 
 def _accepted(review_path: str) -> list[tuple[dict[str, Any], int]]:
     """The groups of the review file with ``accept: true``, with their lines."""
-    from faqbot import safeyaml
-    from faqbot.files import read_corpus_file
+    from faqbot.corpus import safeyaml
+    from faqbot.corpus.files import read_corpus_file
 
     try:
         data, node = safeyaml.load(read_corpus_file(review_path).decode("utf-8"))

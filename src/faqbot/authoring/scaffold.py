@@ -8,10 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from faqbot.corpus.files import read_corpus_file, write_atomically
 from faqbot.errors import CorpusError
-from faqbot.files import read_corpus_file, write_atomically
+from faqbot.language.text import as_read
 from faqbot.models import Passage
-from faqbot.text import as_read
 
 STARTER_ARTICLE = """# Your topic
 
@@ -92,7 +92,7 @@ def faq_template(passages: Sequence[Passage], article: str = "article.md") -> st
 def init_corpus(folder: str, article: str | None = None) -> list[Written]:
     """Create the corpus *folder* with ``article.md`` (a copy of *article*, or a starter) and a
     ``faq.yaml`` template. Existing files are kept as they are."""
-    from faqbot.chunking import chunk_markdown
+    from faqbot.corpus.markdown import chunk_markdown
 
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise CorpusError("exists and is not a folder", path=folder)

@@ -27,7 +27,7 @@ def init_command(folder: str, article: str | None) -> int:
 
 def passages_command(corpus: str | None, section: str | None, as_json: bool) -> int:
     from faqbot.authoring.scaffold import first_words, passages_under
-    from faqbot.corpus import load_corpus
+    from faqbot.corpus.load import load_corpus
 
     loaded = load_corpus(corpus)
     passages = passages_under(loaded.passages, section)
@@ -55,12 +55,12 @@ def passages_command(corpus: str | None, section: str | None, as_json: bool) -> 
 
 
 def check_command(corpus: str | None, *, as_json: bool, strict: bool, accept: bool) -> int:
-    from faqbot.files import bundled_corpus_dir
+    from faqbot.corpus.files import bundled_corpus_dir
 
     root = corpus or bundled_corpus_dir()
     if accept:
         from faqbot.authoring.lock import write_lock
-        from faqbot.corpus import load_corpus
+        from faqbot.corpus.load import load_corpus
 
         path = write_lock(root, load_corpus(root))
         print(f"recorded the cited text of every answer as reviewed: {safe(path)}", file=sys.stderr)
@@ -103,9 +103,9 @@ def check_text(report: CheckReport, paint: Painter) -> str:
 
 def review_command(corpus: str | None, *, log: str | None, out: str, apply: str | None, purge: bool,
                    as_json: bool) -> int:
-    from faqbot.files import bundled_corpus_dir
-    from faqbot.unanswered import log_path, read_log
-    from faqbot.unanswered import purge as purge_log
+    from faqbot.corpus.files import bundled_corpus_dir
+    from faqbot.storage.unanswered import log_path, read_log
+    from faqbot.storage.unanswered import purge as purge_log
 
     root = corpus or bundled_corpus_dir()
     path = log or log_path(root)
@@ -132,7 +132,7 @@ def review_command(corpus: str | None, *, log: str | None, out: str, apply: str 
     if os.path.lexists(out):
         raise FaqbotError(f"{out} exists (it may hold your edits): apply it with `faqbot review --apply {out}`, "
                           "delete it, or pass --out FILE")
-    from faqbot.files import write_atomically
+    from faqbot.corpus.files import write_atomically
 
     write_atomically(out, [review_yaml(groups, answerer.corpus.name).encode("utf-8")], mode=0o644)
     paint = Painter(use_color(sys.stdout))

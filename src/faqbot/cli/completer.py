@@ -9,7 +9,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from rapidfuzz import fuzz, process
 
-from faqbot.text import normalize
+from faqbot.language.text import normalize
 
 
 def suggest(text: str, questions: Sequence[str], *, limit: int = 8, score_cutoff: float = 70.0) -> list[str]:

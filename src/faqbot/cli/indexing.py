@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from faqbot.cli.render import Painter, safe, use_color
-from faqbot.columns import column_of
-from faqbot.decision import Decision
+from faqbot.engine.decision import Decision
 from faqbot.errors import FaqbotError
+from faqbot.storage.columns import column_of
 
 if TYPE_CHECKING:
-    from faqbot.index import Index
+    from faqbot.engine.index import Index
 
 _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "writing the cache")
 
@@ -33,10 +33,10 @@ class _Job:
 
 
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
-    from faqbot.cache import cache_path, cache_trust_problem, save_index
-    from faqbot.corpus import load_corpus
-    from faqbot.files import bundled_corpus_dir
-    from faqbot.fit import build_fitted
+    from faqbot.corpus.files import bundled_corpus_dir
+    from faqbot.corpus.load import load_corpus
+    from faqbot.engine.fit import build_fitted
+    from faqbot.storage.cache import cache_path, cache_trust_problem, save_index
 
     root = bundled_corpus_dir() if corpus is None else corpus
     path = cache_path(root, cache_dir)

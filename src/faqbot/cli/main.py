@@ -330,8 +330,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 def unanswered_recorder(args: argparse.Namespace, answerer: Answerer, command: str) -> Callable[[Answer], None] | None:
     """What records declined and clarified questions for this run, or None when nothing is recorded."""
-    from faqbot.files import bundled_corpus_dir
-    from faqbot.unanswered import log_path, logging_on, recorder
+    from faqbot.corpus.files import bundled_corpus_dir
+    from faqbot.storage.unanswered import log_path, logging_on, recorder
 
     if not logging_on(command, answerer.config.log_unanswered, args.log):
         return None
@@ -447,7 +447,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise FaqbotError(f"faqbot serve needs the serve extra ({exc.name} is missing): "
                           "pip install 'faqbot[serve]'") from exc
     from faqbot.answerer import Answerer
-    from faqbot.files import bundled_corpus_dir
+    from faqbot.corpus.files import bundled_corpus_dir
 
     corpus = args.corpus or bundled_corpus_dir()
     # Build and cache the index once, before any worker starts; keep only its title (the workers
@@ -471,8 +471,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from faqbot.cli.render import exported
-    from faqbot.corpus import load_corpus
-    from faqbot.formats import export_entries
+    from faqbot.corpus.formats import export_entries
+    from faqbot.corpus.load import load_corpus
 
     corpus = load_corpus(args.corpus)
     entries = [e for e in corpus.entries if args.implicit or not e.implicit]

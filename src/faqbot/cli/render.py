@@ -11,10 +11,10 @@ import os
 import re
 from typing import IO, Any
 
-from faqbot.decision import FEATURE_NAMES
+from faqbot.engine.decision import FEATURE_NAMES
+from faqbot.language.text import strip_controls
 from faqbot.models import Answer, Citation, Trace
 from faqbot.signals import NAMES as SIGNAL_NAMES
-from faqbot.text import strip_controls
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",
            "red": "31", "blue": "34"}

@@ -15,9 +15,9 @@ from typing import IO, TYPE_CHECKING, Any
 from faqbot.answerer import Answerer
 from faqbot.cli import render
 from faqbot.cli.commands import COMMANDS, ChatState, Reply, dispatch
-from faqbot.files import state_dir
+from faqbot.corpus.files import state_dir
+from faqbot.language.text import strip_controls
 from faqbot.models import Answer
-from faqbot.text import strip_controls
 
 Write = Callable[[str], None]
 
@@ -46,7 +46,7 @@ def open_history(path: Path) -> tuple[History, str]:
     """(a prompt_toolkit History, a warning or ""): the file when it can be used, else in memory."""
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-    from faqbot.statefiles import append_private, open_private, private_folder, read_private
+    from faqbot.storage.statefiles import append_private, open_private, private_folder, read_private
 
     class SafeFileHistory(FileHistory):
         """prompt_toolkit's history file, read and written as a private, bounded state file: never

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
+from faqbot.language.text import content_words
 from faqbot.models import Answer, Match
-from faqbot.text import content_words
 
 PRONOUNS: frozenset[str] = frozenset("it its itself they them their theirs themselves he she him her".split())
 """Personal pronouns: alone, a question with one means little ("who makes it?")."""

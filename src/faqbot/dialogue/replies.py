@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from faqbot.text import normalize
+from faqbot.language.text import normalize
 
 AFFIRMATIONS: frozenset[str] = frozenset(
     "yes y ya yea yeah yep yup sure ok okay k alright right correct exactly absolutely definitely certainly "

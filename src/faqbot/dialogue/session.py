@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from faqbot.dialogue.context import POINTERS, Context, Topic, leans_on_context, remember
 from faqbot.dialogue.replies import Reply, read_reply
+from faqbot.language.text import normalize, tokenize
 from faqbot.models import Answer, Match
-from faqbot.text import normalize, tokenize
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

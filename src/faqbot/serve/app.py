@@ -27,9 +27,9 @@ from starlette.types import Message, Receive, Scope, Send
 
 from faqbot import __version__
 from faqbot.answerer import Answerer
-from faqbot.columns import column_of
 from faqbot.models import Answer
 from faqbot.serve.tokens import TokenError, sign, verify
+from faqbot.storage.columns import column_of
 
 log = logging.getLogger("faqbot.serve")
 _PAGE_FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/chat.js": ("chat.js", "text/javascript"),

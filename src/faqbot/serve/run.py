@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from faqbot.files import bundled_corpus_dir
+from faqbot.corpus.files import bundled_corpus_dir
 from faqbot.serve.app import BodyLimit, Settings, create_app
 from faqbot.serve.tokens import server_key
 
@@ -77,9 +77,9 @@ def build(options: Options) -> BodyLimit:
     from functools import partial
 
     from faqbot.answerer import Answerer
-    from faqbot.files import corpus_key, state_dir
-    from faqbot.statefiles import append_record
-    from faqbot.unanswered import log_path, logging_on, recorder
+    from faqbot.corpus.files import corpus_key, state_dir
+    from faqbot.storage.statefiles import append_record
+    from faqbot.storage.unanswered import log_path, logging_on, recorder
 
     answerer = Answerer.from_corpus(options.corpus)
 

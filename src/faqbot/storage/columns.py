@@ -1,6 +1,6 @@
 """Records and word sets stored column by column in flat numpy arrays, and read back lazily.
 
-A cached index maps its file (``faqbot.cache``); the corpus's passages and entries and the coverage
+A cached index maps its file (``faqbot.storage.cache``); the corpus's passages and entries and the coverage
 check's word sets live in these arrays, and a record is decoded only when a question first touches
 it. A worker answering from a 100,000-passage index thus starts in a fraction of a second and shares
 the file's pages with every other worker. Every array is checked with numpy when it is read, so no

@@ -1,11 +1,10 @@
 """The one way faqbot reads YAML: safe constructors only, parsed once, and refused when its aliases
 would expand it past a budget (a 357-byte file of nested aliases can stand for billions of values).
-Also the one way a bad value is quoted in an error message: short, whatever it expands to."""
+A bad value is quoted in an error message by ``faqbot.errors.describe``."""
 
 from __future__ import annotations
 
 import os
-import reprlib
 from typing import Any
 
 DEFAULT_MAX_VALUES = 1_000_000   # scalars a YAML file may expand to, aliases counted each time used
@@ -66,12 +65,3 @@ def _expanded_size(root: Any, budget: int) -> int:
             continue
         sizes[id(node)] = min(budget + 1, 1 + sum(sizes.get(id(c), budget + 1) for c in children))
     return sizes[id(root)]
-
-
-_SHORT = reprlib.Repr()
-_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
-
-
-def describe(value: Any) -> str:
-    """A short quotation of *value* for an error message, bounded however large or nested it is."""
-    return _SHORT.repr(value)

@@ -7,7 +7,7 @@ One file per corpus folder, in the user's cache directory (``$FAQBOT_CACHE_DIR``
 The header holds faqbot's version, the corpus's file signature (name, size, CRC-32 of each file),
 its settings and small tables, the body's length and a table of arrays (dtype from a short
 allow-list, shape, offset, CRC-32 of its bytes). The passages, entries and the coverage check's word
-sets are arrays too (``faqbot.columns``). The file is memory-mapped and arrays are views of it
+sets are arrays too (``faqbot.storage.columns``). The file is memory-mapped and arrays are views of it
 (``numpy.frombuffer``): a record is decoded when a question first needs it, so a 100,000-passage
 index loads in a fraction of a second and every worker shares its pages. Nothing in the file can
 execute, and reading it needs neither zipfile, pickle nor YAML. A changed corpus or another faqbot
@@ -31,8 +31,17 @@ from typing import Any
 
 import numpy as np
 
-from faqbot.analysis import Analyzer, English, Speller, Stemmer
-from faqbot.columns import (
+from faqbot.config import Config
+from faqbot.corpus.files import bundled_corpus_dir, corpus_files, corpus_key, signature, user_dir, write_atomically
+from faqbot.engine.decision import Decision
+from faqbot.engine.index import Evidence, Index
+from faqbot.engine.semantic import Semantic, model_name
+from faqbot.engine.tfidf import TermIndex
+from faqbot.errors import CacheError, ConfigError
+from faqbot.language.analysis import Analyzer, English, Speller, Stemmer
+from faqbot.language.text import Aliases
+from faqbot.models import Corpus, Entry, Passage, SmallTalk
+from faqbot.storage.columns import (
     Groups,
     Nested,
     Records,
@@ -43,16 +52,7 @@ from faqbot.columns import (
     term_set_arrays,
     text_arrays,
 )
-from faqbot.config import Config
-from faqbot.decision import Decision
-from faqbot.errors import CacheError, ConfigError
-from faqbot.files import bundled_corpus_dir, corpus_files, corpus_key, signature, user_dir, write_atomically
-from faqbot.index import Evidence, Index
-from faqbot.models import Corpus, Entry, Passage, SmallTalk
-from faqbot.semantic import Semantic, model_name
-from faqbot.statefiles import trust_problem
-from faqbot.text import Aliases
-from faqbot.tfidf import TermIndex
+from faqbot.storage.statefiles import trust_problem
 
 FORMAT = 9                       # bump when the layout of the file changes
 MAGIC = b"FAQBOTIX"
@@ -79,7 +79,7 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
                   cache_dir: str | os.PathLike[str] | None = None) -> Index:
     """The index of *corpus*: from the cache when it matches the files, else built (and cached if possible)."""
     if isinstance(corpus, Corpus):
-        from faqbot.fit import build_fitted
+        from faqbot.engine.fit import build_fitted
 
         return build_fitted(corpus)
     root = bundled_corpus_dir() if corpus is None else os.fspath(corpus)
@@ -98,8 +98,8 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
 
 
 def _build(root: str) -> Index:
-    from faqbot.corpus import load_corpus  # the parser, chunker and YAML: only when building
-    from faqbot.fit import build_fitted
+    from faqbot.corpus.load import load_corpus  # the parser, chunker and YAML: only when building
+    from faqbot.engine.fit import build_fitted
 
     return build_fitted(load_corpus(root))
 
@@ -195,7 +195,7 @@ def _meta(index: Index) -> dict[str, Any]:
         "corpus": {
             "name": corpus.name, "root": corpus.root,
             "signature": [list(s) for s in corpus.signature],
-            "passages": len(corpus.passages),   # the records are in arrays (faqbot.columns)
+            "passages": len(corpus.passages),   # the records are in arrays (faqbot.storage.columns)
             "entries": len(corpus.entries),
             "smalltalk": [s._asdict() for s in corpus.smalltalk],
             "aliases": [list(a) for a in corpus.aliases],

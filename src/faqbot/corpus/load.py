@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from faqbot.chunking import chunk_markdown
 from faqbot.config import Config
+from faqbot.corpus.files import FAQ_FILES, bundled_corpus_dir, corpus_files, read_corpus_file, signature
+from faqbot.corpus.implicit import heading_entries, inferred_sources
+from faqbot.corpus.markdown import chunk_markdown
+from faqbot.corpus.validate import entry_from
 from faqbot.errors import ConfigError, CorpusError
-from faqbot.files import FAQ_FILES, bundled_corpus_dir, corpus_files, read_corpus_file, signature
-from faqbot.implicit import heading_entries, inferred_sources
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
-from faqbot.validate import entry_from
 
 _DEFAULT_SMALLTALK = Path(__file__).with_name("smalltalk_default.yaml")
 
@@ -104,7 +104,7 @@ class _Reader:
         """(data, node tree): data from yaml.safe_load, the composed node tree only for line numbers."""
         import yaml  # imported here: a fresh index cache never needs it
 
-        from faqbot import safeyaml
+        from faqbot.corpus import safeyaml
 
         text = self.text(path)
         try:
@@ -171,7 +171,7 @@ def _load_articles(reader: _Reader, paths: list[Path]) -> list[Passage]:
 
 
 def _load_entries(reader: _Reader, paths: list[Path]) -> list[Entry]:
-    from faqbot import formats  # CSV/JSONL readers, only needed for those files
+    from faqbot.corpus import formats  # CSV/JSONL readers, only needed for those files
 
     entries: list[Entry] = []
     seen: dict[str, str] = {}

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from faqbot.language.text import slugify, split_sentences
 from faqbot.models import Passage
-from faqbot.text import slugify, split_sentences
 
 _TOP_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _BLOCKS = {"paragraph_open": "text", "blockquote_open": "text", "html_block": "text", "bullet_list_open": "list",

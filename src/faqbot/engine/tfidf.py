@@ -44,7 +44,7 @@ class TermIndex:
               features: Callable[[Any], Sequence[str]] = _identity) -> TermIndex:
         """Fit on *docs* plus *idf_docs* (which only shape the IDF), then index *docs*.
 
-        *features* turns a document into its features (see ``faqbot.text``); it runs inside the fit,
+        *features* turns a document into its features (see ``faqbot.language.text``); it runs inside the fit,
         so a large corpus never holds every document's features in memory at once.
         """
         return cls.build_many([docs], idf_docs=idf_docs, features=features)[0]

@@ -15,9 +15,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from faqbot.files import corpus_key, state_dir
+from faqbot.corpus.files import corpus_key, state_dir
 from faqbot.models import Answer
-from faqbot.statefiles import MAX_STATE_FILE, append_record, read_private
+from faqbot.storage.statefiles import MAX_STATE_FILE, append_record, read_private
 
 LOGGED_KINDS = ("abstain", "clarify")
 MAX_LOGGED_CHARS = 500   # of a question: enough to review, and a log line stays small

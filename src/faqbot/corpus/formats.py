@@ -4,7 +4,7 @@ CSV and TSV follow the QnA Maker / Azure question answering export layout: a hea
 ``Question`` and ``Answer`` (any case) and optional ``Id``; rows that share an id (or ``QnaId``, or
 else an answer) are alternative phrasings of one entry (the first row is the question, the others
 paraphrases). QnA Maker's other columns are read past; any other column is an error. Every entry
-goes through the same rules as faq.yaml (``faqbot.validate``). Called from ``faqbot.corpus``, which
+goes through the same rules as faq.yaml (``faqbot.corpus.validate``). Called from ``faqbot.corpus.load``, which
 owns reading files and reports errors with file and line.
 """
 
@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from faqbot.corpus.validate import IGNORED_COLUMNS, entry_from
 from faqbot.errors import CorpusError
 from faqbot.models import Entry
-from faqbot.validate import IGNORED_COLUMNS, entry_from
 
 _COLUMNS = ("question", "answer", "id")
 _QNA_MAKER = ("Metadata", "SuggestedQuestions", "IsContextOnly", "Prompts", "QnaId", "Source")

@@ -15,9 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from faqbot.analysis import Stemmer
+from faqbot.language.analysis import Stemmer
+from faqbot.language.text import announced, content_words, join_sentences, tokenize
 from faqbot.models import Entry, Passage
-from faqbot.text import announced, content_words, join_sentences, tokenize
 
 _QUESTION_START = re.compile(r"^(what|how|why|when|where|who|whom|whose|which|can|could|does|do|did|is|are|was|"
                              r"were|should|would|will|may|might|must|shall|has|have|am)\b", re.IGNORECASE)

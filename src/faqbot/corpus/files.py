@@ -1,6 +1,6 @@
 """Where a corpus's files are and whether they changed: cheap enough for every one-shot `faqbot ask`.
 
-Kept apart from ``faqbot.corpus`` (which parses and validates) so that checking a cached index
+Kept apart from ``faqbot.corpus.load`` (which parses and validates) so that checking a cached index
 imports neither the parser, the chunker, YAML nor pathlib: paths here are plain strings.
 """
 
@@ -47,12 +47,13 @@ def corpus_key(corpus_root: str | os.PathLike[str]) -> str:
 
 
 def bundled_corpus_dir() -> str:
-    """The corpus shipped with faqbot: inside the installed package, or the source tree's `corpus/`."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    installed = os.path.join(here, "corpus")
+    """The corpus shipped with faqbot: inside the installed package (``faqbot/data/corpus``), or the
+    source tree's `corpus/`."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # faqbot/
+    installed = os.path.join(package, "data", "corpus")
     if os.path.isfile(os.path.join(installed, "article.md")):
         return installed
-    return os.path.join(os.path.dirname(os.path.dirname(here)), "corpus")
+    return os.path.join(os.path.dirname(os.path.dirname(package)), "corpus")
 
 
 def corpus_files(root: str | os.PathLike[str]) -> list[str]:

@@ -10,13 +10,13 @@ from functools import cached_property
 
 import numpy as np
 
-from faqbot.columns import column_of
 from faqbot.config import Config
-from faqbot.decision import Verdict, distinct_questions, extract_confidence
-from faqbot.evidence import Extract, Findings
-from faqbot.index import Index
+from faqbot.engine.decision import Verdict, distinct_questions, extract_confidence
+from faqbot.engine.evidence import Extract, Findings
+from faqbot.engine.index import Index
+from faqbot.language.text import announced, join_sentences, normalize, split_sentences, tokenize
 from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace
-from faqbot.text import announced, join_sentences, normalize, split_sentences, tokenize
+from faqbot.storage.columns import column_of
 
 NOT_COVERED = "{Source} doesn't cover that, as far as I can tell."
 OFFER = "I'm not sure {source} covers that. Did you mean: \u201c{question}\u201d?"

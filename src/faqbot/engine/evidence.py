@@ -1,5 +1,5 @@
 """Gather the evidence for one question: curated candidates with the decision's features, passages,
-and the article sentences that best answer it. Threshold-free: ``faqbot.decision`` decides.
+and the article sentences that best answer it. Threshold-free: ``faqbot.engine.decision`` decides.
 
 Deterministic: the only writes are memos (spelling corrections, stems) that change no result.
 """
@@ -11,15 +11,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from faqbot.analysis import Analysis
 from faqbot.config import Config, Weights
 from faqbot.dialogue.context import Topic, leans_on_context
-from faqbot.focus import focus_of, lacks, states_maker
-from faqbot.index import Coverage, EntryScores, Index, top_indices
-from faqbot.intents import Intents
+from faqbot.engine.index import Coverage, EntryScores, Index, top_indices
+from faqbot.engine.intents import Intents
+from faqbot.language.analysis import Analysis
+from faqbot.language.focus import focus_of, lacks, states_maker
+from faqbot.language.text import announced
 from faqbot.models import Answer, Candidate, PassageHit
 from faqbot.signals import NAMES as SIGNAL_NAMES
-from faqbot.text import announced
 
 CANDIDATES = 8            # entries whose coverage is checked (the best by fused score)
 _PASSAGES = 3             # passages whose sentences may make an extractive answer

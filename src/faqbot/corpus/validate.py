@@ -8,9 +8,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from faqbot.errors import CorpusError
+from faqbot.errors import CorpusError, describe
 from faqbot.models import Entry
-from faqbot.safeyaml import describe
 
 ENTRY_FIELDS = ("id", "question", "answer", "paraphrases", "sources", "related")
 # Columns of a QnA Maker / Azure question answering export that faqbot reads past (documented in

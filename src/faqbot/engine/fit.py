@@ -31,9 +31,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from faqbot.config import Weights
-from faqbot.decision import DEFAULT, Decision
-from faqbot.focus import focus_of, lacks
-from faqbot.index import Index, PassageAnalysis
+from faqbot.engine.decision import DEFAULT, Decision
+from faqbot.engine.index import Index, PassageAnalysis
+from faqbot.language.focus import focus_of, lacks
 from faqbot.models import Candidate, Corpus, Entry
 from faqbot.signals import SIGNALS
 

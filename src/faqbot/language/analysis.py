@@ -11,7 +11,15 @@ import _thread
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from faqbot.text import Aliases, char_features, content_words, normalize, question_kinds, tokens_of, word_features
+from faqbot.language.text import (
+    Aliases,
+    char_features,
+    content_words,
+    normalize,
+    question_kinds,
+    tokens_of,
+    word_features,
+)
 
 
 class Analysis(NamedTuple):

@@ -1,7 +1,7 @@
 """The decision: how likely a curated entry is the right answer to a question, and what to do.
 
 Each candidate entry is described by a few features (``FEATURES``); a logistic model fitted on the
-corpus itself (``faqbot.fit``) turns them into ``confidence``, the probability that the entry is the
+corpus itself (``faqbot.engine.fit``) turns them into ``confidence``, the probability that the entry is the
 right answer. The thresholds follow from a target precision: answer at or above ``answer_at``, offer
 "did you mean" at or above ``clarify_at``. Runs on the query path with numpy alone.
 """
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 
 from faqbot.config import Config
-from faqbot.focus import DECISIVE, focus_of, lacks
+from faqbot.language.focus import DECISIVE, focus_of, lacks
 from faqbot.models import Candidate
 
 if TYPE_CHECKING:
-    from faqbot.evidence import Findings
+    from faqbot.engine.evidence import Findings
 
 Action = Literal["answer", "chain", "clarify", "extract", "decline", "smalltalk", "greeting", "empty", "vague"]
 
@@ -101,7 +101,7 @@ _NEAR_TIE = 0.05   # fused scores this close to the best: the fitted confidence 
 
 
 class Verdict(NamedTuple):
-    """What to say, and the check that decided it (``faqbot.compose`` turns it into an Answer)."""
+    """What to say, and the check that decided it (``faqbot.engine.compose`` turns it into an Answer)."""
 
     action: Action
     candidates: tuple[Candidate, ...] = ()   # every candidate, judged, most likely first

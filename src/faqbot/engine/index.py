@@ -13,16 +13,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from faqbot.analysis import Analysis, Analyzer, English, Speller, Stemmer
-from faqbot.columns import column_of, sizes_of
 from faqbot.config import Weights
-from faqbot.decision import DEFAULT, Decision
-from faqbot.focus import facts_in
+from faqbot.engine.decision import DEFAULT, Decision
+from faqbot.engine.semantic import Semantic, build_semantic, model_name
+from faqbot.engine.tfidf import TermIndex
+from faqbot.language.analysis import Analysis, Analyzer, English, Speller, Stemmer
+from faqbot.language.focus import facts_in
+from faqbot.language.text import STOPWORDS, Aliases, char_features, tokenize, word_features
 from faqbot.models import Corpus, Entry, Passage
-from faqbot.semantic import Semantic, build_semantic, model_name
 from faqbot.signals import check
-from faqbot.text import STOPWORDS, Aliases, char_features, tokenize, word_features
-from faqbot.tfidf import TermIndex
+from faqbot.storage.columns import column_of, sizes_of
 
 
 class EntryScores(NamedTuple):
@@ -105,9 +105,9 @@ class Index:
         self.phrase_texts = phrase_texts
         self.evidence = evidence
         self.smalltalk = smalltalk   # each small-talk intent's patterns, analysed like questions
-        self.entry_facts = entry_facts   # per entry, the fact types its answer states (faqbot.focus mask)
+        self.entry_facts = entry_facts   # per entry, the fact types its answer states (faqbot.language.focus mask)
         self.english = english           # how everyday a word the corpus lacks is
-        self.decision = decision         # fitted by faqbot.fit after the build (DEFAULT until then)
+        self.decision = decision         # fitted by faqbot.engine.fit after the build (DEFAULT until then)
         self.semantic = semantic         # word vectors and phrasing embeddings, when a model was given
         self.semantic_note = semantic_note   # which model, or why none is used
         self.semantic_asked = semantic_asked   # the model asked for at build ("" none): a cache is of it
@@ -370,7 +370,7 @@ def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
 
 
 def _entry_facts(corpus: Corpus) -> list[int]:
-    """Per entry, the kinds of fact its answer states (``faqbot.focus``). An implicit entry stands for its
+    """Per entry, the kinds of fact its answer states (``faqbot.language.focus``). An implicit entry stands for its
     whole section (its answer is the sentences a question asks for), so it states what the section does."""
     if not any(e.implicit for e in corpus.entries):
         return [facts_in(e.answer) for e in corpus.entries]
