@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 import faqbot
+import faqbot.build
 import faqbot.storage.cache
 from faqbot import Answerer
 from faqbot.corpus.files import corpus_files
@@ -78,7 +79,7 @@ def _assert_cache_is_valid(corpus: Path, cache_dir: Path) -> None:
 def _no_rebuild(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail if the index is built instead of read from the cache."""
     with monkeypatch.context() as m:
-        m.setattr(faqbot.storage.cache, "_build", lambda root: pytest.fail("the cache was not used"))
+        m.setattr(faqbot.build, "build_from_files", lambda root: pytest.fail("the cache was not used"))
         yield
 
 
@@ -306,7 +307,7 @@ def test_touched_corpus_reuses_the_cache_without_rewriting_it(corpus: Path, cach
     for f in corpus.iterdir():   # same content, new modification times
         os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 5_000_000_000))
     with _no_rebuild(monkeypatch), monkeypatch.context() as m:
-        m.setattr(faqbot.storage.cache, "save_index",
+        m.setattr(faqbot.build, "save_index",
                   lambda *a, **k: pytest.fail("touching the corpus rewrote the cache (it is keyed by content)"))
         for _ in range(2):
             assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
@@ -513,7 +514,8 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(corpus: Pat
     import os
     import time
 
-    from faqbot.storage.cache import cache_path, load_or_build
+    from faqbot.build import load_or_build
+    from faqbot.storage.cache import cache_path
 
     cache_dir = tmp_path / "cache-stale"
     cache_dir.mkdir()

@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 
 from faqbot import Answerer
+from faqbot.build import build_fitted
 from faqbot.corpus.load import load_corpus
 from faqbot.engine.decision import DEFAULT, FEATURE_NAMES, Decision
-from faqbot.engine.fit import build_fitted, near_misses, offtopic_questions
+from faqbot.engine.fit import near_misses, offtopic_questions
 from faqbot.language.analysis import English
 from faqbot.language.focus import FACTS, facts_in, focus_of, mask
 from faqbot.storage.cache import load_index, save_index

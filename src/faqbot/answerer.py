@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from faqbot.config import Config, Weights
 from faqbot.dialogue import Context, Session, Topic
 from faqbot.engine.compose import Composer
-from faqbot.engine.decision import decide, judged
-from faqbot.engine.evidence import Findings, Gatherer
-from faqbot.engine.index import Index, top_indices
+from faqbot.engine.decision import judged
+from faqbot.engine.evidence import Findings
+from faqbot.engine.index import Index
+from faqbot.engine.pipeline import Engine
 from faqbot.models import Answer, Candidate, Corpus, Match
 from faqbot.storage.columns import column_of
 
@@ -34,12 +35,10 @@ class Answerer:
         self.index = index
         self.corpus: Corpus = index.corpus
         self.config: Config = config or index.corpus.config
-        fitted = index.decision.weights
-        self.weights: Weights = weights or (Weights(*fitted) if fitted and not self.config.weights_set
-                                            else self.config.weights)
-        self._gatherer = Gatherer(index, self.config, self.weights)
+        self._engine = Engine(index, index.decision, self.config, weights)
+        self.weights: Weights = self._engine.weights
+        self._gatherer = self._engine.gatherer
         self._composer = Composer(index, self.config)
-        self._facts_of = lambda entry_id: int(index.entry_facts[index.entry_index(entry_id)])
 
     @classmethod
     def from_corpus(cls, corpus: str | PathLike[str] | Corpus | None = None, *, cache: bool = True,
@@ -49,7 +48,7 @@ class Answerer:
         With *cache*, the built index is kept in the user's cache directory and reused until the
         corpus files or faqbot's version change.
         """
-        from faqbot.storage.cache import load_or_build
+        from faqbot.build import load_or_build
 
         return cls(load_or_build(corpus, use_cache=cache, cache_dir=cache_dir))
 
@@ -101,8 +100,7 @@ class Answerer:
 
     def decide(self, found: Findings) -> Answer:
         """The answer to what was *found*: the fitted decision, then the composed Answer."""
-        return self._composer.answer(found, decide(found, self.index.decision, self.config, self._facts_of,
-                                                   self._gatherer.maker_check(found)))
+        return self._composer.answer(found, self._engine.verdict(found))
 
     def judged(self, candidates: Sequence[Candidate]) -> list[Candidate]:
         """*candidates* with their fitted confidence, P(right answer), the one to answer first."""
@@ -110,9 +108,7 @@ class Answerer:
 
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""
-        scores = self._gatherer.entry_scores(self._gatherer.query(self.clip(question)[0])).fused
-        return [Match(self.corpus.entries[i].id, self.corpus.entries[i].question, float(scores[i]))
-                for i in top_indices(scores, limit) if scores[i] > 0]
+        return self._engine.search(question, limit)
 
     # ------------------------------------------------------------------ what a conversation needs
 

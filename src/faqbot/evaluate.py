@@ -13,17 +13,14 @@ section; items naming neither are judged by kind and section as before, so figur
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from faqbot.config import Weights
 from faqbot.errors import CorpusError, describe
 from faqbot.models import KINDS, Answer, Corpus
-from faqbot.signals import NAMES, SETTINGS
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
@@ -305,12 +302,6 @@ def _rank(answerer: Answerer, item: Item) -> int | None:
     return None
 
 
-def statistics_of(values: Sequence[float]) -> tuple[float, float]:
-    """(median, p95) in the units given."""
-    ordered = sorted(values)
-    return (statistics.median(ordered) if ordered else 0.0, _percentile(ordered, 95))
-
-
 # ----------------------------------------------------------------------------- calibration
 
 @dataclass(frozen=True, slots=True)
@@ -357,21 +348,6 @@ def calibrate(answerer: Answerer, questions: QuestionSet, *, bins: int = 10) -> 
     return Calibration(table, round(ece, 4), len(rows), answerer.index.decision.to_dict())
 
 
-# ----------------------------------------------------------------------------- fusion weights
-
-WEIGHTS = SETTINGS   # the weight_* settings, in the order of faqbot.signals.SIGNALS
-
-
-@dataclass(frozen=True, slots=True)
-class WeightChoice:
-    """Fusion weights chosen for ranking, and the MRR@10 they give (before: the corpus's own)."""
-
-    values: dict[str, float]
-    mrr_before: float
-    mrr_after: float
-    questions: int
-
-
 def relevant_entries(answerer: Answerer, item: Item) -> set[str]:
     """The curated entries that answer *item*: its `entry`, else those citing one of its `sections`."""
     if item.entry:
@@ -379,47 +355,3 @@ def relevant_entries(answerer: Answerer, item: Item) -> set[str]:
     by_id = {p.id: heading_key(p.section) for p in answerer.corpus.passages}
     wanted = {heading_key(s) for s in item.sections}
     return {e.id for e in answerer.corpus.entries if any(by_id.get(s) in wanted for s in e.sources)}
-
-
-def calibrate_weights(answerer: Answerer, labelled: Sequence[tuple[str, set[str]]], *,
-                      step: float = 0.1) -> WeightChoice:
-    """Search the fusion weights (a grid on the simplex) for the best MRR@10 of relevant curated entries.
-
-    Each question is scored once; every weighting is then a dot product, so the whole grid is cheap.
-    """
-    import numpy as np
-
-    index, config = answerer.index, answerer.config
-    entries = {e.id: i for i, e in enumerate(answerer.corpus.entries)}
-    signals, targets = [], []
-    for question, relevant in labelled:
-        rel = [entries[r] for r in relevant if r in entries]
-        if not rel:
-            continue
-        s = index.entry_scores(index.analyzer.query(question), weights=Weights(*[0.2] * 5),   # every signal
-                               fuzzy_candidates=config.fuzzy_candidates)
-        signals.append(np.stack([getattr(s, name) for name in NAMES], axis=1))
-        mask = np.zeros(len(entries), dtype=bool)
-        mask[rel] = True
-        targets.append(mask)
-    if not signals:
-        raise ValueError("no labelled question names an entry of this corpus")
-    stacked, relevant_mask = np.stack(signals), np.stack(targets)   # (questions, entries, 5), (questions, entries)
-
-    def mrr(weights: np.ndarray) -> float:
-        fused = stacked @ weights
-        best_relevant = np.where(relevant_mask, fused, -np.inf).max(axis=1)
-        # rank = 1 + entries scoring strictly higher (+ earlier ties, as search() orders them)
-        first = np.argmax(np.where(relevant_mask, fused, -np.inf) == best_relevant[:, None], axis=1)
-        higher = (fused > best_relevant[:, None]).sum(axis=1)
-        ties_before = ((fused == best_relevant[:, None]) & (np.arange(fused.shape[1]) < first[:, None])).sum(axis=1)
-        rank = 1 + higher + ties_before
-        return float(np.where(rank <= 10, 1.0 / rank, 0.0).mean())
-
-    n = round(1 / step)
-    grid = [np.array([a, b, c, d, n - a - b - c - d]) / n for a in range(n + 1) for b in range(n + 1 - a)
-            for c in range(n + 1 - a - b) for d in range(n + 1 - a - b - c)]
-    before = mrr(np.array(config.weights))
-    best = max(grid, key=lambda w: (round(mrr(w), 6), -abs(w - np.array(config.weights)).sum()))
-    return WeightChoice({k: round(float(v), 3) for k, v in zip(WEIGHTS, best, strict=True)}, before, mrr(best),
-                        len(signals))

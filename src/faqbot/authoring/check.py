@@ -26,11 +26,12 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from faqbot.authoring.lock import Locked, locked_texts, read_lock
+from faqbot.engine.fit import FOLDS, held_out
 from faqbot.engine.index import Index
+from faqbot.engine.pipeline import Engine, winner
 from faqbot.models import Corpus, Entry
 
 Severity = Literal["error", "warning"]
-FOLDS = 4                # the self-test holds out every 4th phrasing of each entry, in 4 rounds
 GROUNDED = 0.5           # share of an answer's content words its cited passages must hold
 NEAR_IDENTICAL = 92.0    # rapidfuzz ratio (0-100) above which two entries' phrasings collide
 
@@ -77,8 +78,8 @@ class CheckReport:
 
 def check_corpus(root: str) -> CheckReport:
     """Load the corpus folder *root*, build its index and run every check."""
+    from faqbot.build import build_fitted
     from faqbot.corpus.load import load_corpus
-    from faqbot.engine.fit import build_fitted
 
     unresolved: list[tuple[Entry, str]] = []
     corpus = load_corpus(root, unresolved=unresolved)
@@ -133,40 +134,32 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 
 def _self_test(index: Index) -> tuple[list[Finding], int, int]:
     """Each phrasing of an entry with two or more, held out of its entry (as the fitted decision's
-    folds do), asked of the rest: it should come back as its own entry."""
-    from faqbot.answerer import Answerer
-
+    folds do), asked of the rest through the engine: it should come back as its own entry."""
     corpus = index.corpus
     by_id = {e.id: e for e in corpus.entries}
     findings: list[Finding] = []
     tested = found = 0
     declined: Counter[str] = Counter()
     for fold in range(FOLDS):
-        held: list[tuple[str, Entry]] = []
-        kept: list[Entry] = []
-        for i, entry in enumerate(corpus.entries):
-            phrasings = entry.phrasings
-            out = [p for j, p in enumerate(phrasings) if len(phrasings) > 1 and (i + j) % FOLDS == fold]
-            rest = [p for p in phrasings if p not in out]
-            held += [(p, entry) for p in out]
-            kept.append(entry._replace(question=rest[0], paraphrases=tuple(rest[1:])))
+        kept, held = held_out(corpus.entries, fold, questions_too=True)
         if not held:
             continue
         sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
                           semantic=index.semantic)
-        bot = Answerer(sub.with_decision(index.decision))
+        engine = Engine(sub, index.decision, corpus.config)
         for phrase, entry in held:
             tested += 1
-            answer = bot.ask(phrase)
-            winner = answer.matched.id if answer.kind == "answer" and answer.matched is not None else None
-            if winner is not None and by_id[winner].question in (entry.question, phrase):
+            evidence = engine.gatherer.gather(phrase)
+            verdict = engine.verdict(evidence)
+            chosen = winner(evidence, verdict)
+            if chosen is not None and by_id[chosen].question in (entry.question, phrase):
                 found += 1   # its own entry (or one with the same question: several answers to one)
                 continue
-            top = ", ".join(f"{c.id} {c.fused:.2f}" for c in bot.gather(phrase).candidates[:3])
-            if winner is not None:
-                findings.append(_about(entry, "self-test", "warning", f"'{phrase}' is answered by '{winner}' "
+            top = ", ".join(f"{c.id} {c.fused:.2f}" for c in evidence.candidates[:3])
+            if chosen is not None:
+                findings.append(_about(entry, "self-test", "warning", f"'{phrase}' is answered by '{chosen}' "
                                        f"(best scores: {top})"))
-            elif answer.kind == "clarify":
+            elif verdict.action == "clarify":
                 findings.append(_about(entry, "self-test", "warning", f"'{phrase}' gets only \"did you mean\" "
                                        f"(best scores: {top})"))
             else:

@@ -33,9 +33,8 @@ class _Job:
 
 
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
+    from faqbot.build import build_from_files
     from faqbot.corpus.files import bundled_corpus_dir
-    from faqbot.corpus.load import load_corpus
-    from faqbot.engine.fit import build_fitted
     from faqbot.storage.cache import cache_path, cache_trust_problem, save_index
 
     root = bundled_corpus_dir() if corpus is None else corpus
@@ -44,8 +43,7 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
 
     def work() -> None:
         try:
-            job.progress("reading the corpus")
-            job.index = build_fitted(load_corpus(root), progress=job.progress)
+            job.index = build_from_files(root, progress=job.progress)
             if not no_cache:
                 job.progress("writing the cache")
                 job.size = save_index(job.index, path)

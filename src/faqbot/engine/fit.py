@@ -33,6 +33,7 @@ import numpy as np
 from faqbot.config import Weights
 from faqbot.engine.decision import DEFAULT, Decision
 from faqbot.engine.index import Index, PassageAnalysis
+from faqbot.engine.pipeline import Engine
 from faqbot.language.focus import focus_of, lacks
 from faqbot.models import Candidate, Corpus, Entry
 from faqbot.signals import SIGNALS
@@ -197,15 +198,9 @@ def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
             break
         if progress:
             progress(f"fitting the decision: held-out fold {fold + 1} of {FOLDS}")
-        removed = [e for e, g in zip(corpus.entries, groups, strict=True) if removable and g % FOLDS == fold]
-        kept: list[Entry] = []
-        held: list[tuple[str, Entry]] = []
-        for i, entry in enumerate(corpus.entries):
-            if removable and groups[i] % FOLDS == fold:
-                continue
-            out = [p for j, p in enumerate(entry.paraphrases, start=1) if (i + j) % FOLDS == fold]
-            held += [(p, entry) for p in out]
-            kept.append(entry._replace(paraphrases=tuple(p for p in entry.paraphrases if p not in out)))
+        out_of_fold = {i for i, g in enumerate(groups) if removable and g % FOLDS == fold}
+        removed = [e for i, e in enumerate(corpus.entries) if i in out_of_fold]
+        kept, held = held_out(corpus.entries, fold, removed=out_of_fold)
         if len(held) > MAX_HELD_PER_FOLD:   # the fit's cost then stays bounded as the corpus grows
             held = [held[k * len(held) // MAX_HELD_PER_FOLD] for k in range(MAX_HELD_PER_FOLD)]
         if kept:
@@ -215,11 +210,33 @@ def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
     return folds
 
 
+def held_out(entries: Sequence[Entry], fold: int, *, questions_too: bool = False,
+             removed: frozenset[int] | set[int] = frozenset()) -> tuple[list[Entry], list[tuple[str, Entry]]]:
+    """Fold *fold* of *entries*: (the entries without their held-out phrasings, (phrasing, entry) held
+    out). Phrasing j of entry i is held out when (i + j) % FOLDS == fold: its paraphrases, and with
+    *questions_too* its question as well (then its first remaining phrasing stands in as the question;
+    an entry with one phrasing keeps it). The entries at the positions *removed* are left out whole.
+    The fit's folds and ``faqbot check``'s self-test are both made here."""
+    kept: list[Entry] = []
+    held: list[tuple[str, Entry]] = []
+    for i, entry in enumerate(entries):
+        if i in removed:
+            continue
+        phrasings = entry.phrasings
+        out = [p for j, p in enumerate(phrasings) if (j or questions_too) and len(phrasings) > 1
+               and (i + j) % FOLDS == fold]
+        held += [(p, entry) for p in out]
+        if questions_too:
+            rest = [p for p in phrasings if p not in out]
+            kept.append(entry._replace(question=rest[0], paraphrases=tuple(rest[1:])))
+        else:
+            kept.append(entry._replace(paraphrases=tuple(p for p in entry.paraphrases if p not in out)))
+    return kept, held
+
+
 def choose_weights(index: Index, folds: Sequence[_Fold]) -> Weights | None:
     """The fusion weights (of ``WEIGHT_CHOICES``) under which held-out paraphrases find their entry most
     often, or None when there are too few to tell (then the configured weights stay)."""
-    from faqbot.answerer import Answerer
-
     asked = sum(len(f.held) for f in folds)
     if asked < MIN_POSITIVES:
         return None
@@ -229,8 +246,8 @@ def choose_weights(index: Index, folds: Sequence[_Fold]) -> Weights | None:
         weights = Weights(*(w / sum(raw) for w in raw))
         found = 0
         for fold in folds:
-            bot = Answerer(fold.index, config, weights=weights)
-            found += sum(1 for phrase, entry in fold.held if (top := bot.search(phrase, 1)) and
+            engine = Engine(fold.index, fold.index.decision, config, weights)
+            found += sum(1 for phrase, entry in fold.held if (top := engine.search(phrase, 1)) and
                          top[0].question == entry.question)
         if best is None or (found, -rank) > best[:2]:
             best = (found, -rank, weights)
@@ -240,14 +257,12 @@ def choose_weights(index: Index, folds: Sequence[_Fold]) -> Weights | None:
 def collect_examples(index: Index, folds: Sequence[_Fold], weights: Weights | None = None, *,
                      progress: Callable[[str], None] | None = None, deadline: float = float("inf")) -> _Examples:
     """Every self-supervised example of *index*'s corpus (see the module docstring), scored with *weights*."""
-    from faqbot.answerer import Answerer
-
     corpus = index.corpus
     examples = _Examples([], [], [], Counter(), [])
     section_of = {p.id: p.section for p in corpus.passages}
     sections = {e.id: {section_of[s] for s in e.sources if s in section_of} for e in corpus.entries}
     for fold in folds:
-        bot = Answerer(fold.index, corpus.config, weights=weights)
+        bot = Engine(fold.index, fold.index.decision, corpus.config, weights).gatherer
         for phrase, entry in fold.held:
             # Another entry citing the same sections is neither surely right nor surely wrong: "unsure".
             examples.add(bot.gather(phrase).candidates, _answers(entry.question), "held-out phrasing",
@@ -259,7 +274,7 @@ def collect_examples(index: Index, folds: Sequence[_Fold], weights: Weights | No
                              unsure=_shares(sections, sections[removed.id]))
             if time.perf_counter() > deadline:
                 break
-    bot = Answerer(index, corpus.config, weights=weights)
+    bot = Engine(index, index.decision, corpus.config, weights).gatherer
     position = {e.id: i for i, e in enumerate(corpus.entries)}
     for entry in corpus.entries:
         if len(entry.phrasings) < 2 and time.perf_counter() < deadline:
@@ -337,12 +352,3 @@ def offtopic_questions() -> list[str]:
             return [line.strip() for line in handle if line.strip() and not line.startswith("#")]
     except OSError:
         return []
-
-
-def build_fitted(corpus: Corpus, *, progress: Callable[[str], None] | None = None) -> Index:
-    """The index of *corpus* with its decision fitted: what every command that builds an index uses."""
-    if progress:
-        progress("analysing text")
-    passages = PassageAnalysis.of(corpus)   # once: the fit's folds differ from the index in entries only
-    index = Index.build(corpus, progress=progress, passages=passages)
-    return index.with_decision(fit_decision(index, progress=progress, passages=passages))

@@ -310,6 +310,10 @@ class Index:
         """The position of the passage *passage_id*, or None when there is none."""
         return self._passage_of.get(passage_id)
 
+    def fact_mask(self, entry_id: str) -> int:
+        """The kinds of fact the entry's answer states (a ``faqbot.language.focus`` mask)."""
+        return int(self.entry_facts[self._entry_of[entry_id]])
+
     def entry_index(self, entry_id: str) -> int:
         """The position of the entry *entry_id* (KeyError when there is none)."""
         return self._entry_of[entry_id]

@@ -299,11 +299,6 @@ def join_sentences(sentences: Sequence[str]) -> str:
     return "".join(parts)
 
 
-def plain_text(markdown: str) -> str:
-    """Markdown lines joined as prose: list markers removed, one line per item."""
-    return "\n".join(_items(markdown))
-
-
 def slugify(heading: str, max_words: int = 5) -> str:
     """A short, stable id fragment for a heading: content words only.
 

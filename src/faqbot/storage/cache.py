@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 
 from faqbot.config import Config
-from faqbot.corpus.files import bundled_corpus_dir, corpus_files, corpus_key, signature, user_dir, write_atomically
+from faqbot.corpus.files import corpus_key, signature, user_dir, write_atomically
 from faqbot.engine.decision import Decision
 from faqbot.engine.index import Evidence, Index
-from faqbot.engine.semantic import Semantic, model_name
+from faqbot.engine.semantic import Semantic
 from faqbot.engine.tfidf import TermIndex
 from faqbot.errors import CacheError, ConfigError
 from faqbot.language.analysis import Analyzer, English, Speller, Stemmer
@@ -73,42 +73,6 @@ def cache_path(corpus_root: str | os.PathLike[str], cache_dir: str | os.PathLike
     """The cache file of the corpus folder *corpus_root* (one per folder; rebuilt in place)."""
     folder = os.fspath(cache_dir) if cache_dir is not None else default_cache_dir()
     return os.path.join(folder, f"{corpus_key(corpus_root)}.idx")
-
-
-def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: bool = True,
-                  cache_dir: str | os.PathLike[str] | None = None) -> Index:
-    """The index of *corpus*: from the cache when it matches the files, else built (and cached if possible)."""
-    if isinstance(corpus, Corpus):
-        from faqbot.engine.fit import build_fitted
-
-        return build_fitted(corpus)
-    root = bundled_corpus_dir() if corpus is None else os.fspath(corpus)
-    if not use_cache:
-        return _build(root)
-    path = cache_path(root, cache_dir)
-    try:
-        index = load_index(path, root, corpus_files(root))
-        if index.semantic_asked == model_name(index.corpus.config.semantic_model):
-            return index   # built for the semantic model asked for now (or none, both times)
-    except CacheError:
-        pass
-    index = _build(root)
-    _save_quietly(index, path)
-    return index
-
-
-def _build(root: str) -> Index:
-    from faqbot.corpus.load import load_corpus  # the parser, chunker and YAML: only when building
-    from faqbot.engine.fit import build_fitted
-
-    return build_fitted(load_corpus(root))
-
-
-def _save_quietly(index: Index, path: str) -> None:
-    try:
-        save_index(index, path)
-    except CacheError:
-        pass   # a read-only or full disk only costs speed: answer without a cache
 
 
 # ----------------------------------------------------------------------------- writing

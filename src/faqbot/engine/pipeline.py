@@ -1,0 +1,51 @@
+"""One question through the engine, before it is composed: evidence (``Gatherer``) then the fitted
+decision (``decide``). The answerer, the fit's held-out folds and ``faqbot check``'s self-test all
+score questions this one way."""
+
+from __future__ import annotations
+
+from faqbot.config import Config, Weights
+from faqbot.engine.decision import Decision, Verdict, decide
+from faqbot.engine.evidence import Findings, Gatherer
+from faqbot.engine.index import Index, top_indices
+from faqbot.models import Match
+
+
+def weights_for(decision: Decision, config: Config, weights: Weights | None = None) -> Weights:
+    """The fusion weights to score with: *weights* when given, else the config's when its author set
+    them, else those the fit chose, else the config's defaults."""
+    if weights is not None:
+        return weights
+    return Weights(*decision.weights) if decision.weights and not config.weights_set else config.weights
+
+
+class Engine:
+    """Evidence and the decision for one index. Read-only after construction (memos aside)."""
+
+    def __init__(self, index: Index, decision: Decision, config: Config, weights: Weights | None = None) -> None:
+        self.index = index
+        self.decision = decision
+        self.config = config
+        self.weights = weights_for(decision, config, weights)
+        self.gatherer = Gatherer(index, config, self.weights)
+
+    def verdict(self, found: Findings) -> Verdict:
+        """What to do with what was *found*, and the check that decided it."""
+        return decide(found, self.decision, self.config, self.index.fact_mask, self.gatherer.maker_check(found))
+
+    def search(self, question: str, limit: int = 10) -> list[Match]:
+        """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""
+        gatherer = self.gatherer
+        scores = gatherer.entry_scores(gatherer.query(gatherer.clip(question)[0])).fused
+        entries = self.index.corpus.entries
+        return [Match(entries[i].id, entries[i].question, float(scores[i]))
+                for i in top_indices(scores, limit) if scores[i] > 0]
+
+
+def winner(found: Findings, verdict: Verdict) -> str | None:
+    """The entry a verdict answers with (None for an extract, clarification, small talk or decline)."""
+    if verdict.action == "answer" and verdict.chosen:
+        return verdict.chosen[0].id
+    if verdict.action == "chain" and found.chain:
+        return found.chain[0][0]
+    return None
