@@ -19,7 +19,7 @@ from faqbot.storage.cache import cache_path, load_index, save_index
 
 def build_fitted(corpus: Corpus, *, progress: Callable[[str], None] | None = None) -> Index:
     """The index of *corpus* with its decision fitted: what every command that builds an index uses."""
-    from faqbot.engine.fit import fit_decision   # not on the path of a question the cache answers
+    from faqbot.engine.fit import fit_decision  # not on the path of a question the cache answers
 
     if progress:
         progress("analysing text")
