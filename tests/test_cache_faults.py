@@ -29,6 +29,7 @@ import pytest
 import faqbot
 import faqbot.build
 import faqbot.storage.cache
+import faqbot.version
 from faqbot import Answerer
 from faqbot.corpus.files import corpus_files
 from faqbot.engine.index import Index
@@ -249,7 +250,7 @@ def test_cache_is_never_unpickled_or_executed(corpus: Path, cache_dir: Path, bui
 def test_cache_from_another_faqbot_version_is_rebuilt(corpus: Path, cache_dir: Path, expected: list,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
-        m.setattr(faqbot, "__version__", "0.0.0-old")
+        m.setattr(faqbot.version, "__version__", "0.0.0-old")
         faqbot.storage.cache.save_index(Answerer.from_corpus(corpus, cache=False).index, cache_path(corpus, cache_dir))
     with pytest.raises(CacheError):
         _load(corpus, cache_dir)

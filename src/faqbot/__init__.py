@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.2.0"
+from faqbot.version import __version__ as __version__
 
 if TYPE_CHECKING:   # for type checkers and IDEs; at run time names load on first use (__getattr__)
     from faqbot.answerer import Answerer as Answerer

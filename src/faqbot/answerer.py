@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from faqbot.config import Config, Weights
 from faqbot.dialogue import Context, Session, Topic
 from faqbot.engine.compose import Composer
-from faqbot.engine.decision import judged
-from faqbot.engine.evidence import Findings
+from faqbot.engine.decision import Decision, judged
+from faqbot.engine.findings import Findings
 from faqbot.engine.index import Index
 from faqbot.engine.pipeline import Engine
-from faqbot.models import Answer, Candidate, Corpus, Match
+from faqbot.language.analysis import Analysis
+from faqbot.models import Answer, Candidate, Corpus, Entry, Match, Passage
 from faqbot.storage.columns import column_of
 
 if TYPE_CHECKING:
@@ -57,6 +58,23 @@ class Answerer:
         return Answerer(self.index, config)
 
     # ------------------------------------------------------------------ what the corpus offers
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The curated (or heading) entry *entry_id*, or None."""
+        return self.index.entry(entry_id) if self.index.has_entry(entry_id) else None
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """The article passage *passage_id*, or None."""
+        return self.index.passage(passage_id)
+
+    @property
+    def decision(self) -> Decision:
+        """The decision fitted to this corpus when its index was built (thresholds, weights, estimate)."""
+        return self.index.decision
+
+    def analyse(self, text: str) -> Analysis:
+        """*text* analysed as questions are: tokens, stems and features, typos corrected."""
+        return self.index.analyzer.query(text)
 
     @property
     def title(self) -> str:

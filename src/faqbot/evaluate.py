@@ -345,7 +345,7 @@ def calibrate(answerer: Answerer, questions: QuestionSet, *, bins: int = 10) -> 
                           "fused": round(sum(r[1] for r in inside) / len(inside), 4),
                           "right": round(sum(r[2] for r in inside) / len(inside), 4)})
     ece = sum(t["questions"] * abs(t["confidence"] - t["right"]) for t in table) / max(1, len(rows))
-    return Calibration(table, round(ece, 4), len(rows), answerer.index.decision.to_dict())
+    return Calibration(table, round(ece, 4), len(rows), answerer.decision.to_dict())
 
 
 def relevant_entries(answerer: Answerer, item: Item) -> set[str]:

@@ -71,7 +71,7 @@ def _cluster(answerer: Answerer, questions: list[str]) -> list[int]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_distances
 
-    analyze = answerer.index.analyzer.query
+    analyze = answerer.analyse
     features = [[*a.stems, *a.char_features] or list(a.tokens) or ["(empty)"] for a in map(analyze, questions)]
     vectors = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True).fit_transform(features)
     model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from faqbot import __version__
+from faqbot.version import __version__
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer

@@ -78,7 +78,7 @@ def open_history(path: Path) -> tuple[History, str]:
 
 
 def welcome_text(answerer: Answerer, paint: render.Painter, width: int | None = None) -> str:
-    from faqbot import __version__
+    from faqbot.version import __version__
 
     corpus = answerer.corpus
     about = (f"{len(corpus.entries)} curated answers, {len(corpus.passages)} passages. Ask in your own words: every "

@@ -8,32 +8,14 @@ leans on when it is answered. Pure data and functions: nothing is printed or wri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any
 
-from faqbot.language.text import content_words
+from faqbot.engine.findings import Topic
+from faqbot.language.text import POINTERS, PRONOUNS, leans_on_context
 from faqbot.models import Answer, Match
 
-PRONOUNS: frozenset[str] = frozenset("it its itself they them their theirs themselves he she him her".split())
-"""Personal pronouns: alone, a question with one means little ("who makes it?")."""
-POINTERS: frozenset[str] = PRONOUNS | frozenset("this that these those one ones there such same both either".split())
-"""Every word that may point back at a previous turn; "which one should I use?" still stands alone."""
-
-
-def leans_on_context(tokens: Sequence[str], pointers: frozenset[str] = PRONOUNS) -> bool:
-    """True for a question that means little without the previous turn: one of *pointers* and at most
-    two content words."""
-    return not pointers.isdisjoint(tokens) and len(content_words(tokens)) <= 2
-
-
-class Topic(NamedTuple):
-    """What one follow-up leans on: the previous turn's topic, as text, and its weight."""
-
-    text: str
-    weight: float
-    keep_topic: bool = False   # "who makes it?": only entries about the previous topic may answer
-    judge_with_topic: bool = False   # judge the question as it stands with the topic's words ("examples?")
+__all__ = ["POINTERS", "PRONOUNS", "Context", "Topic", "leans_on_context", "remember"]
 
 
 @dataclass(frozen=True, slots=True)

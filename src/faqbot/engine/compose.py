@@ -12,7 +12,7 @@ import numpy as np
 
 from faqbot.config import Config
 from faqbot.engine.decision import Verdict, distinct_questions, extract_confidence
-from faqbot.engine.evidence import Extract, Findings
+from faqbot.engine.findings import Extract, Findings
 from faqbot.engine.index import Index
 from faqbot.language.text import announced, join_sentences, normalize, split_sentences, tokenize
 from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace

@@ -20,7 +20,7 @@ from faqbot.language.focus import DECISIVE, focus_of, lacks
 from faqbot.models import Candidate
 
 if TYPE_CHECKING:
-    from faqbot.engine.evidence import Findings
+    from faqbot.engine.findings import Findings
 
 Action = Literal["answer", "chain", "clarify", "extract", "decline", "smalltalk", "greeting", "empty", "vague"]
 

@@ -7,17 +7,16 @@ Deterministic: the only writes are memos (spelling corrections, stems) that chan
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 import numpy as np
 
 from faqbot.config import Config, Weights
-from faqbot.dialogue.context import Topic, leans_on_context
+from faqbot.engine.findings import Extract, Findings, Topic
 from faqbot.engine.index import Coverage, EntryScores, Index, top_indices
 from faqbot.engine.intents import Intents
 from faqbot.language.analysis import Analysis
 from faqbot.language.focus import focus_of, lacks, states_maker
-from faqbot.language.text import announced
+from faqbot.language.text import announced, leans_on_context
 from faqbot.models import Answer, Candidate, PassageHit
 from faqbot.signals import NAMES as SIGNAL_NAMES
 
@@ -34,32 +33,6 @@ def _position(tokens: Sequence[str], phrase: tuple[str, ...]) -> int:
     """Where *phrase* first occurs in *tokens* as consecutive words, or -1."""
     n = len(phrase)
     return next((i for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n]) == phrase), -1)
-
-
-class Extract(NamedTuple):
-    """The article sentences that best answer a question: (passage index, sentence index) pairs."""
-
-    sentences: tuple[tuple[int, int], ...]
-    score: float       # sqrt of the best passage's TF-IDF score
-    coverage: float    # share of the question's content words the sentences (and headings) contain
-
-
-class Findings(NamedTuple):
-    """Everything gathered about one question; threshold-free."""
-
-    question: str
-    query: Analysis
-    candidates: tuple[Candidate, ...]        # best by fused score; `confidence` filled in by the decision
-    passages: tuple[PassageHit, ...]
-    passage_scores: np.ndarray
-    extract: Extract | None
-    smalltalk: Answer | None = None          # the whole message was small talk
-    greeting: Answer | None = None           # it started with small talk ("thanks, ...")
-    notice: str = ""
-    context: str = ""
-    empty: bool = False                      # nothing to match at all
-    vague: bool = False                      # no content word (or only numbers)
-    chain: tuple[tuple[str, str], ...] = ()  # "is X a Y?": (entry, "thing class") of each link, in order
 
 
 class Gatherer:

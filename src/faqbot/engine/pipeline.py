@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from faqbot.config import Config, Weights
 from faqbot.engine.decision import Decision, Verdict, decide
-from faqbot.engine.evidence import Findings, Gatherer
+from faqbot.engine.evidence import Gatherer
+from faqbot.engine.findings import Findings
 from faqbot.engine.index import Index, top_indices
 from faqbot.models import Match
 

@@ -311,3 +311,14 @@ def slugify(heading: str, max_words: int = 5) -> str:
     kept = [w for w in words if w not in FUNCTION_WORDS] or words
     return "-".join(w.replace(".", "-") for w in kept[:max_words]) or "section"
 
+
+PRONOUNS: frozenset[str] = frozenset("it its itself they them their theirs themselves he she him her".split())
+"""Personal pronouns: alone, a question with one means little ("who makes it?")."""
+POINTERS: frozenset[str] = PRONOUNS | frozenset("this that these those one ones there such same both either".split())
+"""Every word that may point back at a previous turn; "which one should I use?" still stands alone."""
+
+
+def leans_on_context(tokens: Sequence[str], pointers: frozenset[str] = PRONOUNS) -> bool:
+    """True for a question that means little without the previous turn: one of *pointers* and at most
+    two content words."""
+    return not pointers.isdisjoint(tokens) and len(content_words(tokens)) <= 2

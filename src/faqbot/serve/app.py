@@ -25,11 +25,11 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
 
-from faqbot import __version__
 from faqbot.answerer import Answerer
 from faqbot.models import Answer
 from faqbot.serve.tokens import TokenError, sign, verify
 from faqbot.storage.columns import column_of
+from faqbot.version import __version__
 
 log = logging.getLogger("faqbot.serve")
 _PAGE_FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/chat.js": ("chat.js", "text/javascript"),
@@ -112,7 +112,7 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
     app = FastAPI(title="faqbot", version=__version__,
                   description=f"Answers questions about one document ({answerer.title}), citing its lines.")
     version = index_version(answerer)
-    index, entries = answerer.index, answerer.corpus.entries   # records decode when first asked for
+    entries = answerer.corpus.entries   # records decode when first asked for
 
     def error(status: int, message: str, **extra: Any) -> Response:
         return _json({"error": message, **extra}, status)
@@ -180,9 +180,9 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
 
     @app.get("/v1/entries/{entry_id}", summary="One entry in full", response_class=Response)
     def entry(entry_id: str) -> Response:
-        if not index.has_entry(entry_id):
+        found = answerer.entry(entry_id)
+        if found is None:
             raise HTTPException(404, f"no entry '{entry_id[:100]}'")
-        found = index.entry(entry_id)
         return _json({"id": found.id, "question": found.question, "paraphrases": list(found.paraphrases),
                       "answer": found.answer, "sources": list(found.sources), "related": list(found.related),
                       "implicit": found.implicit})
@@ -190,7 +190,7 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
     @app.get("/v1/passages/{passage_id}", summary="One passage of the article: text, section path, lines",
              response_class=Response)
     def passage(passage_id: str) -> Response:
-        found = index.passage(passage_id)
+        found = answerer.passage(passage_id)
         if found is None:
             raise HTTPException(404, f"no passage '{passage_id[:100]}'")
         return _json({"id": found.id, "section": found.section, "path": list(found.path), "text": found.text,
@@ -198,7 +198,7 @@ def create_app(answerer: Answerer, settings: Settings) -> BodyLimit:
 
     @app.post("/v1/feedback", summary="Whether an answer helped (kept in the feedback log)")
     def feedback(body: FeedbackRequest) -> dict[str, Any]:
-        if body.entry_id is not None and not index.has_entry(body.entry_id):
+        if body.entry_id is not None and answerer.entry(body.entry_id) is None:
             raise HTTPException(404, f"no entry '{body.entry_id[:100]}'")
         if settings.feedback is not None:
             settings.feedback(body.model_dump())

@@ -150,7 +150,7 @@ def _write_atomically(path: str, parts: list[bytes]) -> int:
 
 
 def _meta(index: Index) -> dict[str, Any]:
-    from faqbot import __version__
+    from faqbot.version import __version__
 
     corpus, evidence = index.corpus, index.evidence
     return {
@@ -190,7 +190,7 @@ def _meta(index: Index) -> dict[str, Any]:
 def load_index(path: str, root: str | None = None, files: list[str] | None = None) -> Index:
     """The index cached at *path*. With *root* and *files*, it must be of that corpus folder with exactly
     those file contents. CacheError when it is missing, stale, from another version, or damaged."""
-    from faqbot import __version__
+    from faqbot.version import __version__
 
     try:
         data = _map_trusted_file(path, _max_cache_bytes())
