@@ -28,3 +28,22 @@ def test_the_version_lives_in_one_place() -> None:
     from faqbot.version import __version__
 
     assert faqbot.__version__ == __version__
+
+
+def _modules() -> list[str]:
+    import pkgutil
+
+    return sorted(m.name for m in pkgutil.walk_packages(faqbot.__path__, "faqbot.") if m.name != "faqbot.__main__")
+
+
+def test_every_docstring_example_runs_as_written() -> None:
+    """The doctests of the installed package (an installed copy or this checkout, whichever is imported)."""
+    import doctest
+    import importlib
+
+    tried = 0
+    for name in _modules():   # serve's modules need the serve extra, which the test extra installs
+        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, name
+        tried += result.attempted
+    assert tried >= 13   # the examples exist: a test that ran none would pass for nothing
