@@ -164,11 +164,12 @@ class Composer:
         relevant = [c for c in candidates if c.fused >= _SUGGESTION_FLOOR and c.coverage > 0]
         suggestions = [c.question for c in distinct_questions(relevant)][: self.config.max_suggestions]
         offered: tuple[Match, ...] = ()
-        if offer and text == self._not_covered and relevant and self._related(found, relevant[0].id):
+        if offer and text == self._not_covered and relevant and \
+                shares_distinctive_word(self.index, found, relevant[0].id, self.config.offer_max_zipf):
             best = relevant[0]
             if missing:
-                text = MISSING.format(Source=self._capitalised, what=self._missing(found, best, missing),
-                                      question=best.question)
+                what = missing_fact(self.index, found, best.question, missing)
+                text = MISSING.format(Source=self._capitalised, what=what, question=best.question)
                 offered = (Match(best.id, best.question, best.confidence),)
             elif best.confidence >= self.index.decision.clarify_at / 2:
                 text = OFFER.format(source=self.source_name, question=best.question)
@@ -182,28 +183,6 @@ class Composer:
         top = max([c.confidence for c in candidates] + [0.0])
         return Answer(found.question, "abstain", text, round(1.0 - top, 4), suggestions=tuple(suggestions),
                       options=offered, trace=trace)
-
-    def _related(self, found: Findings, entry_id: str) -> bool:
-        """Whether the question shares a distinctive word with the entry: a name the corpus uses, or a
-        word rare in English. "recommend me a good pizza place" shares only everyday words with any entry."""
-        index = self.index
-        terms = index.evidence.entry_terms[index.entry_index(entry_id)]
-        names = index.names_in(found.query)
-        rare_below = self.config.offer_max_zipf
-        return any(stem in terms and (stem in names or index.english.zipf(word) < rare_below)
-                   for word, stem in zip(found.query.content, found.query.stems, strict=False))
-
-    def _missing(self, found: Findings, best: Candidate, focus: str) -> str:
-        """What a decline says the corpus lacks: "Midjourney's price", else "that price"."""
-        noun = FACT_NOUNS.get(focus, "detail")
-        names = self.index.names_in(found.query)
-        for word, stem in zip(found.query.content, found.query.stems, strict=False):
-            if stem in names:
-                at = best.question.casefold().find(word)
-                shown = (re.match(r"[\w.\-]*\w", best.question[at:]) or [word])[0] if at >= 0 \
-                    else word[:1].upper() + word[1:]
-                return f"{shown}\u2019s {noun}"
-        return f"that {noun}"
 
     @property
     def _capitalised(self) -> str:
@@ -241,6 +220,28 @@ class Composer:
         while last + 1 < len(passages) and (passages[last + 1].source, passages[last + 1].path) == key:
             last += 1
         return list(range(first, last + 1))
+
+
+def shares_distinctive_word(index: Index, found: Findings, entry_id: str, max_zipf: float) -> bool:
+    """Whether the question shares a distinctive word with the entry: a name the corpus uses, or a word
+    rarer in English than *max_zipf*. "recommend me a good pizza place" shares only everyday words."""
+    terms = index.evidence.entry_terms[index.entry_index(entry_id)]
+    names = index.names_in(found.query)
+    return any(stem in terms and (stem in names or index.english.zipf(word) < max_zipf)
+               for word, stem in zip(found.query.content, found.query.stems, strict=False))
+
+
+def missing_fact(index: Index, found: Findings, offered: str, focus: str) -> str:
+    """What a decline says the corpus lacks: "Midjourney's price" (the name as the *offered* question
+    writes it), else "that price"."""
+    noun = FACT_NOUNS.get(focus, "detail")
+    names = index.names_in(found.query)
+    for word, stem in zip(found.query.content, found.query.stems, strict=False):
+        if stem in names:
+            at = offered.casefold().find(word)
+            shown = (re.match(r"[\w.\-]*\w", offered[at:]) or [word])[0] if at >= 0 else word[:1].upper() + word[1:]
+            return f"{shown}\u2019s {noun}"
+    return f"that {noun}"
 
 
 _YES_NO = re.compile(r"(?:Yes|No)[.!]\s+")   # a sentence of its own: the rest stands without it

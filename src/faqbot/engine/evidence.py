@@ -6,7 +6,7 @@ Deterministic: the only writes are memos (spelling corrections, stems) that chan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from faqbot.engine.findings import Extract, Findings, Topic
 from faqbot.engine.index import Coverage, EntryScores, Index, top_indices
 from faqbot.engine.intents import Intents
 from faqbot.language.analysis import Analysis
-from faqbot.language.focus import focus_of, lacks, states_maker
+from faqbot.language.focus import focus_of, lacks
 from faqbot.language.text import announced, leans_on_context
 from faqbot.models import Answer, Candidate, PassageHit
 from faqbot.signals import NAMES as SIGNAL_NAMES
@@ -66,18 +66,6 @@ class Gatherer:
     def query(self, text: str) -> Analysis:
         """*text* analysed as a question, with the features these weights need."""
         return self.index.analyzer.query(text, **self.features)
-
-    def maker_check(self, found: Findings) -> Callable[[str], bool] | None:
-        """For "who makes X?" naming X: whether an entry's answer states X's maker (an entry id in, a
-        yes or no out); None for any other question."""
-        query, index = found.query, self.index
-        if "who" not in query.tokens or focus_of(query.normalized) != "person":
-            return None
-        names = index.names_in(query)
-        things = [w for w, t in zip(query.content, query.stems, strict=False) if t in names and w.isalpha()]
-        if not things:
-            return None
-        return lambda entry_id: any(states_maker(index.entry(entry_id).answer, w) for w in things)
 
     def gather(self, question: str, topic: Topic | None = None) -> Findings:
         """Score *question* (leaning on *topic*, a previous turn's) against the corpus."""

@@ -4,11 +4,14 @@ score questions this one way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from faqbot.config import Config, Weights
 from faqbot.engine.decision import Decision, Verdict, decide
 from faqbot.engine.evidence import Gatherer
 from faqbot.engine.findings import Findings
 from faqbot.engine.index import Index, top_indices
+from faqbot.language.focus import focus_of, states_maker
 from faqbot.models import Match
 
 
@@ -32,7 +35,7 @@ class Engine:
 
     def verdict(self, found: Findings) -> Verdict:
         """What to do with what was *found*, and the check that decided it."""
-        return decide(found, self.decision, self.config, self.index.fact_mask, self.gatherer.maker_check(found))
+        return decide(found, self.decision, self.config, self.index.fact_mask, maker_check(self.index, found))
 
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""
@@ -41,6 +44,19 @@ class Engine:
         entries = self.index.corpus.entries
         return [Match(entries[i].id, entries[i].question, float(scores[i]))
                 for i in top_indices(scores, limit) if scores[i] > 0]
+
+
+def maker_check(index: Index, found: Findings) -> Callable[[str], bool] | None:
+    """For "who makes X?" naming X: whether an entry's answer states X's maker (an entry id in, a yes or
+    no out); None for any other question."""
+    query = found.query
+    if "who" not in query.tokens or focus_of(query.normalized) != "person":
+        return None
+    names = index.names_in(query)
+    things = [w for w, t in zip(query.content, query.stems, strict=False) if t in names and w.isalpha()]
+    if not things:
+        return None
+    return lambda entry_id: any(states_maker(index.entry(entry_id).answer, w) for w in things)
 
 
 def winner(found: Findings, verdict: Verdict) -> str | None:
