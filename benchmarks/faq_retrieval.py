@@ -76,9 +76,9 @@ def at_threshold(bot: Any, overrides: dict[str, float]) -> Any:
     from faqbot import Answerer
 
     rest = {k: v for k, v in overrides.items() if k != "answer_at"}
-    decision = bot.index.decision
+    decision = bot.decision
     t = overrides.get("answer_at", decision.answer_at)
-    return Answerer(bot.index.with_decision(replace(decision, answer_at=t, clarify_at=min(t, decision.clarify_at))),
+    return Answerer(bot.built.with_decision(replace(decision, answer_at=t, clarify_at=min(t, decision.clarify_at))),
                     bot.config.with_values(rest))
 NOT_ANSWERED = ("abstain", "clarify")
 TARGET_NOT_ANSWERED = 0.80
@@ -566,7 +566,7 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
                                                 config), cache=False)
     groups = sorted({e["group"] for e in entries})
     chosen = sample_groups(groups, sample)
-    default_t = bot.index.decision.answer_at
+    default_t = bot.decision.answer_at
     t_list = sorted(set(thresholds) | {default_t})
     sweep = settings(t_list)
     half = {q["id"]: split_half(ds.name, q) for q in ds.queries}
@@ -634,7 +634,7 @@ def abstention(ds: Dataset, entries: list[dict[str, Any]], workdir: Path, *, job
 def answered_correctly(ds: Dataset, bot: Any) -> dict[str, Any]:
     """With every entry present and the corpus's own thresholds: the share of queries answered correctly."""
     half = {q["id"]: split_half(ds.name, q) for q in ds.queries}
-    out: dict[str, Any] = {"default_threshold": bot.index.decision.answer_at}
+    out: dict[str, Any] = {"default_threshold": bot.decision.answer_at}
     answers = {q["id"]: bot.ask(q["query"]) for q in ds.queries}
     for subset in ("all", "test"):
         qs = [q for q in ds.queries if subset == "all" or half[q["id"]] == subset]

@@ -57,9 +57,10 @@ def child(corpus_dir: str) -> dict[str, float]:
     import numpy as np
 
     from faqbot import Answerer
+    from faqbot.build import save
     from faqbot.corpus.load import load_corpus
+    from faqbot.engine.built import Built
     from faqbot.engine.index import Index, top_indices
-    from faqbot.storage.cache import save_index
 
     start = time.perf_counter()
     corpus = load_corpus(corpus_dir)
@@ -69,7 +70,7 @@ def child(corpus_dir: str) -> dict[str, float]:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # kilobytes on Linux
     rng = random.Random(11)
     questions = _questions(corpus, rng)
-    bot = Answerer(index)
+    bot = Answerer(Built.of(index))
     for q in questions[:20]:
         bot.ask(q)
     ask_ms = []
@@ -109,7 +110,7 @@ def child(corpus_dir: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "index.idx")
         t = time.perf_counter()
-        size = save_index(index, path)
+        size = save(bot.built, path)
         saved = time.perf_counter() - t
         loads = _cache_loads(path)
         workers = _worker_memory(path, questions[:50])
@@ -132,8 +133,8 @@ def _cache_loads(path: str) -> dict[str, float]:
                 "if sys.argv[2] == 'cold':\n"
                 "    fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)\n"
                 "    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)\n"
-                "from faqbot.storage.cache import load_index\n"
-                "t = time.perf_counter(); load_index(sys.argv[1]); print(time.perf_counter() - t)")
+                "from faqbot.build import load\n"
+                "t = time.perf_counter(); load(sys.argv[1]); print(time.perf_counter() - t)")
         out = subprocess.run([sys.executable, "-c", code, path, "cold" if cold else "warm"],
                              capture_output=True, text=True, check=True)
         return float(out.stdout.strip())
@@ -145,8 +146,8 @@ def _cache_loads(path: str) -> dict[str, float]:
 WORKER = """
 import json, sys
 from faqbot import Answerer
-from faqbot.storage.cache import load_index
-bot = Answerer(load_index(sys.argv[1]))
+from faqbot.build import load
+bot = Answerer(load(sys.argv[1]))
 for question in json.loads(sys.argv[2]):
     bot.ask(question)
 print("ready", flush=True)

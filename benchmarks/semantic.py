@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["FAQBOT_SEMANTIC_MODEL"] = model
         started = time.perf_counter()
         bots[mode] = Answerer.from_corpus(cache=False)
-        note = bots[mode].index.semantic_note or "no model"
+        note = bots[mode].semantic_note or "no model"
         print(f"{mode}: built in {time.perf_counter() - started:.1f} s ({note})")
     for name in args.sets:
         for mode, bot in bots.items():

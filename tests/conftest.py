@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from faqbot import Answerer
+from faqbot.build import save
 from faqbot.corpus.files import bundled_corpus_dir
-from faqbot.storage.cache import cache_path, save_index
+from faqbot.storage.cache import cache_path
 
 DATA = Path(__file__).parent / "data"
 
@@ -20,7 +21,7 @@ def bundled_cache(bot: Answerer, tmp_path_factory: pytest.TempPathFactory) -> by
     """The bundled corpus's index cache file, built once: a command run by a test starts from it as a
     user's second command would (the index build and fit take seconds; tests of the cache make their own)."""
     path = tmp_path_factory.mktemp("bundled-cache") / "index.idx"
-    save_index(bot.index, str(path))
+    save(bot.built, str(path))
     return path.read_bytes()
 
 

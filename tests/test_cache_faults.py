@@ -32,9 +32,9 @@ import faqbot.storage.cache
 import faqbot.version
 from faqbot import Answerer
 from faqbot.corpus.files import corpus_files
-from faqbot.engine.index import Index
+from faqbot.engine.built import Built
 from faqbot.errors import CacheError
-from faqbot.storage.cache import MAGIC, cache_path, load_index
+from faqbot.storage.cache import MAGIC, cache_path
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 
 QUESTIONS = ["How long do cats sleep?", "how often should I walk my dog", "do cats use a litter box indoors",
@@ -66,9 +66,9 @@ def _stray(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".tmp-")) if folder.exists() else []
 
 
-def _load(corpus: Path, cache_dir: Path) -> Index:
+def _load(corpus: Path, cache_dir: Path) -> Built:
     """The cached index of *corpus* as it is now (CacheError when missing, stale or damaged)."""
-    return load_index(cache_path(corpus, cache_dir), str(corpus), corpus_files(corpus))
+    return faqbot.build.load(cache_path(corpus, cache_dir), str(corpus), corpus_files(corpus))
 
 
 def _assert_cache_is_valid(corpus: Path, cache_dir: Path) -> None:
@@ -180,10 +180,13 @@ HOSTILE: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "array-past-the-end": _set_array("phrase_entry", offset=2**40),
     "phrase-texts-cut-short": _set_array("phrase_texts.offsets", shape=[1], nbytes=8),
     "numbers-for-smalltalk-patterns": lambda h: h["meta"].update(smalltalk=[[1, 2]] * len(h["meta"]["smalltalk"])),
-    "text-for-idf": lambda h: h["meta"]["evidence"].update(idf={"cat": "high"}),
-    "bad-config-value": lambda h: h["meta"]["corpus"]["config"].update(answer_threshold=7),
-    "missing-evidence": lambda h: h["meta"].pop("evidence"),
-    "one-passage-too-many": lambda h: h["meta"]["corpus"].update(passages=h["meta"]["corpus"]["passages"] + 1),
+    "text-for-idf": lambda h: h["meta"]["index"]["evidence"].update(idf={"cat": "high"}),
+    "bad-config-value": lambda h: h["meta"]["index"]["corpus"]["config"].update(answer_threshold=7),
+    "missing-evidence": lambda h: h["meta"]["index"].pop("evidence"),
+    "one-passage-too-many": lambda h: h["meta"]["index"]["corpus"].update(
+        passages=h["meta"]["index"]["corpus"]["passages"] + 1),
+    "text-for-stems": lambda h: h["meta"]["index"]["analyzer"].update(stems=["cat"]),
+    "fact-kinds-cut-short": _set_array("evidence.entry_facts", shape=[1], nbytes=4),
     "passage-texts-cut-short": _set_array("passages.text.offsets", shape=[2], nbytes=16),
     "bytes-for-line-numbers": _set_array("entries.line", dtype="|u1"),
     "word-ids-past-the-vocabulary": _set_array("evidence.words.offsets", shape=[2], nbytes=16),
@@ -194,7 +197,7 @@ HOSTILE: dict[str, Callable[[dict[str, Any]], str | None]] = {
 def _write_sealed(corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch,
                   edit: Callable[[dict[str, Any]], str | None]) -> None:
     """Write *corpus*'s cache with faqbot's own writer, its header passed through *edit* first."""
-    index = Answerer.from_corpus(corpus, cache=False).index
+    built = Answerer.from_corpus(corpus, cache=False).built
     real = json.dumps
 
     def dumps(obj: Any, **kwargs: Any) -> str:
@@ -207,7 +210,7 @@ def _write_sealed(corpus: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 
     with monkeypatch.context() as m:
         m.setattr(faqbot.storage.cache, "json", SimpleNamespace(dumps=dumps, loads=json.loads))
-        faqbot.storage.cache.save_index(index, cache_path(corpus, cache_dir))
+        faqbot.build.save(built, cache_path(corpus, cache_dir))
 
 
 @pytest.mark.parametrize("hostile", list(HOSTILE), ids=list(HOSTILE))
@@ -251,7 +254,7 @@ def test_cache_from_another_faqbot_version_is_rebuilt(corpus: Path, cache_dir: P
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
         m.setattr(faqbot.version, "__version__", "0.0.0-old")
-        faqbot.storage.cache.save_index(Answerer.from_corpus(corpus, cache=False).index, cache_path(corpus, cache_dir))
+        faqbot.build.save(Answerer.from_corpus(corpus, cache=False).built, cache_path(corpus, cache_dir))
     with pytest.raises(CacheError):
         _load(corpus, cache_dir)
     assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
@@ -262,7 +265,7 @@ def test_cache_of_another_format_is_rebuilt(corpus: Path, cache_dir: Path, expec
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
         m.setattr(faqbot.storage.cache, "FORMAT", faqbot.storage.cache.FORMAT + 1)
-        faqbot.storage.cache.save_index(Answerer.from_corpus(corpus, cache=False).index, cache_path(corpus, cache_dir))
+        faqbot.build.save(Answerer.from_corpus(corpus, cache=False).built, cache_path(corpus, cache_dir))
     with pytest.raises(CacheError):
         _load(corpus, cache_dir)
     assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
@@ -308,7 +311,7 @@ def test_touched_corpus_reuses_the_cache_without_rewriting_it(corpus: Path, cach
     for f in corpus.iterdir():   # same content, new modification times
         os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 5_000_000_000))
     with _no_rebuild(monkeypatch), monkeypatch.context() as m:
-        m.setattr(faqbot.build, "save_index",
+        m.setattr(faqbot.build, "save",
                   lambda *a, **k: pytest.fail("touching the corpus rewrote the cache (it is keyed by content)"))
         for _ in range(2):
             assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
@@ -462,12 +465,12 @@ def test_interrupt_during_the_cache_write_leaves_no_temp_file(corpus: Path, cach
     assert list(cache_dir.iterdir()) == []
 
 
-def test_save_index_reports_a_full_disk_as_a_cache_error(corpus: Path, cache_dir: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    index = Answerer.from_corpus(corpus, cache=False).index
+def test_saving_reports_a_full_disk_as_a_cache_error(corpus: Path, cache_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    built = Answerer.from_corpus(corpus, cache=False).built
     monkeypatch.setattr(os, "fsync", _enospc)
     with pytest.raises(CacheError, match="No space left on device"):
-        faqbot.storage.cache.save_index(index, cache_path(corpus, cache_dir))
+        faqbot.build.save(built, cache_path(corpus, cache_dir))
     assert list(cache_dir.iterdir()) == []
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from faqbot import Answerer
+from faqbot.build import load
 from faqbot.corpus.files import bundled_corpus_dir
 from faqbot.models import Entry, Passage
-from faqbot.storage.cache import cache_path, load_index
+from faqbot.storage.cache import cache_path
 from faqbot.storage.columns import (
     Records,
     TermSets,
@@ -79,7 +80,7 @@ def test_word_ids_past_the_vocabulary_are_refused() -> None:
 
 
 def test_a_cached_index_answers_alike_without_decoding_every_record(bot: Answerer, tmp_path: Path) -> None:
-    cached = Answerer(load_index(cache_path(bundled_corpus_dir(), tmp_path / "cache")))   # the session's cache
+    cached = Answerer(load(cache_path(bundled_corpus_dir(), tmp_path / "cache")))   # the session's cache
     passages = cached.corpus.passages
     assert isinstance(passages, Records)
     question = "Is ChatGPT an LLM?"

@@ -103,7 +103,7 @@ def test_the_fit_of_a_page_of_one_phrasing_entries_is_the_same_in_every_process(
                 + " ".join(rng.sample(words, 10)) + ".\n" for i in range(0, 160, 2)]
     (tmp_path / "article.md").write_text("# Glossary\n\n" + "\n".join(sections))
     script = ("import sys, json; from faqbot import Answerer; d = Answerer.from_corpus(sys.argv[1], cache=False)"
-              ".index.decision.to_dict(); d['estimate'].pop('seconds', None); print(json.dumps(d, sort_keys=True))")
+              ".decision.to_dict(); d['estimate'].pop('seconds', None); print(json.dumps(d, sort_keys=True))")
     fits = {subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120).stdout for seed in ("1", "2")}
     assert len(fits) == 1 and "coefficients" in next(iter(fits))

@@ -287,12 +287,12 @@ def test_the_same_question_gets_the_same_answer_in_any_order(bot: Answerer, voca
 @pytest.fixture(scope="module")
 def cached_bot(tmp_path_factory: pytest.TempPathFactory, bundled_cache: bytes) -> Answerer:
     """The bundled corpus read back from an index cache (the session's, built and written once)."""
+    from faqbot.build import load
     from faqbot.corpus.files import bundled_corpus_dir
-    from faqbot.storage.cache import cache_path, load_index
+    from faqbot.storage.cache import cache_path
 
     folder = seed_cache(tmp_path_factory.mktemp("determinism-cache"), bundled_cache)
-    found = load_index(cache_path(bundled_corpus_dir(), folder))
-    return Answerer(found[0] if isinstance(found, tuple) else found)   # (index, fresh) in older versions
+    return Answerer(load(cache_path(bundled_corpus_dir(), folder)))
 
 
 def test_answers_are_the_same_with_and_without_the_cache(bot: Answerer, cached_bot: Answerer,

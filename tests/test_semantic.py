@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from faqbot import Answerer
-from faqbot.engine.decision import FEATURE_NAMES
+from faqbot.signals import FEATURE_NAMES
 from tests.conftest import SMALL_ARTICLE, SMALL_FAQ, MakeCorpus
 
 pytest.importorskip("model2vec")
@@ -52,7 +52,7 @@ def test_the_model_gives_each_candidate_its_meaning_similarity(make_corpus: Make
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ,
                         "config.yaml": f"semantic_model: {tiny_model}\n"})
     bot = Answerer.from_corpus(root, cache=False)
-    assert bot.index.semantic is not None and bot.index.semantic_note.startswith("semantic model tiny-m2v@")
+    assert bot.index.meaning.table is not None and bot.semantic_note.startswith("semantic model tiny-m2v@")
     found = bot.gather("feline doze hours")
     best = {c.id: c.features[FEATURE_NAMES.index("semantic")] for c in found.candidates}
     assert best["cat-sleep"] > 0.7 and best["cat-sleep"] > best.get("dog-walks", 0.0) + 0.3
@@ -63,7 +63,7 @@ def test_the_semantic_arrays_survive_the_cache(make_corpus: MakeCorpus, tiny_mod
                         "config.yaml": f"semantic_model: {tiny_model}\n"})
     built = Answerer.from_corpus(root, cache_dir=tmp_path / "cache")
     cached = Answerer.from_corpus(root, cache_dir=tmp_path / "cache")
-    assert cached.index.semantic is not None and cached.index.semantic.words == built.index.semantic.words
+    assert cached.index.meaning.table is not None and cached.index.meaning.table.words == built.index.meaning.table.words
     assert _answers(cached) == _answers(built) == _answers(Answerer.from_corpus(root, cache=False))
 
 
@@ -71,9 +71,9 @@ def test_the_users_model_wins_and_a_change_of_model_rebuilds_the_cache(make_corp
                                                                         tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
-    assert Answerer.from_corpus(root, cache_dir=tmp_path / "c").index.semantic is None
+    assert Answerer.from_corpus(root, cache_dir=tmp_path / "c").index.meaning.table is None
     monkeypatch.setenv("FAQBOT_SEMANTIC_MODEL", str(tiny_model))
-    assert Answerer.from_corpus(root, cache_dir=tmp_path / "c").index.semantic is not None
+    assert Answerer.from_corpus(root, cache_dir=tmp_path / "c").index.meaning.table is not None
 
 
 @pytest.mark.parametrize("problem", ["missing", "broken", "no-extra"])
@@ -96,6 +96,6 @@ def test_without_a_usable_model_answers_are_the_lexical_builds(make_corpus: Make
         monkeypatch.setattr(builtins, "__import__", no_model2vec)
     root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ, "config.yaml": f"semantic_model: {model}\n"})
     bot = Answerer.from_corpus(root, cache=False)
-    assert bot.index.semantic is None and "lexical only" in bot.index.semantic_note
-    assert ("install faqbot[semantic]" in bot.index.semantic_note) == (problem == "no-extra")
+    assert bot.index.meaning.table is None and "lexical only" in bot.semantic_note
+    assert ("install faqbot[semantic]" in bot.semantic_note) == (problem == "no-extra")
     assert _answers(bot) == lexical

@@ -7,19 +7,18 @@ from dataclasses import replace
 import pytest
 
 from faqbot import Answerer
-from faqbot.build import build_fitted
+from faqbot.build import build_fitted, load, save
 from faqbot.corpus.load import load_corpus
 from faqbot.engine.decision import DEFAULT, FEATURE_NAMES, Decision
 from faqbot.engine.fit import near_misses, offtopic_questions
 from faqbot.language.analysis import English
 from faqbot.language.focus import FACTS, facts_in, focus_of, mask
-from faqbot.storage.cache import load_index, save_index
 
 EXAMPLES = "Examples and Capabilities of LLMs"
 
 
 def test_the_bundled_decision_is_fitted_to_the_corpus(bot: Answerer) -> None:
-    decision = bot.index.decision
+    decision = bot.decision
     assert decision.fitted and decision.note.startswith("fitted on")
     assert decision.estimate["precision"] >= 0.98 and 0.0 < decision.clarify_at <= decision.answer_at < 1.0
     assert len(decision.coefficients) == len(FEATURE_NAMES)
@@ -27,21 +26,21 @@ def test_the_bundled_decision_is_fitted_to_the_corpus(bot: Answerer) -> None:
 
 def test_fitting_can_be_turned_off(corpus_dir) -> None:  # type: ignore[no-untyped-def]
     corpus = load_corpus(corpus_dir)
-    index = build_fitted(replace(corpus, config=corpus.config.with_values({"fit_decision": False})))
-    assert not index.decision.fitted and "turned off" in index.decision.note
-    assert index.decision.coefficients == DEFAULT.coefficients
+    built = build_fitted(replace(corpus, config=corpus.config.with_values({"fit_decision": False})))
+    assert not built.decision.fitted and "turned off" in built.decision.note
+    assert built.decision.coefficients == DEFAULT.coefficients
 
 
 def test_a_tiny_corpus_falls_back_to_the_defaults_and_says_why(make_corpus) -> None:  # type: ignore[no-untyped-def]
     root = make_corpus({"faq.yaml": "- id: one\n  question: Do cats sleep a lot?\n  answer: Cats sleep 16 hours a day.\n"})
-    decision = Answerer.from_corpus(root, cache=False).index.decision
+    decision = Answerer.from_corpus(root, cache=False).decision
     assert not decision.fitted and "too small to fit" in decision.note
 
 
 def test_the_fitted_decision_survives_the_cache(bot: Answerer, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = str(tmp_path / "index.idx")
-    save_index(bot.index, path)
-    assert load_index(path).decision == bot.index.decision
+    save(bot.built, path)
+    assert load(path).decision == bot.decision
 
 
 def test_the_default_decision_fits_the_features() -> None:

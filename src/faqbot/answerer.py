@@ -9,15 +9,16 @@ same question always gets the same answer, in any thread, and the evaluation see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from faqbot.config import Config, Weights
 from faqbot.dialogue import Context, Session, Topic
+from faqbot.engine.built import Built
 from faqbot.engine.compose import Composer
 from faqbot.engine.decision import Decision, judged
 from faqbot.engine.findings import Findings
-from faqbot.engine.index import Index
 from faqbot.engine.pipeline import Engine
 from faqbot.language.analysis import Analysis
 from faqbot.models import Answer, Candidate, Corpus, Entry, Match, Passage
@@ -30,16 +31,18 @@ if TYPE_CHECKING:
 class Answerer:
     """Answers questions from one corpus. Thread-safe: after construction only memos fill in."""
 
-    def __init__(self, index: Index, config: Config | None = None, *, weights: Weights | None = None) -> None:
-        """*weights*: fusion weights to use; by default the config's when its author set them, else the
-        ones the fit chose for this corpus, else the config's defaults."""
-        self.index = index
-        self.corpus: Corpus = index.corpus
-        self.config: Config = config or index.corpus.config
-        self._engine = Engine(index, index.decision, self.config, weights)
+    def __init__(self, built: Built, config: Config | None = None, *, weights: Weights | None = None) -> None:
+        """*built*: a corpus built by ``faqbot.build`` (``from_corpus`` makes one); *weights*: fusion
+        weights to use, by default the config's when its author set them, else the ones the fit chose
+        for this corpus, else the config's defaults."""
+        self.built = built
+        self.index = built.index
+        self.corpus: Corpus = built.corpus
+        self.config: Config = config or built.corpus.config
+        self._engine = Engine(built, self.config, weights)
         self.weights: Weights = self._engine.weights
         self._gatherer = self._engine.gatherer
-        self._composer = Composer(index, self.config)
+        self._composer = Composer(built.index, self.config, built.decision.clarify_at)
 
     @classmethod
     def from_corpus(cls, corpus: str | PathLike[str] | Corpus | None = None, *, cache: bool = True,
@@ -53,9 +56,25 @@ class Answerer:
 
         return cls(load_or_build(corpus, use_cache=cache, cache_dir=cache_dir))
 
+    @classmethod
+    def build(cls, corpus: str | PathLike[str] | None = None, *,
+              progress: Callable[[str], None] | None = None) -> Answerer:
+        """An answerer for the bundled corpus (None) or a corpus folder, built now from its files and never
+        read from the cache (what ``faqbot index`` does); *progress* is called with each stage's name."""
+        from faqbot.build import build_from_files
+        from faqbot.corpus.files import bundled_corpus_dir
+
+        return cls(build_from_files(bundled_corpus_dir() if corpus is None else os.fspath(corpus), progress=progress))
+
+    def save(self, path: str) -> int:
+        """Write this answerer's build to the cache file *path* (atomically); returns its size in bytes."""
+        from faqbot.build import save
+
+        return save(self.built, path)
+
     def with_config(self, config: Config) -> Answerer:
         """The same corpus and index, other settings (cheap: nothing is rebuilt)."""
-        return Answerer(self.index, config)
+        return Answerer(self.built, config)
 
     # ------------------------------------------------------------------ what the corpus offers
 
@@ -70,7 +89,12 @@ class Answerer:
     @property
     def decision(self) -> Decision:
         """The decision fitted to this corpus when its index was built (thresholds, weights, estimate)."""
-        return self.index.decision
+        return self.built.decision
+
+    @property
+    def semantic_note(self) -> str:
+        """Which semantic model the index was built with, or why none is used ("" when none was asked for)."""
+        return self.index.meaning.note
 
     def analyse(self, text: str) -> Analysis:
         """*text* analysed as questions are: tokens, stems and features, typos corrected."""
@@ -122,7 +146,7 @@ class Answerer:
 
     def judged(self, candidates: Sequence[Candidate]) -> list[Candidate]:
         """*candidates* with their fitted confidence, P(right answer), the one to answer first."""
-        return judged(self.index.decision, candidates)
+        return judged(self.built.decision, candidates)
 
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""

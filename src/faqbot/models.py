@@ -121,7 +121,7 @@ class Candidate(NamedTuple):
     fused: float
     coverage: float
     confidence: float                 # P(this entry is the right answer), from the fitted decision
-    features: tuple[float, ...] = ()  # the decision's inputs, named by faqbot.engine.decision.FEATURES
+    features: tuple[float, ...] = ()  # the decision's inputs, named by faqbot.signals.FEATURES
 
 
 check("Candidate", Candidate._fields[2:7])

@@ -1,4 +1,4 @@
-"""The signals that score a curated entry for a question, declared once.
+"""The signals that score a curated entry for a question, and the features the decision reads, declared once.
 
 Their order is the order of ``Config.weights_raw``, ``Weights``, ``EntryScores`` and the signal fields
 of ``Candidate``, which are checked against this table when faqbot is imported; ``--explain`` columns,
@@ -27,6 +27,23 @@ SIGNALS: tuple[Signal, ...] = (
 NAMES: tuple[str, ...] = tuple(s.name for s in SIGNALS)
 SETTINGS: tuple[str, ...] = tuple(f"weight_{s.name}" for s in SIGNALS)
 DEFAULTS: dict[str, float] = {s.name: s.weight for s in SIGNALS}
+
+FEATURES: tuple[tuple[str, str], ...] = (
+    ("fused", "the candidate's fused signal score (0-1)"),
+    ("margin", "its fused score minus the best other question's"),
+    ("coverage", "IDF-weighted share of the question's content words the entry (or its sources) contains"),
+    ("rare_coverage", "the same, with words the corpus lacks weighted by how rare they are in English"),
+    ("focus_missing", "1 when the question asks for a kind of fact (date, amount, count...) the entry lacks"),
+    ("agreement", "share of the signals whose best entry is this one"),
+    ("fuzzy", "rapidfuzz similarity to the entry's closest phrasing"),
+    ("qa", "word TF-IDF similarity to the entry's question and answer together"),
+    ("rare_unknown", "share of the question's content words that are rare English and absent from the corpus"),
+    ("name_coverage", "share of the names the question uses (GPT-4.5, Midjourney) that the entry mentions"),
+    ("semantic", "embedding cosine of the question to the entry's closest phrasing (0 without a semantic model)"),
+)
+"""Every feature of the decision, in the order of its coefficients; ``--explain`` shows them."""
+
+FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _ in FEATURES)
 
 
 def check(kind: str, fields: tuple[str, ...]) -> None:

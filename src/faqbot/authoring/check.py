@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from faqbot.authoring.lock import Locked, locked_texts, read_lock
+from faqbot.engine.built import Built
 from faqbot.engine.fit import FOLDS, held_out
 from faqbot.engine.index import Index
 from faqbot.engine.pipeline import Engine, winner
@@ -83,13 +84,13 @@ def check_corpus(root: str) -> CheckReport:
 
     unresolved: list[tuple[Entry, str]] = []
     corpus = load_corpus(root, unresolved=unresolved)
-    index = build_fitted(corpus)
+    built = build_fitted(corpus)
     lock = read_lock(root)
     findings = [*_unresolved(corpus, unresolved, lock)]
-    self_test, tested, found = _self_test(index)
+    self_test, tested, found = _self_test(built)
     findings += self_test
     findings += _collisions(corpus)
-    findings += _grounding(index)
+    findings += _grounding(built.index)
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
     return CheckReport(corpus.name, tuple(findings), tested, found)
@@ -132,10 +133,10 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 # ----------------------------------------------------------------------------- self-test
 
 
-def _self_test(index: Index) -> tuple[list[Finding], int, int]:
+def _self_test(built: Built) -> tuple[list[Finding], int, int]:
     """Each phrasing of an entry with two or more, held out of its entry (as the fitted decision's
     folds do), asked of the rest through the engine: it should come back as its own entry."""
-    corpus = index.corpus
+    index, corpus = built.index, built.corpus
     by_id = {e.id: e for e in corpus.entries}
     findings: list[Finding] = []
     tested = found = 0
@@ -145,8 +146,8 @@ def _self_test(index: Index) -> tuple[list[Finding], int, int]:
         if not held:
             continue
         sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
-                          semantic=index.semantic)
-        engine = Engine(sub, index.decision, corpus.config)
+                          semantic=index.meaning.table)
+        engine = Engine(built.with_index(sub), corpus.config)
         for phrase, entry in held:
             tested += 1
             evidence = engine.gatherer.gather(phrase)

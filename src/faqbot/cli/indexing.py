@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from faqbot.cli.render import Painter, safe, use_color
-from faqbot.engine.decision import Decision
 from faqbot.errors import FaqbotError
-from faqbot.storage.columns import column_of
 
 if TYPE_CHECKING:
-    from faqbot.engine.index import Index
+    from faqbot.answerer import Answerer
+    from faqbot.engine.decision import Decision
 
 _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "writing the cache")
 
@@ -24,7 +23,7 @@ class _Job:
     """What the build thread reports back: its stage while it runs, then its index, size or error."""
 
     stage: str = _STAGES[0]
-    index: Index | None = None
+    bot: Answerer | None = None
     size: int = 0
     error: Exception | None = None
 
@@ -33,9 +32,9 @@ class _Job:
 
 
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
-    from faqbot.build import build_from_files
+    from faqbot.answerer import Answerer
     from faqbot.corpus.files import bundled_corpus_dir
-    from faqbot.storage.cache import cache_path, cache_trust_problem, save_index
+    from faqbot.storage.cache import cache_path, cache_trust_problem
 
     root = bundled_corpus_dir() if corpus is None else corpus
     path = cache_path(root, cache_dir)
@@ -43,10 +42,10 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
 
     def work() -> None:
         try:
-            job.index = build_from_files(root, progress=job.progress)
+            job.bot = Answerer.build(root, progress=job.progress)
             if not no_cache:
                 job.progress("writing the cache")
-                job.size = save_index(job.index, path)
+                job.size = job.bot.save(path)
         except Exception as exc:   # handed to the main thread, which reports it like any command's error
             job.error = exc
 
@@ -60,16 +59,16 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     seconds = time.perf_counter() - start
     if job.error is not None:
         raise job.error
-    if job.index is None:
+    if job.bot is None:
         raise FaqbotError("the index build stopped without a result")
     paint = Painter(use_color(sys.stdout))
-    entries = job.index.corpus.entries
-    implicit = sum(1 for implicit in column_of(entries, "implicit") if implicit)
-    what = f"{len(job.index.corpus.passages)} passages, {len(entries) - implicit} curated entries" + (
+    entries = job.bot.corpus.entries
+    implicit = sum(1 for e in entries if e.implicit)
+    what = f"{len(job.bot.corpus.passages)} passages, {len(entries) - implicit} curated entries" + (
         f", {implicit} from headings" if implicit else "")
-    print(decision_line(job.index.decision))
-    if job.index.semantic_note:
-        print(job.index.semantic_note)
+    print(decision_line(job.bot.decision))
+    if job.bot.semantic_note:
+        print(job.bot.semantic_note)
     if no_cache:
         print(f"Built the index in {seconds:.2f} s ({what}); not written (--no-cache).")
     else:

@@ -11,9 +11,9 @@ import os
 import re
 from typing import IO, Any
 
-from faqbot.engine.decision import FEATURE_NAMES
 from faqbot.language.text import strip_controls
 from faqbot.models import Answer, Citation, Trace
+from faqbot.signals import FEATURE_NAMES
 from faqbot.signals import NAMES as SIGNAL_NAMES
 
 _STYLES = {"bold": "1", "dim": "2", "italic": "3", "cyan": "36", "green": "32", "yellow": "33", "magenta": "35",

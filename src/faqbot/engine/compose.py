@@ -33,10 +33,12 @@ _AUTHOR_FIRST = 0.05       # head start of an entry's first-listed source when o
 class Composer:
     """Builds the answers of one corpus."""
 
-    def __init__(self, index: Index, config: Config) -> None:
+    def __init__(self, index: Index, config: Config, clarify_at: float) -> None:
+        """*clarify_at*: the fitted decision's bar for a "did you mean" (a decline offers at half of it)."""
         self.index = index
         self.corpus = index.corpus
         self.config = config
+        self.clarify_at = clarify_at
 
     @property
     def source_name(self) -> str:
@@ -171,7 +173,7 @@ class Composer:
                 what = missing_fact(self.index, found, best.question, missing)
                 text = MISSING.format(Source=self._capitalised, what=what, question=best.question)
                 offered = (Match(best.id, best.question, best.confidence),)
-            elif best.confidence >= self.index.decision.clarify_at / 2:
+            elif best.confidence >= self.clarify_at / 2:
                 text = OFFER.format(source=self.source_name, question=best.question)
                 offered = (Match(best.id, best.question, best.confidence),)
         suggestions = [q for q in suggestions if all(q != o.question for o in offered)]   # offered: not again
@@ -227,7 +229,7 @@ def shares_distinctive_word(index: Index, found: Findings, entry_id: str, max_zi
     rarer in English than *max_zipf*. "recommend me a good pizza place" shares only everyday words."""
     terms = index.evidence.entry_terms[index.entry_index(entry_id)]
     names = index.names_in(found.query)
-    return any(stem in terms and (stem in names or index.english.zipf(word) < max_zipf)
+    return any(stem in terms and (stem in names or index.analyzer.english.zipf(word) < max_zipf)
                for word, stem in zip(found.query.content, found.query.stems, strict=False))
 
 

@@ -1,6 +1,6 @@
 """The decision: how likely a curated entry is the right answer to a question, and what to do.
 
-Each candidate entry is described by a few features (``FEATURES``); a logistic model fitted on the
+Each candidate entry is described by a few features (``faqbot.signals.FEATURES``); a logistic model fitted on the
 corpus itself (``faqbot.engine.fit``) turns them into ``confidence``, the probability that the entry is the
 right answer. The thresholds follow from a target precision: answer at or above ``answer_at``, offer
 "did you mean" at or above ``clarify_at``. Runs on the query path with numpy alone.
@@ -18,29 +18,12 @@ import numpy as np
 from faqbot.config import Config
 from faqbot.language.focus import DECISIVE, focus_of, lacks
 from faqbot.models import Candidate
+from faqbot.signals import FEATURE_NAMES, SIGNALS
 
 if TYPE_CHECKING:
     from faqbot.engine.findings import Findings
 
 Action = Literal["answer", "chain", "clarify", "extract", "decline", "smalltalk", "greeting", "empty", "vague"]
-
-FEATURES: tuple[tuple[str, str], ...] = (
-    ("fused", "the candidate's fused signal score (0-1)"),
-    ("margin", "its fused score minus the best other question's"),
-    ("coverage", "IDF-weighted share of the question's content words the entry (or its sources) contains"),
-    ("rare_coverage", "the same, with words the corpus lacks weighted by how rare they are in English"),
-    ("focus_missing", "1 when the question asks for a kind of fact (date, amount, count...) the entry lacks"),
-    ("agreement", "share of the signals whose best entry is this one"),
-    ("fuzzy", "rapidfuzz similarity to the entry's closest phrasing"),
-    ("qa", "word TF-IDF similarity to the entry's question and answer together"),
-    ("rare_unknown", "share of the question's content words that are rare English and absent from the corpus"),
-    ("name_coverage", "share of the names the question uses (GPT-4.5, Midjourney) that the entry mentions"),
-    ("semantic", "embedding cosine of the question to the entry's closest phrasing (0 without a semantic model)"),
-)
-"""Every feature of the decision, in the order of its coefficients; ``--explain`` shows them."""
-
-FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _ in FEATURES)
-
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -72,11 +55,11 @@ class Decision:
         """The decision saved by ``to_dict``; ValueError when it is malformed (e.g. a damaged cache)."""
         coefficients = tuple(float(c) for c in data["coefficients"])
         numbers = [float(data[k]) for k in ("intercept", "answer_at", "clarify_at")]
-        if len(coefficients) != len(FEATURES) or not all(math.isfinite(x) for x in (*coefficients, *numbers)):
+        if len(coefficients) != len(FEATURE_NAMES) or not all(math.isfinite(x) for x in (*coefficients, *numbers)):
             raise ValueError("the decision does not fit this version's features")
         estimate = data.get("estimate", {})
         weights = tuple(float(w) for w in data.get("weights", ()))
-        if not isinstance(estimate, dict) or (weights and (len(weights) != 5 or not all(
+        if not isinstance(estimate, dict) or (weights and (len(weights) != len(SIGNALS) or not all(
                 math.isfinite(w) and w >= 0 for w in weights) or sum(weights) <= 0)):
             raise ValueError("bad decision estimate or weights")
         return cls(coefficients, numbers[0], numbers[1], numbers[2], fitted=bool(data["fitted"]),

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from faqbot.config import Config, Weights
+from faqbot.engine.coverage import Coverage
 from faqbot.engine.findings import Extract, Findings, Topic
-from faqbot.engine.index import Coverage, EntryScores, Index, top_indices
+from faqbot.engine.index import EntryScores, Index, top_indices
 from faqbot.engine.intents import Intents
 from faqbot.language.analysis import Analysis
 from faqbot.language.focus import focus_of, lacks
@@ -38,11 +39,12 @@ def _position(tokens: Sequence[str], phrase: tuple[str, ...]) -> int:
 class Gatherer:
     """Scores questions against one index with one config and set of fusion weights."""
 
-    def __init__(self, index: Index, config: Config, weights: Weights) -> None:
+    def __init__(self, index: Index, smalltalk: Sequence[Sequence[str]], config: Config, weights: Weights) -> None:
+        """*smalltalk*: each small-talk intent's patterns, analysed as questions are."""
         self.index = index
         self.config = config
         self.weights = weights
-        self.intents = Intents(index.corpus, index.smalltalk, config.smalltalk_threshold,
+        self.intents = Intents(index.corpus, smalltalk, config.smalltalk_threshold,
                                lambda text: index.analyzer.document(text).tokens)
         self.features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
         self._links: list[tuple[tuple[str, ...], tuple[str, ...], str, str]] | None = None
@@ -169,8 +171,8 @@ class Gatherer:
         names = index.names_in(query)
         focus = focus_of(query.normalized)
         credit = self.config.source_credit
-        meaning = index.semantic.entry_similarity(query.tokens, index.phrase_entry, len(entries)) \
-            if index.semantic is not None else None
+        table = index.meaning.table
+        meaning = table.entry_similarity(query.tokens, index.phrase_entry, len(entries)) if table is not None else None
         signals = [getattr(scores, name) for name in SIGNAL_NAMES]
         leaders = [int(np.argmax(s)) for s, w in zip(signals, self.weights, strict=True)
                    if w > 0 and s.size and s.max() > 0]
@@ -183,7 +185,7 @@ class Gatherer:
             rival = next((f for f, question in ranked if question != entry.question), 0.0)
             features = (float(scores.fused[i]), float(scores.fused[i]) - rival, covered,
                         rare.of(evidence.entry_terms[i], evidence.source_terms[i], credit),
-                        float(lacks(focus, int(index.entry_facts[i]))),
+                        float(lacks(focus, int(evidence.entry_facts[i]))),
                         leaders.count(i) / len(leaders) if leaders else 0.0,
                         float(scores.fuzzy[i]), float(scores.qa[i]), unknown,
                         len(names & evidence.entry_terms[i]) / len(names) if names else 1.0,

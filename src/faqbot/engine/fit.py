@@ -13,7 +13,7 @@ Examples come from the corpus itself:
 - for entries with one phrasing, pseudo-questions from the key words of their answer.
 
 First the fusion weights are chosen (``WEIGHT_CHOICES``, by held-out paraphrases found), unless the
-corpus's config sets them. Then a logistic regression on ``decision.FEATURES`` gives the probability
+corpus's config sets them. Then a logistic regression on ``faqbot.signals.FEATURES`` gives the probability
 that a candidate is right, and the answer threshold is the lowest at which, on probabilities
 cross-fitted on two halves of the questions, ``Config.target_precision`` of the answers go to
 questions the corpus answers. Deterministic; bounded by a time budget.
@@ -31,10 +31,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from faqbot.config import Weights
+from faqbot.engine.built import Built
 from faqbot.engine.decision import DEFAULT, Decision
 from faqbot.engine.index import Index, PassageAnalysis
 from faqbot.engine.pipeline import Engine
 from faqbot.language.focus import focus_of, lacks
+from faqbot.language.text import NAME_PHRASE
 from faqbot.models import Candidate, Corpus, Entry
 from faqbot.signals import SIGNALS
 
@@ -63,7 +65,7 @@ _TEMPLATES = (
     ("place", "Where is {x} headquartered?"),
     ("count", "How many parameters does {x} have?"), ("count", "How many people use {x}?"),
 )
-_NAME = re.compile(r"(?<=[a-z,;:(] )[A-Z][\w.\-]*(?: [A-Z0-9][\w.\-]*)?")
+_NAME = re.compile(NAME_PHRASE)
 
 
 @dataclass
@@ -90,22 +92,22 @@ class _Examples:
         self.asked += 1
 
 
-def fit_decision(index: Index, *, progress: Callable[[str], None] | None = None,
+def fit_decision(built: Built, *, progress: Callable[[str], None] | None = None,
                  budget_s: float = TIME_BUDGET_S, passages: PassageAnalysis | None = None) -> Decision:
-    """The decision fitted to *index*'s corpus, or ``DEFAULT`` (with a note saying why) when it cannot be.
+    """The decision fitted to *built*'s corpus, or ``DEFAULT`` (with a note saying why) when it cannot be.
     *passages*: the analysis of its passages, when the build kept it (the folds then skip that work)."""
-    config = index.corpus.config
+    config = built.corpus.config
     if not config.fit_decision:
         return replace(DEFAULT, note="fitting is turned off (fit_decision: false): built-in defaults")
-    askable = sum(len(e.paraphrases) or 1 for e in index.corpus.entries)   # questions that can be right
+    askable = sum(len(e.paraphrases) or 1 for e in built.corpus.entries)   # questions that can be right
     if askable < MIN_POSITIVES:
         return replace(DEFAULT, note=f"the corpus is too small to fit ({askable} questions could find their "
                                      f"entry; {MIN_POSITIVES} needed): built-in defaults")
     started = time.perf_counter()
     deadline = started + 0.8 * budget_s
-    folds = make_folds(index, progress=progress, deadline=deadline, passages=passages)
-    weights = choose_weights(index, folds) if not config.weights_set else None
-    examples = collect_examples(index, folds, weights, progress=progress, deadline=deadline)
+    folds = make_folds(built, progress=progress, deadline=deadline, passages=passages)
+    weights = choose_weights(built, folds) if not config.weights_set else None
+    examples = collect_examples(built, folds, weights, progress=progress, deadline=deadline)
     y = np.asarray(examples.labels)
     positives, negatives = int((y == 1).sum()), int((y == 0).sum())
     if positives < MIN_POSITIVES or negatives < MIN_NEGATIVES:
@@ -179,17 +181,17 @@ def _threshold(p: np.ndarray, y: np.ndarray, questions: np.ndarray, answerable: 
 
 @dataclass
 class _Fold:
-    """One fold: an index without some paraphrases (``held``) and without some whole entries (``removed``)."""
+    """One fold: a build without some paraphrases (``held``) and without some whole entries (``removed``)."""
 
-    index: Index
+    built: Built
     held: list[tuple[str, Entry]]      # (held-out paraphrase, its entry)
     removed: list[Entry]
 
 
-def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
+def make_folds(built: Built, *, progress: Callable[[str], None] | None = None,
                deadline: float = float("inf"), passages: PassageAnalysis | None = None) -> list[_Fold]:
-    """The held-out folds of *index*'s corpus: each paraphrase out in one fold, each question group too."""
-    corpus = index.corpus
+    """The held-out folds of *built*'s corpus: each paraphrase out in one fold, each question group too."""
+    index, corpus = built.index, built.corpus
     groups = _question_groups(corpus.entries)
     removable = len(set(groups)) >= 2 * FOLDS
     folds = []
@@ -205,8 +207,8 @@ def make_folds(index: Index, *, progress: Callable[[str], None] | None = None,
             held = [held[k * len(held) // MAX_HELD_PER_FOLD] for k in range(MAX_HELD_PER_FOLD)]
         if kept:
             sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
-                              semantic=index.semantic, passages=passages)
-            folds.append(_Fold(sub, held, removed))
+                              semantic=index.meaning.table, passages=passages)
+            folds.append(_Fold(built.with_index(sub), held, removed))
     return folds
 
 
@@ -234,19 +236,19 @@ def held_out(entries: Sequence[Entry], fold: int, *, questions_too: bool = False
     return kept, held
 
 
-def choose_weights(index: Index, folds: Sequence[_Fold]) -> Weights | None:
+def choose_weights(built: Built, folds: Sequence[_Fold]) -> Weights | None:
     """The fusion weights (of ``WEIGHT_CHOICES``) under which held-out paraphrases find their entry most
     often, or None when there are too few to tell (then the configured weights stay)."""
     asked = sum(len(f.held) for f in folds)
     if asked < MIN_POSITIVES:
         return None
-    config = index.corpus.config
+    config = built.corpus.config
     best: tuple[int, int, Weights] | None = None
     for rank, raw in enumerate(WEIGHT_CHOICES):
         weights = Weights(*(w / sum(raw) for w in raw))
         found = 0
         for fold in folds:
-            engine = Engine(fold.index, fold.index.decision, config, weights)
+            engine = Engine(fold.built, config, weights)
             found += sum(1 for phrase, entry in fold.held if (top := engine.search(phrase, 1)) and
                          top[0].question == entry.question)
         if best is None or (found, -rank) > best[:2]:
@@ -254,15 +256,42 @@ def choose_weights(index: Index, folds: Sequence[_Fold]) -> Weights | None:
     return best[2] if best else None
 
 
-def collect_examples(index: Index, folds: Sequence[_Fold], weights: Weights | None = None, *,
+def collect_examples(built: Built, folds: Sequence[_Fold], weights: Weights | None = None, *,
                      progress: Callable[[str], None] | None = None, deadline: float = float("inf")) -> _Examples:
-    """Every self-supervised example of *index*'s corpus (see the module docstring), scored with *weights*."""
-    corpus = index.corpus
+    """Every self-supervised example of *built*'s corpus (see the module docstring), scored with *weights*."""
     examples = _Examples([], [], [], Counter(), [])
+    _held_out_examples(examples, built.corpus, folds, weights, deadline)
+    bot = Engine(built, built.corpus.config, weights).gatherer
+    for entry in built.corpus.entries:
+        if len(entry.phrasings) < 2 and time.perf_counter() < deadline:
+            for pseudo in _pseudo_questions(built.index, entry):
+                examples.add(bot.gather(pseudo).candidates, _answers(entry.question), "pseudo")
+    if progress:
+        progress("fitting the decision: near misses and off-topic questions")
+    for question in near_misses(built.corpus):
+        if time.perf_counter() > deadline:
+            break
+        found = bot.gather(question)
+        if found.candidates and lacks(focus_of(found.query.normalized),
+                                      built.index.fact_mask(found.candidates[0].id)):
+            examples.add(found.candidates, _never, "near miss")
+    for question in offtopic_questions():
+        if time.perf_counter() > deadline:
+            break
+        candidates = bot.gather(question).candidates
+        if candidates and candidates[0].coverage >= 0.9 and candidates[0].fused >= 0.5:
+            continue   # this corpus may well answer it
+        examples.add(candidates, _never, "off-topic")
+    return examples
+
+
+def _held_out_examples(examples: _Examples, corpus: Corpus, folds: Sequence[_Fold], weights: Weights | None,
+                       deadline: float) -> None:
+    """Add each fold's held-out paraphrases (right: their entry) and removed entries (right: none)."""
     section_of = {p.id: p.section for p in corpus.passages}
     sections = {e.id: {section_of[s] for s in e.sources if s in section_of} for e in corpus.entries}
     for fold in folds:
-        bot = Engine(fold.index, fold.index.decision, corpus.config, weights).gatherer
+        bot = Engine(fold.built, corpus.config, weights).gatherer
         for phrase, entry in fold.held:
             # Another entry citing the same sections is neither surely right nor surely wrong: "unsure".
             examples.add(bot.gather(phrase).candidates, _answers(entry.question), "held-out phrasing",
@@ -274,29 +303,6 @@ def collect_examples(index: Index, folds: Sequence[_Fold], weights: Weights | No
                              unsure=_shares(sections, sections[removed.id]))
             if time.perf_counter() > deadline:
                 break
-    bot = Engine(index, index.decision, corpus.config, weights).gatherer
-    position = {e.id: i for i, e in enumerate(corpus.entries)}
-    for entry in corpus.entries:
-        if len(entry.phrasings) < 2 and time.perf_counter() < deadline:
-            for pseudo in _pseudo_questions(index, entry):
-                examples.add(bot.gather(pseudo).candidates, _answers(entry.question), "pseudo")
-    if progress:
-        progress("fitting the decision: near misses and off-topic questions")
-    for question in near_misses(corpus):
-        if time.perf_counter() > deadline:
-            break
-        found = bot.gather(question)
-        if found.candidates and lacks(focus_of(found.query.normalized),
-                                      int(index.entry_facts[position[found.candidates[0].id]])):
-            examples.add(found.candidates, _never, "near miss")
-    for question in offtopic_questions():
-        if time.perf_counter() > deadline:
-            break
-        candidates = bot.gather(question).candidates
-        if candidates and candidates[0].coverage >= 0.9 and candidates[0].fused >= 0.5:
-            continue   # this corpus may well answer it
-        examples.add(candidates, _never, "off-topic")
-    return examples
 
 
 def _answers(question: str) -> Callable[[Candidate], bool]:

@@ -6,7 +6,6 @@ All arrays are plain numpy, so an ``Index`` can be saved to and loaded from a pi
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -14,15 +13,15 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from faqbot.config import Weights
-from faqbot.engine.decision import DEFAULT, Decision
-from faqbot.engine.semantic import Semantic, build_semantic, model_name
+from faqbot.corpus.stored import corpus_from_parts, corpus_parts
+from faqbot.engine.coverage import Coverage, Evidence
+from faqbot.engine.semantic import LEXICAL, Meaning, Semantic, build_semantic, model_name
 from faqbot.engine.tfidf import TermIndex
 from faqbot.language.analysis import Analysis, Analyzer, English, Speller, Stemmer
-from faqbot.language.focus import facts_in
 from faqbot.language.text import STOPWORDS, Aliases, char_features, tokenize, word_features
 from faqbot.models import Corpus, Entry, Passage
 from faqbot.signals import check
-from faqbot.storage.columns import column_of, sizes_of
+from faqbot.storage.columns import Texts, column_of, sizes_of, text_arrays
 
 
 class EntryScores(NamedTuple):
@@ -37,19 +36,6 @@ class EntryScores(NamedTuple):
 
 
 check("EntryScores", EntryScores._fields[:-1])
-
-
-class Evidence(NamedTuple):
-    """The content words each unit of the corpus contains: the basis of the coverage check."""
-
-    entry_terms: Sequence[frozenset[str]]
-    source_terms: Sequence[frozenset[str]]                   # per entry: the passages it cites
-    passage_terms: Sequence[frozenset[str]]
-    sentence_terms: Sequence[tuple[frozenset[str], ...]]     # per passage, per sentence
-    heading_terms: Sequence[frozenset[str]]                  # per passage: its section heading
-    idf: dict[str, float]                                     # unigram IDF over every text
-    unknown_idf: float                                        # for words the corpus never uses
-    names: frozenset[str] = frozenset()                       # stems the corpus writes as names (GPT-4.5, Adobe)
 
 
 class PassageAnalysis(NamedTuple):
@@ -84,33 +70,45 @@ class PassageAnalysis(NamedTuple):
         return cls(aliases, stemmer, counts, parts, tuple(sentence_terms), tuple(heading_terms), tuple(passage_terms))
 
 
+class Tables(NamedTuple):
+    """The TF-IDF indexes of one corpus: the phrasings by characters, content words and every word; the
+    entries (question and answer) and the passages, which share one vocabulary."""
+
+    phrase_char: TermIndex
+    phrase_word: TermIndex
+    phrase_wording: TermIndex
+    entry_qa: TermIndex
+    passage_word: TermIndex
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        shared = self.passage_word.shares_vocabulary(self.entry_qa)
+        arrays: dict[str, np.ndarray] = {}
+        for name, table in self._asdict().items():
+            arrays |= table.to_arrays(name, with_terms=not (shared and name == "passage_word"))
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Tables:
+        tables: dict[str, TermIndex] = {}
+        for name in cls._fields:
+            like = tables["entry_qa"] if name == "passage_word" and "passage_word.terms" not in arrays else None
+            tables[name] = TermIndex.from_arrays(name, arrays, like=like)
+        return cls(**tables)
+
+
 class Index:
     """Every search structure of one corpus. Build once with ``Index.build``; read-only afterwards."""
 
-    def __init__(self, corpus: Corpus, analyzer: Analyzer, *, phrase_char: TermIndex, phrase_word: TermIndex,
-                 phrase_wording: TermIndex,
-                 entry_qa: TermIndex, passage_word: TermIndex, phrase_entry: np.ndarray,
-                 phrase_texts: tuple[str, ...], evidence: Evidence,
-                 smalltalk: tuple[tuple[str, ...], ...], entry_facts: np.ndarray, english: English,
-                 decision: Decision = DEFAULT, semantic: Semantic | None = None, semantic_note: str = "",
-                 semantic_asked: str = "") -> None:
+    def __init__(self, corpus: Corpus, analyzer: Analyzer, *, tables: Tables, phrase_entry: np.ndarray,
+                 phrase_texts: Sequence[str], evidence: Evidence, meaning: Meaning = LEXICAL) -> None:
         self.corpus = corpus
         self.analyzer = analyzer
-        self.phrase_char = phrase_char
-        self.phrase_word = phrase_word
-        self.phrase_wording = phrase_wording
-        self.entry_qa = entry_qa
-        self.passage_word = passage_word
-        self.phrase_entry = phrase_entry
-        self.phrase_texts = phrase_texts
+        self.tables = tables
+        self.phrase_char, self.phrase_word, self.phrase_wording, self.entry_qa, self.passage_word = tables
+        self.phrase_entry = phrase_entry   # per phrasing, its entry (an entry's phrasings are consecutive)
+        self.phrase_texts = phrase_texts   # per phrasing, as the fuzzy signal compares it
         self.evidence = evidence
-        self.smalltalk = smalltalk   # each small-talk intent's patterns, analysed like questions
-        self.entry_facts = entry_facts   # per entry, the fact types its answer states (faqbot.language.focus mask)
-        self.english = english           # how everyday a word the corpus lacks is
-        self.decision = decision         # fitted by faqbot.engine.fit after the build (DEFAULT until then)
-        self.semantic = semantic         # word vectors and phrasing embeddings, when a model was given
-        self.semantic_note = semantic_note   # which model, or why none is used
-        self.semantic_asked = semantic_asked   # the model asked for at build ("" none): a cache is of it
+        self.meaning = meaning             # the semantic table when a model was given, and what was asked for
         self._passage_of = {p: i for i, p in enumerate(column_of(corpus.passages, "id"))}
         self._entry_of = {e: i for i, e in enumerate(column_of(corpus.entries, "id"))}
         # An entry's phrasings are consecutive: its best phrase score is one reduceat away.
@@ -132,69 +130,49 @@ class Index:
         report = progress or (lambda stage: None)
         report("analysing text")
         shared = passages or PassageAnalysis.of(corpus, stems)
-        counts = dict(shared.counts)
-        for word, n in _entry_word_counts(corpus).items():
-            counts[word] = counts.get(word, 0) + n
-        english = English.bundled()
-        analyzer = Analyzer(shared.aliases, Speller(counts, english, corpus.config.spelling_max_zipf),
-                            Stemmer({**shared.stemmer.memo, **(stems or {})}))
-
-        phrase_entry = [i for i, e in enumerate(corpus.entries) for _ in e.phrasings]
+        analyzer = _analyzer_of(corpus, shared, stems)
         # Only what the indexes and the coverage check need is kept, as words and stems; the TF-IDF
         # features are made from them during the fit, so a large corpus fits in memory.
         phrases = [analyzer.document(p) for e in corpus.entries for p in e.phrasings]
-        phrase_every = [tuple(analyzer.every_stem(a.tokens)) for a in phrases]
         answers = [analyzer.document(e.answer) for e in corpus.entries]
-        answer_every = [tuple(analyzer.every_stem(a.tokens)) for a in answers]
         entry_stems = [analyzer.stems(" ".join((*e.phrasings, e.answer))) for e in corpus.entries]
-        passage_parts, sentence_terms = shared.parts, shared.sentence_terms
-        heading_terms, passage_terms = shared.heading_terms, shared.passage_terms
-
         report("fitting TF-IDF indexes")
-        phrase_char = TermIndex.build([a.content for a in phrases], features=char_features)
-        # IDF from the answers too, so that words common to every answer stop dominating. The wording
-        # index matches every word ("where can I..." is not "should I...").
-        phrase_word = TermIndex.build([a.word_features for a in phrases], idf_docs=[a.word_features for a in answers])
-        phrase_wording = TermIndex.build(phrase_every, idf_docs=answer_every, features=word_features)
-        # One vocabulary and IDF for entries and passages: fitted once on both.
-        entry_qa, passage_word = TermIndex.build_many([[(stems,) for stems in entry_stems], passage_parts],
-                                                      features=_parts_features)
-        del passage_parts, shared   # the passages' word lists, the largest thing built (unless a caller keeps them)
-        entry_terms = tuple(frozenset(stems) for stems in entry_stems)
-        evidence = Evidence(
-            entry_terms=entry_terms,
-            source_terms=source_terms_of(corpus, passage_terms),
-            passage_terms=passage_terms,
-            sentence_terms=sentence_terms,
-            heading_terms=heading_terms,
-            **_idf_of([*entry_terms, *passage_terms]),
-            names=_names_of(corpus, analyzer),
-        )
-        smalltalk = tuple(tuple(" ".join(analyzer.document(p).tokens) for p in intent.patterns)
-                          for intent in corpus.smalltalk)
-        name = model_name(corpus.config.semantic_model)
-        table: Semantic | None = None
-        note = ""
+        tables = _tables_of(analyzer, phrases, answers, entry_stems, shared.parts)
+        evidence = Evidence.of(corpus, analyzer, entry_stems, shared.passage_terms, shared.sentence_terms,
+                               shared.heading_terms)
+        del shared   # the passages' word lists, the largest thing built (unless a caller keeps them)
         if semantic is not None:
-            table = semantic.for_phrasings([a.tokens for a in phrases])
-        elif name:
-            report("loading the semantic model")
-            vocabulary = {t for a in (*phrases, *answers) for t in a.tokens} | English.bundled_words() | \
-                {t for p in corpus.passages for s in p.sentences for t in analyzer.document(s).tokens}
-            table, note = build_semantic(name, vocabulary, [a.tokens for a in phrases])
-        return cls(corpus, analyzer, phrase_char=phrase_char, phrase_word=phrase_word, phrase_wording=phrase_wording,
-                   entry_qa=entry_qa,
-                   passage_word=passage_word, phrase_entry=np.asarray(phrase_entry, dtype=np.int32),
-                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, smalltalk=smalltalk,
-                   entry_facts=np.asarray(_entry_facts(corpus), dtype=np.int32),
-                   english=english, semantic=table, semantic_note=note, semantic_asked=name)
+            meaning = Meaning(semantic.for_phrasings([a.tokens for a in phrases]))
+        else:
+            meaning = _meaning_of(corpus, analyzer, phrases, answers, report)
+        return cls(corpus, analyzer, tables=tables,
+                   phrase_entry=np.asarray([i for i, e in enumerate(corpus.entries) for _ in e.phrasings],
+                                           dtype=np.int32),
+                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, meaning=meaning)
 
-    def with_decision(self, decision: Decision) -> Index:
-        """The same index with another fitted decision (the arrays are shared, not copied)."""
-        twin = object.__new__(Index)
-        twin.__dict__.update(self.__dict__)
-        twin.decision = decision
-        return twin
+    def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(settings, arrays) for the cache: each part saves its own."""
+        corpus_meta, arrays = corpus_parts(self.corpus)
+        analyzer_meta, analyzer_arrays = self.analyzer.to_parts()
+        evidence_meta, evidence_arrays = self.evidence.to_parts()
+        meaning_meta, meaning_arrays = self.meaning.to_parts()
+        arrays |= analyzer_arrays | evidence_arrays | meaning_arrays | self.tables.to_arrays()
+        arrays["phrase_entry"] = np.asarray(self.phrase_entry, dtype=np.int32)
+        arrays |= text_arrays("phrase_texts", self.phrase_texts)
+        return {"corpus": corpus_meta, "analyzer": analyzer_meta, "evidence": evidence_meta,
+                "semantic": meaning_meta}, arrays
+
+    @classmethod
+    def from_parts(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Index:
+        """The index ``to_parts`` saved; ValueError (or KeyError, TypeError) when it is damaged."""
+        corpus = corpus_from_parts(meta["corpus"], arrays)
+        index = cls(corpus, Analyzer.from_parts(meta["analyzer"], arrays, corpus.config.spelling_max_zipf),
+                    tables=Tables.from_arrays(arrays), phrase_entry=arrays["phrase_entry"],
+                    phrase_texts=tuple(Texts("phrase_texts", arrays).all()),
+                    evidence=Evidence.from_parts(meta["evidence"], arrays, len(corpus.entries), len(corpus.passages)),
+                    meaning=Meaning.from_parts(meta["semantic"], arrays))
+        index.check()
+        return index
 
     def check(self) -> None:
         """Raise ValueError unless every array fits the corpus (a damaged cache must never be used)."""
@@ -210,8 +188,7 @@ class Index:
             len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries,
             len(evidence.passage_terms) != n_passages or len(evidence.heading_terms) != n_passages,
             sizes_of(evidence.sentence_terms) != sizes_of(corpus.passages, "sentences"),
-            [len(p) for p in self.smalltalk] != [len(s.patterns) for s in corpus.smalltalk],
-            self.entry_facts.shape != (n_entries,),
+            evidence.entry_facts.shape != (n_entries,),
         ]
         if any(problems):
             raise ValueError("the index does not fit its corpus")
@@ -284,7 +261,7 @@ class Index:
         if words is not None:
             for word, t in zip(words, stems, strict=True):
                 if t not in idf:
-                    weights[t] = unknown * (1.0 - 0.9 * self.english.commonness(word))
+                    weights[t] = unknown * (1.0 - 0.9 * self.analyzer.english.commonness(word))
         for t in extra:
             weights.setdefault(t, extra_weight * idf.get(t, unknown))
         return Coverage(weights)
@@ -299,7 +276,7 @@ class Index:
             return 0.0
         idf = self.evidence.idf
         rare = sum(1 for word, t in zip(query.content, query.stems, strict=True)
-                   if t not in idf and self.english.commonness(word) < 0.5)
+                   if t not in idf and self.analyzer.english.commonness(word) < 0.5)
         return rare / len(query.content)
 
     def passage_index(self, passage_id: str) -> int:
@@ -312,7 +289,7 @@ class Index:
 
     def fact_mask(self, entry_id: str) -> int:
         """The kinds of fact the entry's answer states (a ``faqbot.language.focus`` mask)."""
-        return int(self.entry_facts[self._entry_of[entry_id]])
+        return int(self.evidence.entry_facts[self._entry_of[entry_id]])
 
     def entry_index(self, entry_id: str) -> int:
         """The position of the entry *entry_id* (KeyError when there is none)."""
@@ -331,33 +308,6 @@ class Index:
         return None if i is None else self.corpus.passages[i]
 
 
-class Coverage:
-    """IDF-weighted share of a question's content words that a piece of evidence contains.
-
-    Rare words weigh most, and words the corpus never uses weigh more than any it does, so a
-    question about something absent cannot be "covered" by its common words.
-    """
-
-    __slots__ = ("_weights", "_total")
-
-    def __init__(self, weights: dict[str, float]) -> None:
-        self._weights = weights
-        self._total = sum(weights.values())
-
-    def of(self, terms: frozenset[str] | set[str], nearby: frozenset[str] = frozenset(), credit: float = 0.0) -> float:
-        """Share (0-1) of the question in *terms*; words only in *nearby* count *credit* of their weight.
-        A question without content words is fully covered."""
-        if self._total == 0:
-            return 1.0
-        found = 0.0
-        for term, weight in self._weights.items():
-            if term in terms:
-                found += weight
-            elif term in nearby:
-                found += credit * weight
-        return found / self._total
-
-
 def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
     """Indices of the *limit* highest positive scores, best first, ties broken by index (also at the
     cut-off: every index tying with the last one kept competes, the lowest wins).
@@ -373,21 +323,6 @@ def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
     return hits[np.lexsort((hits, -scores[hits]))][:limit]
 
 
-def _entry_facts(corpus: Corpus) -> list[int]:
-    """Per entry, the kinds of fact its answer states (``faqbot.language.focus``). An implicit entry stands for its
-    whole section (its answer is the sentences a question asks for), so it states what the section does."""
-    if not any(e.implicit for e in corpus.entries):
-        return [facts_in(e.answer) for e in corpus.entries]
-    sections: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    section_of: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for p in corpus.passages:
-        sections.setdefault((p.source, p.path), []).append(p.text)
-        section_of[p.id] = (p.source, p.path)
-    return [facts_in(" ".join(sections[section_of[e.sources[0]]]))
-            if e.implicit and e.sources and e.sources[0] in section_of else facts_in(e.answer)
-            for e in corpus.entries]
-
-
 def _entry_word_counts(corpus: Corpus) -> Counter[str]:
     """How often each word occurs in the entries and small talk (the passages' words are counted by
     ``PassageAnalysis``): with them, the vocabulary typos are corrected into."""
@@ -401,43 +336,44 @@ def _entry_word_counts(corpus: Corpus) -> Counter[str]:
     return counts
 
 
-_NAME = r"(?<=[a-z,;(] )[A-Z][\w.\-]*|\b[^\W\d_]*\d[\w.\-]*"   # capitalised inside a sentence, or with a digit
-
-
-def _names_of(corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
-    """Stems of the words the corpus writes as names: capitalised inside a sentence and never in lower
-    case ("Midjourney", "Google", not "Code"), or holding a digit ("GPT-4.5", "70B")."""
-    import re
-
-    lower: set[str] = set()
-    names: set[str] = set()   # each name once
-    lowercase, named = re.compile(r"\b[a-z][a-z]+\b"), re.compile(_NAME)
-    for text in (*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)):
-        lower.update(lowercase.findall(text))
-        names.update(named.findall(text))
-    found: set[str] = set()
-    for name in names:
-        if any(ch.isdigit() for ch in name) or not lower.intersection(tokenize(name)):
-            found.update(analyzer.stems(name))
-    return frozenset(found)
-
-
 def _parts_features(parts: Sequence[Sequence[str]]) -> list[str]:
     """Word features of a text made of parts (heading, sentences): pairs never span two parts."""
     return [feature for part in parts for feature in word_features(part)]
 
 
-def source_terms_of(corpus: Corpus, passage_terms: Sequence[frozenset[str]]) -> tuple[frozenset[str], ...]:
-    """Per entry, the words of the passages it cites."""
-    passage_of = {p.id: i for i, p in enumerate(corpus.passages)}
-    return tuple(frozenset().union(*(passage_terms[passage_of[s]] for s in e.sources if s in passage_of))
-                 for e in corpus.entries)
+def _analyzer_of(corpus: Corpus, shared: PassageAnalysis, stems: dict[str, str] | None) -> Analyzer:
+    """The analyzer of *corpus*: its spelling vocabulary is every word of the passages, entries and small talk."""
+    counts = dict(shared.counts)
+    for word, n in _entry_word_counts(corpus).items():
+        counts[word] = counts.get(word, 0) + n
+    return Analyzer(shared.aliases, Speller(counts, English.bundled(), corpus.config.spelling_max_zipf),
+                    Stemmer({**shared.stemmer.memo, **(stems or {})}))
 
 
-def _idf_of(documents: Sequence[frozenset[str]]) -> dict[str, Any]:
-    """Unigram IDF over every text (the coverage check's weights); unknown words weigh more than any."""
-    n = max(1, len(documents))
-    df: Counter[str] = Counter()
-    for doc in documents:
-        df.update(doc)
-    return {"idf": {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}, "unknown_idf": math.log(1 + n) + 2.0}
+def _tables_of(analyzer: Analyzer, phrases: Sequence[Analysis], answers: Sequence[Analysis],
+               entry_stems: Sequence[Sequence[str]], passage_parts: Sequence[Sequence[Sequence[str]]]) -> Tables:
+    """The TF-IDF indexes over the analysed phrasings, answers, entries and passages."""
+    phrase_every = [tuple(analyzer.every_stem(a.tokens)) for a in phrases]
+    answer_every = [tuple(analyzer.every_stem(a.tokens)) for a in answers]
+    phrase_char = TermIndex.build([a.content for a in phrases], features=char_features)
+    # IDF from the answers too, so that words common to every answer stop dominating. The wording
+    # index matches every word ("where can I..." is not "should I...").
+    phrase_word = TermIndex.build([a.word_features for a in phrases], idf_docs=[a.word_features for a in answers])
+    phrase_wording = TermIndex.build(phrase_every, idf_docs=answer_every, features=word_features)
+    # One vocabulary and IDF for entries and passages: fitted once on both.
+    entry_qa, passage_word = TermIndex.build_many([[(stems,) for stems in entry_stems], passage_parts],
+                                                  features=_parts_features)
+    return Tables(phrase_char, phrase_word, phrase_wording, entry_qa, passage_word)
+
+
+def _meaning_of(corpus: Corpus, analyzer: Analyzer, phrases: Sequence[Analysis], answers: Sequence[Analysis],
+                report: Callable[[str], None]) -> Meaning:
+    """The semantic table of the model *corpus* asks for (none asked: lexical only)."""
+    name = model_name(corpus.config.semantic_model)
+    if not name:
+        return Meaning()
+    report("loading the semantic model")
+    vocabulary = {t for a in (*phrases, *answers) for t in a.tokens} | English.bundled_words() | \
+        {t for p in corpus.passages for s in p.sentences for t in analyzer.document(s).tokens}
+    table, note = build_semantic(name, vocabulary, [a.tokens for a in phrases])
+    return Meaning(table, name, note)

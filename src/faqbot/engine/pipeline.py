@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from faqbot.config import Config, Weights
+from faqbot.engine.built import Built
 from faqbot.engine.decision import Decision, Verdict, decide
 from faqbot.engine.evidence import Gatherer
 from faqbot.engine.findings import Findings
@@ -24,14 +25,14 @@ def weights_for(decision: Decision, config: Config, weights: Weights | None = No
 
 
 class Engine:
-    """Evidence and the decision for one index. Read-only after construction (memos aside)."""
+    """Evidence and the decision for one build. Read-only after construction (memos aside)."""
 
-    def __init__(self, index: Index, decision: Decision, config: Config, weights: Weights | None = None) -> None:
-        self.index = index
-        self.decision = decision
+    def __init__(self, built: Built, config: Config, weights: Weights | None = None) -> None:
+        self.index = built.index
+        self.decision = built.decision
         self.config = config
-        self.weights = weights_for(decision, config, weights)
-        self.gatherer = Gatherer(index, config, self.weights)
+        self.weights = weights_for(built.decision, config, weights)
+        self.gatherer = Gatherer(built.index, built.smalltalk, config, self.weights)
 
     def verdict(self, found: Findings) -> Verdict:
         """What to do with what was *found*, and the check that decided it."""

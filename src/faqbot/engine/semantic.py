@@ -15,6 +15,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -67,6 +68,43 @@ class Semantic:
         starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0])   # an entry's phrasings are consecutive
         out[phrase_entry[starts]] = np.maximum.reduceat(cosines, starts)
         return out
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What an index knows of meaning: the semantic table (None: lexical only), which model was asked for
+    at build ("" none: a cache is of it) and a note on what was used or why not."""
+
+    table: Semantic | None = None
+    asked: str = ""
+    note: str = ""
+
+    def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(settings, arrays) for the cache."""
+        table = self.table
+        meta = {"model": table.model if table else "", "asked": self.asked, "note": self.note}
+        if table is None:
+            return meta, {}
+        return meta, {"semantic.words": np.frombuffer("\n".join(table.words).encode("utf-8"), dtype=np.uint8),
+                      "semantic.sums": table.sums, "semantic.counts": table.counts,
+                      "semantic.phrasings": table.phrasings}
+
+    @classmethod
+    def from_parts(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Meaning:
+        """The meaning ``to_parts`` saved (ValueError when its arrays do not fit together)."""
+        asked, note = str(meta["asked"]), str(meta["note"])
+        if "semantic.sums" not in arrays:
+            return cls(None, asked, note)
+        words = tuple(arrays["semantic.words"].tobytes().decode("utf-8").split("\n"))
+        sums, counts, phrasings = arrays["semantic.sums"], arrays["semantic.counts"], arrays["semantic.phrasings"]
+        if sums.ndim != 2 or len(words) != len(sums) or counts.shape != (len(words),) or \
+                phrasings.ndim != 2 or phrasings.shape[1] != sums.shape[1]:
+            raise ValueError("semantic arrays that do not fit together")
+        return cls(Semantic(str(meta["model"]), words, sums, counts, phrasings), asked, note)
+
+
+LEXICAL = Meaning()
+"""No semantic model asked for: lexical signals only."""
 
 
 def model_name(configured: str) -> str:

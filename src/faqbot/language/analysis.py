@@ -11,6 +11,8 @@ import _thread
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from faqbot.language.text import (
     Aliases,
     char_features,
@@ -111,6 +113,13 @@ class Speller:
         return self._buckets.get((first, length), [])
 
     @property
+    def english(self) -> English:
+        """How everyday an English word is (the bundled list when none was given: every word rare)."""
+        if self._english is None:
+            self._english = English("")
+        return self._english
+
+    @property
     def counts(self) -> dict[str, float]:
         """How often each known word occurs in the corpus (0 for stopwords and alias-only words)."""
         return dict(self._counts)
@@ -149,6 +158,28 @@ class Analyzer:
         self.aliases = aliases
         self.speller = speller
         self.stemmer = stemmer
+
+    @property
+    def english(self) -> English:
+        return self.speller.english
+
+    def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(settings, arrays) for the cache; the English list as bytes, decoded when a question needs it."""
+        meta = {"rules": [[list(v), list(c)] for v, c in self.aliases.rules], "vocabulary": self.speller.counts,
+                "stems": self.stemmer.memo}
+        # wordfreq data, CC BY-SA 4.0 (see faqbot/data/english.txt)
+        return meta, {"english": np.frombuffer(self.english.bands.encode("utf-8"), dtype=np.uint8)}
+
+    @classmethod
+    def from_parts(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], everyday_zipf: float) -> Analyzer:
+        """The analyzer ``to_parts`` saved (ValueError or TypeError when the settings are not what it writes)."""
+        stems, counts = meta["stems"], meta["vocabulary"]
+        if not isinstance(stems, dict) or not all(isinstance(v, str) for v in stems.values()):
+            raise ValueError("expected a mapping of words to stems")
+        if not isinstance(counts, dict) or not all(isinstance(v, float | int) for v in counts.values()):
+            raise ValueError("expected a mapping of words to counts")
+        english = English(arrays["english"].tobytes())
+        return cls(Aliases((v, c) for v, c in meta["rules"]), Speller(counts, english, everyday_zipf), Stemmer(stems))
 
     def document(self, text: str, *, chars: bool = False, wording: bool = False) -> Analysis:
         """Analysis of corpus text (no spelling correction: the corpus defines the vocabulary).

@@ -312,6 +312,12 @@ def slugify(heading: str, max_words: int = 5) -> str:
     return "-".join(w.replace(".", "-") for w in kept[:max_words]) or "section"
 
 
+# How a name is written in running text, in one place: capitalised inside a sentence, or holding a digit.
+NAME_WORD = r"(?<=[a-z,;(] )[A-Z][\w.\-]*|\b[^\W\d_]*\d[\w.\-]*"
+"""One word of a name ("Midjourney", "GPT-4.5", "70B"); not after a colon, where sentences of lists start."""
+NAME_PHRASE = r"(?<=[a-z,;:(] )[A-Z][\w.\-]*(?: [A-Z0-9][\w.\-]*)?"
+"""A capitalised name of up to two words ("Stable Diffusion")."""
+
 PRONOUNS: frozenset[str] = frozenset("it its itself they them their theirs themselves he she him her".split())
 """Personal pronouns: alone, a question with one means little ("who makes it?")."""
 POINTERS: frozenset[str] = PRONOUNS | frozenset("this that these those one ones there such same both either".split())
