@@ -2,17 +2,33 @@
 
 A corpus may override any of them in its ``config.yaml``; unknown keys are rejected so a
 misspelt setting never passes silently. ``faqbot eval --calibrate`` prints values to paste there.
+The user's own settings (limits, switches) come from environment variables, read by ``env_number``
+and ``env_off``: a corpus can never change them.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
 from faqbot.errors import ConfigError, describe
 from faqbot.signals import DEFAULTS, SETTINGS, check
+
+
+def env_number(name: str, default: int, minimum: int = 1) -> int:
+    """The whole number in ``$name``, at least *minimum*; *default* when it is unset or not a number."""
+    try:
+        return max(minimum, int(os.environ.get(name, "")))
+    except ValueError:
+        return default
+
+
+def env_off(name: str) -> bool:
+    """Whether ``$name`` turns a feature off ("off", "0", "no" or "none", in any case)."""
+    return os.environ.get(name, "").strip().lower() in ("off", "0", "no", "none")
 
 
 class Weights(NamedTuple):

@@ -163,6 +163,7 @@ def load_question_set(path: str | Path) -> QuestionSet:
     from faqbot.corpus.files import read_corpus_file
 
     path = Path(path)
+    text = ""
     try:
         text = read_corpus_file(str(path)).decode("utf-8")   # regular file, size-capped
         data, root = safeyaml.load(text)
@@ -175,8 +176,8 @@ def load_question_set(path: str | Path) -> QuestionSet:
     except UnicodeDecodeError as exc:
         raise CorpusError("is not UTF-8 text", path=str(path)) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CorpusError("not valid YAML", path=str(path), line=mark.line + 1 if mark else None) from exc
+        problem, line = safeyaml.problem_of(exc, text)
+        raise CorpusError(problem, path=str(path), line=line) from exc
     if not isinstance(data, dict) or not (data.get("questions") or data.get("conversations")):
         raise CorpusError("expected 'questions:' and/or 'conversations:' lists", path=str(path))
     nodes = {k.value: v for k, v in root.value} if root is not None else {}

@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 from faqbot.answerer import Answerer
 from faqbot.cli import render
 from faqbot.cli.commands import COMMANDS, ChatState, Reply, dispatch
+from faqbot.config import env_off
 from faqbot.corpus.files import state_dir
 from faqbot.language.text import strip_controls
 from faqbot.models import Answer
@@ -39,7 +40,7 @@ def history_path() -> Path:
 
 def history_enabled() -> bool:
     """False when ``$FAQBOT_HISTORY`` is ``off`` (or ``0``, ``no``, ``none``): nothing typed is kept."""
-    return os.environ.get("FAQBOT_HISTORY", "").strip().lower() not in ("off", "0", "no", "none")
+    return not env_off("FAQBOT_HISTORY")
 
 
 def open_history(path: Path) -> tuple[History, str]:

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from faqbot.config import env_number
 from faqbot.errors import CorpusError
 
 FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
@@ -92,10 +93,7 @@ def _check_corpus_file(entry: os.DirEntry[str], path: str, root: str) -> None:
 
 def max_corpus_bytes() -> int:
     """The largest corpus file read: ``$FAQBOT_MAX_CORPUS_BYTES`` (a user's setting), else 64 MiB."""
-    try:
-        return max(1, int(os.environ.get("FAQBOT_MAX_CORPUS_BYTES", "")))
-    except ValueError:
-        return 64 << 20
+    return env_number("FAQBOT_MAX_CORPUS_BYTES", 64 << 20)
 
 
 def read_corpus_file(path: str) -> bytes:

@@ -111,15 +111,8 @@ class _Reader:
             return safeyaml.load(text)
         except safeyaml.TooLarge as exc:
             raise self.error(path, str(exc)) from exc
-        except yaml.reader.ReaderError as exc:   # a character YAML forbids, e.g. a raw escape (ESC)
-            line = text[: exc.position].count("\n") + 1
-            raise self.error(path, f"holds a character YAML does not allow (U+{exc.character:04X}); remove it",
-                             line) from exc
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            problem = getattr(exc, "problem", None) or "could not be parsed"
-            raise self.error(path, f"not valid YAML ({problem}); check indentation and quoting",
-                             None if mark is None else mark.line + 1) from exc
+            raise self.error(path, *safeyaml.problem_of(exc, text)) from exc
         except RecursionError as exc:
             raise self.error(path, "is nested too deeply to be a corpus file") from exc
 

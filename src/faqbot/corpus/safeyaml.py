@@ -4,18 +4,29 @@ A bad value is quoted in an error message by ``faqbot.errors.describe``."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
+
+from faqbot.config import env_number
 
 DEFAULT_MAX_VALUES = 1_000_000   # scalars a YAML file may expand to, aliases counted each time used
 
 
 def max_values() -> int:
     """``$FAQBOT_YAML_MAX_VALUES`` (a user's setting: a corpus cannot raise its own limit), else 1,000,000."""
-    try:
-        return max(1, int(os.environ.get("FAQBOT_YAML_MAX_VALUES", "")))
-    except ValueError:
-        return DEFAULT_MAX_VALUES
+    return env_number("FAQBOT_YAML_MAX_VALUES", DEFAULT_MAX_VALUES)
+
+
+def problem_of(exc: Exception, text: str) -> tuple[str, int | None]:
+    """(what is wrong, its 1-based line or None) for a ``yaml.YAMLError`` raised while reading *text*:
+    the one translation of PyYAML's errors into words an author can act on."""
+    import yaml
+
+    if isinstance(exc, yaml.reader.ReaderError):   # a character YAML forbids, e.g. a raw escape (ESC)
+        return (f"holds a character YAML does not allow (U+{exc.character:04X}); remove it",
+                text[: exc.position].count("\n") + 1)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or "could not be parsed"
+    return f"not valid YAML ({problem}); check indentation and quoting", None if mark is None else mark.line + 1
 
 
 class TooLarge(ValueError):

@@ -115,27 +115,40 @@ def extract_confidence(score: float, coverage: float, config: Config) -> float:
     return float(min(1.0, score * coverage ** power))
 
 
-def decide(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int],
-           states_maker: Callable[[str], bool] | None = None) -> Verdict:
-    """Answer, clarify, extract, small talk or decline for *found*; *facts_of* gives an entry's fact mask;
-    *states_maker*, for a question asking who makes a thing it names, whether an entry says who."""
-    if found.empty:
-        return Verdict("empty", reason="nothing to match")
-    if found.smalltalk is not None:
-        return Verdict("smalltalk", reason="small talk")
+class Case(NamedTuple):
+    """One question as the rules of ``decide`` read it: the findings with the candidates judged, and the
+    bars that apply to it."""
+
+    found: Findings
+    decision: Decision
+    config: Config
+    candidates: tuple[Candidate, ...]     # judged: the one to answer first
+    answer_at: float                      # the bar to answer (lower for a follow-up)
+    close: tuple[Candidate, ...] = ()     # other questions too close to the best to pick one
+    terse: tuple[Candidate, ...] = ()     # for bare keywords the best cannot answer alone: any half as likely
+    facts_of: Callable[[str], int] = lambda entry_id: 0
+    states_maker: Callable[[str], bool] | None = None
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def likely(self) -> bool:
+        """The best candidate is likely enough to offer ("did you mean")."""
+        return bool(self.candidates) and self.candidates[0].confidence >= self.decision.clarify_at
+
+
+def case_of(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int] = lambda e: 0,
+            states_maker: Callable[[str], bool] | None = None) -> Case:
+    """*found* judged by *decision*, with the bars and the close rivals the rules need."""
     candidates = tuple(judged(decision, found.candidates, rerank=not found.context))
-    if found.vague:
-        if candidates:   # only a near-verbatim phrasing is a candidate here
-            return Verdict("answer", candidates, candidates[:1], "a curated phrasing matched nearly word for word")
-        if found.greeting is not None:
-            return Verdict("greeting", reason="small talk")
-        return Verdict("vague", candidates, reason="no content words")
-    best = candidates[0] if candidates else None
     # A follow-up leans on the conversation, which the fitted features do not see: a lower bar.
     answer_at = (decision.answer_at + decision.clarify_at) / 2 if found.context else decision.answer_at
     close: list[Candidate] = []
-    terse: list[Candidate] = []   # for bare keywords the best cannot answer alone: any half as likely
-    if best is not None:
+    terse: list[Candidate] = []
+    if candidates and not found.vague:
+        best = candidates[0]
         # Entries that share the best one's question (several answers to one question) are no alternative.
         others = distinct_questions([c for c in candidates[1:]
                                      if c.question != best.question and c.confidence >= decision.clarify_at])
@@ -143,30 +156,112 @@ def decide(found: Findings, decision: Decision, config: Config, facts_of: Callab
         keywords = len(found.query.content) == len(found.query.tokens) <= 2   # "code", "context window"
         if best.confidence < answer_at and keywords:
             terse = [c for c in others[:2] if c.confidence >= best.confidence / 2]
-    if found.chain:
-        links = " → ".join(entry for entry, _ in found.chain)
-        return Verdict("chain", candidates, reason=f"the corpus states each link: {links}")
-    focus = focus_of(found.query.normalized)
-    if best and focus in DECISIVE and lacks(focus, facts_of(best.id)):
-        # "How much does it cost?" is never answered by an answer, or article sentences, naming no price.
-        return Verdict("decline", candidates, reason=f"focus: the question asks for a {focus}, "
-                                                     "the best entry's answer has none", missing=focus)
-    if best and focus == "person" and states_maker is not None:
-        return _maker_verdict(candidates, decision, states_maker)
-    if best and best.confidence >= answer_at and not close:
-        return Verdict("answer", candidates, (best,), f"curated entry matched (confidence {best.confidence:.2f} "
-                                                      f"≥ {answer_at:.2f})")
-    if best and best.confidence >= decision.clarify_at and close:
-        return Verdict("clarify", candidates, (best, *close), "the best candidates are too close to pick one")
-    if found.greeting is not None and len(found.query.content) <= 1:
-        return Verdict("greeting", candidates, reason="small talk")   # "thanks, that helped"
-    if best and best.confidence >= decision.clarify_at and terse:
-        return Verdict("clarify", candidates, (best, *terse), "bare keywords: several entries may be meant")
-    extract = found.extract
-    if extract is not None and extract.coverage >= config.extract_coverage and \
-            extract_confidence(extract.score, extract.coverage, config) >= config.passage_threshold:
-        return Verdict("extract", candidates, reason="article sentences matched (no curated entry fits)")
-    return Verdict("decline", candidates, reason=_why_not(best, answer_at))
+    return Case(found, decision, config, candidates, answer_at, tuple(close), tuple(terse), facts_of, states_maker)
+
+
+def nothing_to_match(case: Case) -> Verdict | None:
+    return Verdict("empty", reason="nothing to match") if case.found.empty else None
+
+
+def small_talk(case: Case) -> Verdict | None:
+    return Verdict("smalltalk", reason="small talk") if case.found.smalltalk is not None else None
+
+
+def no_content_words(case: Case) -> Verdict | None:
+    """A question of function words only: a near-verbatim phrasing answers it, else a greeting or "vague"."""
+    if not case.found.vague:
+        return None
+    if case.candidates:   # only a near-verbatim phrasing is a candidate here
+        return Verdict("answer", case.candidates, case.candidates[:1],
+                       "a curated phrasing matched nearly word for word")
+    if case.found.greeting is not None:
+        return Verdict("greeting", reason="small talk")
+    return Verdict("vague", case.candidates, reason="no content words")
+
+
+def stated_chain(case: Case) -> Verdict | None:
+    """"Is X a Y?" where the corpus states each link."""
+    if not case.found.chain:
+        return None
+    links = " → ".join(entry for entry, _ in case.found.chain)
+    return Verdict("chain", case.candidates, reason=f"the corpus states each link: {links}")
+
+
+def missing_fact(case: Case) -> Verdict | None:
+    """"How much does it cost?" is never answered by an answer, or article sentences, naming no price."""
+    focus = focus_of(case.found.query.normalized)
+    if case.best is None or focus not in DECISIVE or not lacks(focus, case.facts_of(case.best.id)):
+        return None
+    return Verdict("decline", case.candidates, reason=f"focus: the question asks for a {focus}, "
+                                                      "the best entry's answer has none", missing=focus)
+
+
+def who_makes(case: Case) -> Verdict | None:
+    """"Who makes X?": answered only by a likely entry that states X's maker."""
+    if case.best is None or case.states_maker is None or focus_of(case.found.query.normalized) != "person":
+        return None
+    return _maker_verdict(case.candidates, case.decision, case.states_maker)
+
+
+def confident(case: Case) -> Verdict | None:
+    """The best entry is likely enough and no other question is close."""
+    best = case.best
+    if best is None or best.confidence < case.answer_at or case.close:
+        return None
+    return Verdict("answer", case.candidates, (best,), f"curated entry matched (confidence {best.confidence:.2f} "
+                                                       f"≥ {case.answer_at:.2f})")
+
+
+def too_close(case: Case) -> Verdict | None:
+    if not case.likely or not case.close:
+        return None
+    return Verdict("clarify", case.candidates, (case.candidates[0], *case.close),
+                   "the best candidates are too close to pick one")
+
+
+def thanks(case: Case) -> Verdict | None:
+    """"thanks, that helped": small talk with at most one content word."""
+    if case.found.greeting is None or len(case.found.query.content) > 1:
+        return None
+    return Verdict("greeting", case.candidates, reason="small talk")
+
+
+def bare_keywords(case: Case) -> Verdict | None:
+    if not case.likely or not case.terse:
+        return None
+    return Verdict("clarify", case.candidates, (case.candidates[0], *case.terse),
+                   "bare keywords: several entries may be meant")
+
+
+def article_sentences(case: Case) -> Verdict | None:
+    """Sentences of the article that cover the question well enough, when no curated entry fits."""
+    extract, config = case.found.extract, case.config
+    if extract is None or extract.coverage < config.extract_coverage or \
+            extract_confidence(extract.score, extract.coverage, config) < config.passage_threshold:
+        return None
+    return Verdict("extract", case.candidates, reason="article sentences matched (no curated entry fits)")
+
+
+RULES: tuple[Callable[[Case], Verdict | None], ...] = (
+    nothing_to_match, small_talk, no_content_words, stated_chain, missing_fact, who_makes, confident,
+    too_close, thanks, bare_keywords, article_sentences,
+)
+"""The rules of the decision, in the order they are tried: the first that gives a verdict decides."""
+
+
+def decide(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int],
+           states_maker: Callable[[str], bool] | None = None) -> Verdict:
+    """Answer, clarify, extract, small talk or decline for *found*; *facts_of* gives an entry's fact mask;
+    *states_maker*, for a question asking who makes a thing it names, whether an entry says who."""
+    if found.empty or found.smalltalk is not None:   # nothing to judge
+        case = Case(found, decision, config, (), decision.answer_at)
+    else:
+        case = case_of(found, decision, config, facts_of, states_maker)
+    for rule in RULES:
+        verdict = rule(case)
+        if verdict is not None:
+            return verdict
+    return Verdict("decline", case.candidates, reason=_why_not(case.best, case.answer_at))
 
 
 def _maker_verdict(candidates: tuple[Candidate, ...], decision: Decision,

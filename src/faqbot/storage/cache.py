@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from faqbot.config import env_number
 from faqbot.corpus.files import corpus_key, user_dir, write_atomically
 from faqbot.errors import CacheError, ConfigError
 from faqbot.storage.statefiles import trust_problem
@@ -136,10 +137,7 @@ def cache_trust_problem(path: str) -> str | None:
 def _max_cache_bytes() -> int:
     """The largest cache file read: ``$FAQBOT_MAX_CACHE_BYTES`` (a user's setting, never the corpus's),
     else 4 GiB."""
-    try:
-        return max(0, int(os.environ.get("FAQBOT_MAX_CACHE_BYTES", "")))
-    except ValueError:
-        return 4 << 30
+    return env_number("FAQBOT_MAX_CACHE_BYTES", 4 << 30, minimum=0)
 
 
 def _map_trusted_file(path: str, limit: int) -> memoryview:

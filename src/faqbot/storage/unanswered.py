@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from faqbot.config import env_off
 from faqbot.corpus.files import corpus_key, state_dir
 from faqbot.models import Answer
 from faqbot.storage.statefiles import MAX_STATE_FILE, append_record, read_private
@@ -34,7 +35,7 @@ def log_path(corpus_root: str) -> str:
 def logging_on(command: str, setting: str, flag: bool | None) -> bool:
     """Whether *command* ("chat" or "ask") records: the user's ``FAQBOT_LOG=off`` first, then the
     command line's ``--log``/``--no-log`` (*flag*), then the corpus's ``log_unanswered`` *setting*."""
-    if os.environ.get("FAQBOT_LOG", "").strip().lower() in ("off", "0", "no", "none"):
+    if env_off("FAQBOT_LOG"):
         return False
     if flag is not None:
         return flag
