@@ -83,51 +83,21 @@ class Report:
     outcomes: tuple[Outcome, ...]
     ranks: tuple[int | None, ...] = field(default=())   # rank of the expected entry in search(), per item with `entry`
 
-    def _rate(self, chosen: Iterable[Outcome]) -> dict[str, float | int]:
-        chosen = list(chosen)
-        passed = sum(o.passed for o in chosen)
-        return {"passed": passed, "total": len(chosen), "rate": round(passed / len(chosen), 4) if chosen else 0.0}
-
     @property
     def pass_rate(self) -> float:
-        return float(self._rate(self.outcomes)["rate"])
+        return float(rate(self.outcomes)["rate"])
 
     def summary(self) -> dict[str, Any]:
-        singles = [o for o in self.outcomes if o.item.conversation is None]
-        turns = [o for o in self.outcomes if o.item.conversation is not None]
-        abstain_expected = [o for o in self.outcomes if o.item.out_of_scope]
-        abstained = [o for o in self.outcomes if o.answer.kind == "abstain"]
-        latencies = sorted(o.seconds * 1000 for o in self.outcomes)
-        by_kind: dict[str, dict[str, float | int]] = {
-            kind: self._rate(o for o in singles if o.item.expect == (kind,)) for kind in KINDS}
-        by_kind = {k: v for k, v in by_kind.items() if v["total"]}
-        if any(len(o.item.expect) > 1 for o in singles):
-            by_kind["either"] = self._rate(o for o in singles if len(o.item.expect) > 1)
-        by_kind["conversation turns"] = self._rate(turns)
-        styles = sorted({o.item.style for o in singles})
-        ranked = [r for r in self.ranks]
+        """The figures, each from one small named function of the outcomes."""
         return {
-            "overall": self._rate(self.outcomes),
-            "in_scope_right_section": self._rate(o for o in self.outcomes if o.item.in_scope),
-            "out_of_scope_abstained": self._rate(abstain_expected),
-            "by_kind": by_kind,
-            "by_style": {s: self._rate(o for o in singles if o.item.style == s) for s in styles},
-            "ranking": {
-                "items": len(ranked),
-                "top1": round(sum(r == 1 for r in ranked) / len(ranked), 4) if ranked else None,
-                "mrr": round(sum(1 / r for r in ranked if r) / len(ranked), 4) if ranked else None,
-            },
-            "abstention": {
-                "precision": (round(sum(o.item.out_of_scope for o in abstained) / len(abstained), 4)
-                              if abstained else None),
-                "recall": round(sum(o.answer.kind == "abstain" for o in abstain_expected) / len(abstain_expected), 4)
-                if abstain_expected else None,
-                "wrong_answers_on_abstain_items": sum(o.answer.kind == "answer" for o in abstain_expected),
-                "wrong_answer_rate": round(sum(o.answer.kind == "answer" for o in abstain_expected)
-                                           / len(abstain_expected), 4) if abstain_expected else None,
-            },
-            "latency_ms": {"p50": round(_percentile(latencies, 50), 3), "p95": round(_percentile(latencies, 95), 3),
-                           "max": round(latencies[-1], 3) if latencies else 0.0},
+            "overall": rate(self.outcomes),
+            "in_scope_right_section": rate(o for o in self.outcomes if o.item.in_scope),
+            "out_of_scope_abstained": rate(o for o in self.outcomes if o.item.out_of_scope),
+            "by_kind": by_kind(self.outcomes),
+            "by_style": by_style(self.outcomes),
+            "ranking": ranking(self.ranks),
+            "abstention": abstention(self.outcomes),
+            "latency_ms": latency_ms(self.outcomes),
         }
 
     def failures(self) -> list[dict[str, Any]]:
@@ -142,6 +112,61 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.summary(), "failures": self.failures()}
+
+
+def rate(chosen: Iterable[Outcome]) -> dict[str, float | int]:
+    """How many of *chosen* passed, of how many, and the share."""
+    chosen = list(chosen)
+    passed = sum(o.passed for o in chosen)
+    return {"passed": passed, "total": len(chosen), "rate": round(passed / len(chosen), 4) if chosen else 0.0}
+
+
+def by_kind(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float | int]]:
+    """The pass rate of single questions per expected kind (and "either" for several), then of
+    conversation turns."""
+    singles = [o for o in outcomes if o.item.conversation is None]
+    kinds = {kind: rate(o for o in singles if o.item.expect == (kind,)) for kind in KINDS}
+    found = {kind: figures for kind, figures in kinds.items() if figures["total"]}
+    if any(len(o.item.expect) > 1 for o in singles):
+        found["either"] = rate(o for o in singles if len(o.item.expect) > 1)
+    found["conversation turns"] = rate(o for o in outcomes if o.item.conversation is not None)
+    return found
+
+
+def by_style(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float | int]]:
+    """The pass rate of single questions per style (their first tag)."""
+    singles = [o for o in outcomes if o.item.conversation is None]
+    styles = sorted({o.item.style for o in singles})
+    return {style: rate(o for o in singles if o.item.style == style) for style in styles}
+
+
+def ranking(ranks: Sequence[int | None]) -> dict[str, Any]:
+    """Top-1 share and mean reciprocal rank of the expected entries in ``search()`` (None: none ranked)."""
+    if not ranks:
+        return {"items": 0, "top1": None, "mrr": None}
+    return {"items": len(ranks), "top1": round(sum(r == 1 for r in ranks) / len(ranks), 4),
+            "mrr": round(sum(1 / r for r in ranks if r) / len(ranks), 4)}
+
+
+def abstention(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """How right the declines were (precision), how many of the questions to decline were (recall), and
+    the answers given to questions that should have been declined."""
+    expected = [o for o in outcomes if o.item.out_of_scope]
+    declined = [o for o in outcomes if o.answer.kind == "abstain"]
+    wrong = sum(o.answer.kind == "answer" for o in expected)
+    return {
+        "precision": round(sum(o.item.out_of_scope for o in declined) / len(declined), 4) if declined else None,
+        "recall": round(sum(o.answer.kind == "abstain" for o in expected) / len(expected), 4) if expected else None,
+        "wrong_answers_on_abstain_items": wrong,
+        "wrong_answer_rate": round(wrong / len(expected), 4) if expected else None,
+    }
+
+
+def latency_ms(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """Median, 95th percentile and worst time per question, in milliseconds."""
+    latencies = sorted(o.seconds * 1000 for o in outcomes)
+    return {"p50": round(_percentile(latencies, 50), 3), "p95": round(_percentile(latencies, 95), 3),
+            "max": round(latencies[-1], 3) if latencies else 0.0}
 
 
 def _percentile(values: Sequence[float], pct: float) -> float:
