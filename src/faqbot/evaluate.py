@@ -126,7 +126,7 @@ def by_kind(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float | int]]:
     conversation turns."""
     singles = [o for o in outcomes if o.item.conversation is None]
     kinds = {kind: rate(o for o in singles if o.item.expect == (kind,)) for kind in KINDS}
-    found = {kind: figures for kind, figures in kinds.items() if figures["total"]}
+    found: dict[str, dict[str, float | int]] = {kind: figures for kind, figures in kinds.items() if figures["total"]}
     if any(len(o.item.expect) > 1 for o in singles):
         found["either"] = rate(o for o in singles if len(o.item.expect) > 1)
     found["conversation turns"] = rate(o for o in outcomes if o.item.conversation is not None)
