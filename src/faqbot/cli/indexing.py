@@ -34,7 +34,7 @@ class _Job:
 def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: bool = False) -> int:
     from faqbot.answerer import Answerer
     from faqbot.corpus.files import bundled_corpus_dir
-    from faqbot.storage.cache import cache_path, cache_trust_problem
+    from faqbot.storage.cache import cache_path
 
     root = bundled_corpus_dir() if corpus is None else corpus
     path = cache_path(root, cache_dir)
@@ -61,26 +61,33 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
         raise job.error
     if job.bot is None:
         raise FaqbotError("the index build stopped without a result")
+    _report(job.bot, path, job.size, seconds, written=not no_cache)
+    return 0
+
+
+def _report(bot: Answerer, path: str, size: int, seconds: float, *, written: bool) -> None:
+    """What was built, the fitted decision in a line, and where the cache went (or why it will not be used)."""
+    from faqbot.storage.cache import cache_trust_problem
+
     paint = Painter(use_color(sys.stdout))
-    entries = job.bot.corpus.entries
+    entries = bot.corpus.entries
     implicit = sum(1 for e in entries if e.implicit)
-    what = f"{len(job.bot.corpus.passages)} passages, {len(entries) - implicit} curated entries" + (
+    what = f"{len(bot.corpus.passages)} passages, {len(entries) - implicit} curated entries" + (
         f", {implicit} from headings" if implicit else "")
-    print(decision_line(job.bot.decision))
-    if job.bot.semantic_note:
-        print(job.bot.semantic_note)
-    if no_cache:
+    print(decision_line(bot.decision))
+    if bot.semantic_note:
+        print(bot.semantic_note)
+    if not written:
         print(f"Built the index in {seconds:.2f} s ({what}); not written (--no-cache).")
     else:
         print(f"{paint('Index cache:', 'bold')} {safe(path)}")
-        print(f"  {_human(job.size)}, built in {seconds:.2f} s ({what}).")
+        print(f"  {_human(size)}, built in {seconds:.2f} s ({what}).")
         problem = cache_trust_problem(path)
         if problem:
             print(f"faqbot: warning: the cache will not be used: {problem} (make it and its folder writable "
                   "only by you, e.g. chmod go-w)", file=sys.stderr)
         else:
             print(paint("  `faqbot ask`, `chat` and `serve` use it until the corpus or faqbot changes.", "dim"))
-    return 0
 
 
 def _show_progress(worker: threading.Thread, job: _Job) -> None:

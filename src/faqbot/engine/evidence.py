@@ -123,21 +123,7 @@ class Gatherer:
             return ()
         at, size, subject = found[0]   # the thing asked about comes first: "is Claude 3 generative AI?"
         goals = {p for start, _, p in found[1:] if start >= at - size}
-        return self._path(subject, goals - {subject})
-
-    def _path(self, start: tuple[str, ...], goals: set[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
-        """The shortest chain of links from *start* to one of *goals* (breadth first)."""
-        frontier: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = [(start, ())]
-        seen = {start}
-        while frontier:
-            node, path = frontier.pop(0)
-            for thing, kind, entry, words in self.links:
-                if thing == node and kind not in seen:
-                    if kind in goals:
-                        return (*path, (entry, words))
-                    seen.add(kind)
-                    frontier.append((kind, (*path, (entry, words))))
-        return ()
+        return shortest_chain(self.links, subject, goals - {subject})
 
     def entry_scores(self, query: Analysis, ctx: Analysis | None = None, weight: float = 0.0,
                      keep_topic: bool = False) -> EntryScores:
@@ -239,3 +225,20 @@ class Gatherer:
         if lead_in is not None:   # bring the list or code block it announces, whole
             chosen = [(p, n) for n in (*range(s, lead_in + 1), *announced(passages[p].sentences, lead_in))]
         return Extract(tuple(chosen), score ** 0.5, covered)
+
+
+def shortest_chain(links: Sequence[tuple[tuple[str, ...], tuple[str, ...], str, str]], start: tuple[str, ...],
+                   goals: set[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+    """The shortest chain of *links* (thing, class, entry, words) from *start* to one of *goals*, breadth
+    first, as (entry, words) per link; () when there is none."""
+    frontier: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = [(start, ())]
+    seen = {start}
+    while frontier:
+        node, path = frontier.pop(0)
+        for thing, kind, entry, words in links:
+            if thing == node and kind not in seen:
+                if kind in goals:
+                    return (*path, (entry, words))
+                seen.add(kind)
+                frontier.append((kind, (*path, (entry, words))))
+    return ()

@@ -171,27 +171,9 @@ class Index:
                     phrase_texts=tuple(Texts("phrase_texts", arrays).all()),
                     evidence=Evidence.from_parts(meta["evidence"], arrays, len(corpus.entries), len(corpus.passages)),
                     meaning=Meaning.from_parts(meta["semantic"], arrays))
-        index.check()
-        return index
-
-    def check(self) -> None:
-        """Raise ValueError unless every array fits the corpus (a damaged cache must never be used)."""
-        corpus, evidence = self.corpus, self.evidence
-        n_entries, n_passages = len(corpus.entries), len(corpus.passages)
-        n_phrases = n_entries + sum(sizes_of(corpus.entries, "paraphrases"))
-        problems = [
-            self.phrase_entry.shape != (n_phrases,) or len(self.phrase_texts) != n_phrases,
-            bool(n_phrases) and (int(self.phrase_entry.min()) < 0 or int(self.phrase_entry.max()) >= n_entries),
-            self.phrase_char.n_docs != n_phrases or self.phrase_word.n_docs != n_phrases,
-            self.phrase_wording.n_docs != n_phrases,
-            self.entry_qa.n_docs != n_entries or self.passage_word.n_docs != n_passages,
-            len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries,
-            len(evidence.passage_terms) != n_passages or len(evidence.heading_terms) != n_passages,
-            sizes_of(evidence.sentence_terms) != sizes_of(corpus.passages, "sentences"),
-            evidence.entry_facts.shape != (n_entries,),
-        ]
-        if any(problems):
+        if not fits_its_corpus(index):
             raise ValueError("the index does not fit its corpus")
+        return index
 
     # ------------------------------------------------------------------ searching
 
@@ -306,6 +288,25 @@ class Index:
         """The passage *passage_id*, or None."""
         i = self._passage_of.get(passage_id)
         return None if i is None else self.corpus.passages[i]
+
+
+def fits_its_corpus(index: Index) -> bool:
+    """Whether every array fits the corpus (a damaged cache must never be used)."""
+    corpus, evidence = index.corpus, index.evidence
+    n_entries, n_passages = len(corpus.entries), len(corpus.passages)
+    n_phrases = n_entries + sum(sizes_of(corpus.entries, "paraphrases"))
+    problems = [
+        index.phrase_entry.shape != (n_phrases,) or len(index.phrase_texts) != n_phrases,
+        bool(n_phrases) and (int(index.phrase_entry.min()) < 0 or int(index.phrase_entry.max()) >= n_entries),
+        index.phrase_char.n_docs != n_phrases or index.phrase_word.n_docs != n_phrases,
+        index.phrase_wording.n_docs != n_phrases,
+        index.entry_qa.n_docs != n_entries or index.passage_word.n_docs != n_passages,
+        len(evidence.entry_terms) != n_entries or len(evidence.source_terms) != n_entries,
+        len(evidence.passage_terms) != n_passages or len(evidence.heading_terms) != n_passages,
+        sizes_of(evidence.sentence_terms) != sizes_of(corpus.passages, "sentences"),
+        evidence.entry_facts.shape != (n_entries,),
+    ]
+    return not any(problems)
 
 
 def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:
