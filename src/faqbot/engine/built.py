@@ -3,7 +3,6 @@ decision fitted to it. ``faqbot.build`` makes and caches one; the answerer answe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -13,13 +12,16 @@ from faqbot.engine.index import Index
 from faqbot.models import Corpus
 
 
-@dataclass(frozen=True)
 class Built:
-    """One corpus, built: read-only."""
+    """One corpus, built: read-only after construction. (A plain class with slots: a dataclass costs a
+    one-shot ``faqbot ask`` half a millisecond to define.)"""
 
-    index: Index
-    smalltalk: tuple[tuple[str, ...], ...]   # each small-talk intent's patterns, analysed like questions
-    decision: Decision = DEFAULT             # fitted by faqbot.engine.fit after the build
+    __slots__ = ("index", "smalltalk", "decision")
+
+    def __init__(self, index: Index, smalltalk: tuple[tuple[str, ...], ...], decision: Decision = DEFAULT) -> None:
+        self.index = index
+        self.smalltalk = smalltalk   # each small-talk intent's patterns, analysed like questions
+        self.decision = decision     # fitted by faqbot.engine.fit after the build
 
     @classmethod
     def of(cls, index: Index, decision: Decision = DEFAULT) -> Built:
@@ -35,11 +37,11 @@ class Built:
 
     def with_index(self, index: Index) -> Built:
         """Another index of the same corpus (a fold of the fit) with this small talk and decision."""
-        return replace(self, index=index)
+        return Built(index, self.smalltalk, self.decision)
 
     def with_decision(self, decision: Decision) -> Built:
         """The same build with another decision (the arrays are shared, not copied)."""
-        return replace(self, decision=decision)
+        return Built(self.index, self.smalltalk, decision)
 
     def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """(settings, arrays) for the cache: each part saves its own."""

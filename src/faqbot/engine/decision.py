@@ -115,19 +115,26 @@ def extract_confidence(score: float, coverage: float, config: Config) -> float:
     return float(min(1.0, score * coverage ** power))
 
 
-class Case(NamedTuple):
+class Case:
     """One question as the rules of ``decide`` read it: the findings with the candidates judged, and the
-    bars that apply to it."""
+    bars that apply to it. (A plain class: cheaper to define than a NamedTuple, on every one-shot ``ask``.)"""
 
-    found: Findings
-    decision: Decision
-    config: Config
-    candidates: tuple[Candidate, ...]     # judged: the one to answer first
-    answer_at: float                      # the bar to answer (lower for a follow-up)
-    close: tuple[Candidate, ...] = ()     # other questions too close to the best to pick one
-    terse: tuple[Candidate, ...] = ()     # for bare keywords the best cannot answer alone: any half as likely
-    facts_of: Callable[[str], int] = lambda entry_id: 0
-    states_maker: Callable[[str], bool] | None = None
+    __slots__ = ("found", "decision", "config", "candidates", "answer_at", "close", "terse", "facts_of",
+                 "states_maker")
+
+    def __init__(self, found: Findings, decision: Decision, config: Config, candidates: tuple[Candidate, ...],
+                 answer_at: float, close: tuple[Candidate, ...] = (), terse: tuple[Candidate, ...] = (),
+                 facts_of: Callable[[str], int] | None = None,
+                 states_maker: Callable[[str], bool] | None = None) -> None:
+        self.found = found
+        self.decision = decision
+        self.config = config
+        self.candidates = candidates   # judged: the one to answer first
+        self.answer_at = answer_at     # the bar to answer (lower for a follow-up)
+        self.close = close             # other questions too close to the best to pick one
+        self.terse = terse             # for bare keywords the best cannot answer alone: any half as likely
+        self.facts_of = facts_of or _no_facts
+        self.states_maker = states_maker
 
     @property
     def best(self) -> Candidate | None:
@@ -139,7 +146,11 @@ class Case(NamedTuple):
         return bool(self.candidates) and self.candidates[0].confidence >= self.decision.clarify_at
 
 
-def case_of(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int] = lambda e: 0,
+def _no_facts(entry_id: str) -> int:
+    return 0
+
+
+def case_of(found: Findings, decision: Decision, config: Config, facts_of: Callable[[str], int] = _no_facts,
             states_maker: Callable[[str], bool] | None = None) -> Case:
     """*found* judged by *decision*, with the bars and the close rivals the rules need."""
     candidates = tuple(judged(decision, found.candidates, rerank=not found.context))

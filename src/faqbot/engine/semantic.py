@@ -11,11 +11,10 @@ fitted decision. Without the extra or the model, faqbot is lexical only, exactly
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -70,8 +69,7 @@ class Semantic:
         return out
 
 
-@dataclass(frozen=True)
-class Meaning:
+class Meaning(NamedTuple):
     """What an index knows of meaning: the semantic table (None: lexical only), which model was asked for
     at build ("" none: a cache is of it) and a note on what was used or why not."""
 
@@ -116,6 +114,8 @@ def build_semantic(name: str, vocabulary: Iterable[str],
                    phrasings: Sequence[Sequence[str]]) -> tuple[Semantic | None, str]:
     """(the semantic arrays for *phrasings* (their tokens), with *vocabulary* known, or None; a note on
     what was used or why not). Never raises: a missing extra or model means lexical only."""
+    import hashlib  # 3 ms of start-up that only a build with a model needs
+
     if not name:
         return None, ""
     try:
