@@ -13,7 +13,6 @@ from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
     from faqbot.answerer import Answerer
-    from faqbot.engine.decision import Decision
 
 _STAGES = ("reading the corpus", "analysing text", "fitting TF-IDF indexes", "writing the cache")
 
@@ -74,7 +73,7 @@ def _report(bot: Answerer, path: str, size: int, seconds: float, *, written: boo
     implicit = sum(1 for e in entries if e.implicit)
     what = f"{len(bot.corpus.passages)} passages, {len(entries) - implicit} curated entries" + (
         f", {implicit} from headings" if implicit else "")
-    print(decision_line(bot.decision))
+    print(decision_line(bot))
     if bot.semantic_note:
         print(bot.semantic_note)
     if not written:
@@ -118,8 +117,9 @@ def _human(size: int) -> str:
     return f"{value:.1f} GB"
 
 
-def decision_line(decision: Decision) -> str:
+def decision_line(bot: Answerer) -> str:
     """One line on the fitted decision: its estimated precision and recall, or why defaults are used."""
+    decision = bot.decision
     if not decision.fitted:
         return f"Decision: {decision.note}."
     e = decision.estimate
