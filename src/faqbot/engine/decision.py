@@ -224,10 +224,8 @@ def confident(case: Case) -> Verdict | None:
 
 
 def too_close(case: Case) -> Verdict | None:
-    if not case.likely or not case.close:
-        return None
-    return Verdict("clarify", case.candidates, (case.candidates[0], *case.close),
-                   "the best candidates are too close to pick one")
+    """A likely entry, and other questions too close to it to pick one: "did you mean" them all."""
+    return _did_you_mean(case, case.close, "the best candidates are too close to pick one")
 
 
 def thanks(case: Case) -> Verdict | None:
@@ -238,10 +236,14 @@ def thanks(case: Case) -> Verdict | None:
 
 
 def bare_keywords(case: Case) -> Verdict | None:
-    if not case.likely or not case.terse:
+    """Keywords alone ("context window") that several entries may be meant by: "did you mean" them."""
+    return _did_you_mean(case, case.terse, "bare keywords: several entries may be meant")
+
+
+def _did_you_mean(case: Case, others: tuple[Candidate, ...], reason: str) -> Verdict | None:
+    if not case.likely or not others:
         return None
-    return Verdict("clarify", case.candidates, (case.candidates[0], *case.terse),
-                   "bare keywords: several entries may be meant")
+    return Verdict("clarify", case.candidates, (case.candidates[0], *others), reason)
 
 
 def article_sentences(case: Case) -> Verdict | None:
