@@ -19,6 +19,7 @@ from faqbot.engine.decision import (
     confident,
     decide,
     missing_fact,
+    nearest_in_meaning,
     no_content_words,
     thanks,
     too_close,
@@ -132,3 +133,32 @@ def test_when_no_rule_applies_the_decline_says_which_check_held_it_back() -> Non
     verdict = decide(found("foo bar", entry("a", 0.4)), DECISION, CONFIG, lambda e: 0)
     assert verdict.action == "decline" and "0.40 is under the fitted answer threshold 0.70" in verdict.reason
     assert "shares a word" in decide(found("foo bar"), DECISION, CONFIG, lambda e: 0).reason
+
+
+def test_meaning_answers_only_an_entry_among_the_best_lexical_candidates_clearly_nearest() -> None:
+    declined = decide(found("foo bar", *(entry(f"e{i}", 0.3 - i / 100) for i in range(7))), DECISION, CONFIG,
+                      lambda e: 0)
+    by_meaning = nearest_in_meaning(declined, "e2", 0.8, 0.6, CONFIG)
+    assert by_meaning is not None and by_meaning.action == "answer" and by_meaning.chosen[0].id == "e2"
+    assert by_meaning.chosen[0].confidence == 0.8 and by_meaning.reason.startswith("nearest in meaning")
+    assert nearest_in_meaning(declined, "e6", 0.8, 0.6, CONFIG) is None      # not among the best 5
+    assert nearest_in_meaning(declined, "e2", 0.5, 0.1, CONFIG) is None      # not near enough
+    assert nearest_in_meaning(declined, "e2", 0.8, 0.78, CONFIG) is None     # not clearly nearest
+    assert nearest_in_meaning(declined, "e2", 0.8, 0.6, CONFIG, only_names=True) is None
+
+
+def test_meaning_never_overrides_the_vetoes() -> None:
+    features = dict.fromkeys(("focus_missing", "rare_unknown"), 0.0) | {"name_coverage": 1.0}
+
+    def vetoed(**change: float) -> Candidate:
+        from faqbot.signals import FEATURE_NAMES
+
+        values = {name: 0.5 for name in FEATURE_NAMES} | features | change
+        return entry("a", 0.3)._replace(features=tuple(values[name] for name in FEATURE_NAMES))
+
+    for change in ({"focus_missing": 1.0}, {"rare_unknown": 0.5}, {"name_coverage": 0.5}):
+        verdict = decide(found("foo bar", vetoed(**change)), DECISION, CONFIG, lambda e: 0)
+        assert nearest_in_meaning(verdict._replace(candidates=(vetoed(**change),)), "a", 0.9, 0.1, CONFIG) is None
+    clean = vetoed()
+    assert nearest_in_meaning(decide(found("foo bar", clean), DECISION, CONFIG, lambda e: 0)._replace(
+        candidates=(clean,)), "a", 0.9, 0.1, CONFIG) is not None

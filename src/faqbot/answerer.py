@@ -96,6 +96,22 @@ class Answerer:
         """Which semantic model the index was built with, or why none is used ("" when none was asked for)."""
         return self.index.meaning.note
 
+    @property
+    def semantic_problem(self) -> str:
+        """Why a semantic model that was asked for is not used ("" when it is, or none was asked for):
+        it could not be loaded at build, or its encoder not when a question needed it."""
+        meaning = self.index.meaning
+        if meaning.table is None:
+            return meaning.note if meaning.asked else ""
+        return meaning.table.problem
+
+    def load_encoder(self) -> str:
+        """Load the sentence encoder now rather than on the first question that needs it (``faqbot serve``
+        does, at start); returns ``semantic_problem``."""
+        if self.index.meaning.table is not None:
+            self.index.meaning.table.embed_questions(["warm up"])
+        return self.semantic_problem
+
     def analyse(self, text: str) -> Analysis:
         """*text* analysed as questions are: tokens, stems and features, typos corrected."""
         return self.index.analyzer.query(text)
@@ -142,7 +158,8 @@ class Answerer:
 
     def decide(self, found: Findings) -> Answer:
         """The answer to what was *found*: the fitted decision, then the composed Answer."""
-        return self._composer.answer(found, self._engine.verdict(found))
+        found, verdict = self._engine.settle(found)
+        return self._composer.answer(found, verdict)
 
     def judged(self, candidates: Sequence[Candidate]) -> list[Candidate]:
         """*candidates* with their fitted confidence, P(right answer), the one to answer first."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from faqbot.engine.built import Built
 from faqbot.engine.index import Index, PassageAnalysis
-from faqbot.engine.semantic import model_name
+from faqbot.engine.semantic import LEXICAL, Meaning, build_meaning, model_name
 from faqbot.errors import CacheError
 from faqbot.models import Corpus
 from faqbot.storage import cache
@@ -26,8 +26,21 @@ def build_fitted(corpus: Corpus, *, progress: Callable[[str], None] | None = Non
     if progress:
         progress("analysing text")
     passages = PassageAnalysis.of(corpus)   # once: the fit's folds differ from the index in entries only
-    built = Built.of(Index.build(corpus, progress=progress, passages=passages))
+    index = Index.build(corpus, progress=progress, passages=passages)
+    built = Built.of(index.with_meaning(meaning_of(corpus, progress)))
     return built.with_decision(fit_decision(built, progress=progress, passages=passages))
+
+
+def meaning_of(corpus: Corpus, progress: Callable[[str], None] | None = None) -> Meaning:
+    """The embeddings of *corpus*'s phrasings and passages with the model it asks for (none: lexical)."""
+    name = model_name(corpus.config.semantic_model)
+    if not name:
+        return LEXICAL
+    if progress:
+        progress("loading the semantic model")
+    return build_meaning(name, [p for e in corpus.entries for p in e.phrasings],
+                         [f"{p.section}. {' '.join(p.sentences)}" for p in corpus.passages],
+                         int(corpus.config.semantic_max_passages), progress)
 
 
 def build_from_files(root: str, *, progress: Callable[[str], None] | None = None) -> Built:
@@ -64,8 +77,8 @@ def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: 
     path = cache.cache_path(root, cache_dir)
     try:
         built = load(path, root, corpus_files(root))
-        if built.index.meaning.asked == model_name(built.corpus.config.semantic_model):
-            return built   # built for the semantic model asked for now (or none, both times)
+        if built.index.meaning.is_current(model_name(built.corpus.config.semantic_model)):
+            return built   # built for the semantic model asked for now, from the same files (or none)
     except CacheError:
         pass
     built = build_from_files(root)

@@ -105,9 +105,24 @@ class Config:
     """Make an entry of each section no curated entry cites: its heading as the question (as written
     when it is one, else as keywords), the opening of the section as the answer."""
     semantic_model: str = ""
-    """A model2vec static embedding model (a folder or a Hugging Face name) whose meaning-similarity
-    becomes a feature of the decision (needs faqbot[semantic]); ``$FAQBOT_SEMANTIC_MODEL`` wins. Empty:
-    lexical only."""
+    """A sentence encoder exported to ONNX: a folder laid out as a Hugging Face snapshot, or a repo id
+    such as ``sentence-transformers/all-MiniLM-L6-v2`` (needs faqbot[semantic]; docs/semantic.md).
+    ``$FAQBOT_SEMANTIC_MODEL`` wins. Empty: lexical only."""
+    semantic_answer_at: float = 0.60
+    """When the lexical decision is unsure, the entry nearest in meaning answers if its cosine is at
+    least this, it is among the ``semantic_top`` best lexical candidates and no veto holds."""
+    semantic_margin: float = 0.05
+    """...and its cosine is at least this much above the nearest entry of another question."""
+    semantic_top: int = 5
+    """How many of the best lexical candidates the entry nearest in meaning must be among."""
+    semantic_passage_at: float = 0.55
+    """When no entry answers, the passage nearest in meaning answers if its cosine is at least this and
+    no veto holds (names the passage lacks, rare words the corpus never uses, a missing kind of fact)."""
+    semantic_pull: float = 0.02
+    """A passage nearest in meaning does not answer when the question's words the corpus never uses pull
+    away from it: without them, the question's cosine to it rises by more than this."""
+    semantic_max_passages: int = 20_000
+    """At most this many passages (the first, in corpus order) are embedded at build: about 20 s on 2 cores."""
     log_unanswered: str = "chat"
     """Which commands record the questions the bot declined or met with "did you mean" in the user's
     unanswered log (for `faqbot review`): "chat" (the default), "always" (`faqbot ask` too) or "off"."""
@@ -137,10 +152,12 @@ class Config:
         for name in ("target_precision", "clarify_precision", "expected_out_of_scope", "passage_threshold",
                      "min_coverage",
                      "smalltalk_threshold", "clarify_margin", "followup_weight", "pronoun_weight",
-                     "source_credit", "extract_coverage"):
+                     "source_credit", "extract_coverage", "semantic_answer_at", "semantic_margin",
+                     "semantic_passage_at", "semantic_pull"):
             if getattr(self, name) > 1:
                 raise ConfigError(f"setting '{name}' is on a 0-1 scale, got {getattr(self, name)}", name)
-        for name in ("fuzzy_candidates", "max_suggestions", "max_question_chars", "extract_sentences"):
+        for name in ("fuzzy_candidates", "max_suggestions", "max_question_chars", "extract_sentences", "semantic_top",
+                     "semantic_max_passages"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be a whole number of at least 1", name)
 

@@ -39,7 +39,6 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("qa", "word TF-IDF similarity to the entry's question and answer together"),
     ("rare_unknown", "share of the question's content words that are rare English and absent from the corpus"),
     ("name_coverage", "share of the names the question uses (GPT-4.5, Midjourney) that the entry mentions"),
-    ("semantic", "embedding cosine of the question to the entry's closest phrasing (0 without a semantic model)"),
 )
 """Every feature of the decision, in the order of its coefficients; ``--explain`` shows them."""
 

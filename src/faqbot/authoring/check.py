@@ -30,6 +30,7 @@ from faqbot.engine.built import Built
 from faqbot.engine.fit import FOLDS, held_out
 from faqbot.engine.index import Index
 from faqbot.engine.pipeline import Engine, winner
+from faqbot.errors import FaqbotError
 from faqbot.models import Corpus, Entry
 
 Severity = Literal["error", "warning"]
@@ -85,6 +86,9 @@ def check_corpus(root: str) -> CheckReport:
     unresolved: list[tuple[Entry, str]] = []
     corpus = load_corpus(root, unresolved=unresolved)
     built = build_fitted(corpus)
+    meaning = built.index.meaning
+    if meaning.asked and meaning.table is None:
+        raise FaqbotError(meaning.note)
     lock = read_lock(root)
     findings = [*_unresolved(corpus, unresolved, lock)]
     self_test, tested, found = _self_test(built)
@@ -145,8 +149,7 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
         kept, held = held_out(corpus.entries, fold, questions_too=True)
         if not held:
             continue
-        sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
-                          semantic=index.meaning.table)
+        sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo)
         engine = Engine(built.with_index(sub), corpus.config)
         for phrase, entry in held:
             tested += 1

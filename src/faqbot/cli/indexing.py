@@ -42,6 +42,8 @@ def build_index_command(corpus: str | None, cache_dir: str | None, *, no_cache: 
     def work() -> None:
         try:
             job.bot = Answerer.build(root, progress=job.progress)
+            if job.bot.semantic_problem:   # asked for and not usable: an error here, a warning when answering
+                raise FaqbotError(job.bot.semantic_problem)
             if not no_cache:
                 job.progress("writing the cache")
                 job.size = job.bot.save(path)

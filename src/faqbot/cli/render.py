@@ -177,13 +177,10 @@ def _explain_lines(answer: Answer, trace: Trace, paint: Painter) -> list[str]:
              f"{paint('matched as:', 'bold')} {safe(' '.join(trace.terms)) or '(no content words)'}"]
     if trace.context:
         lines.append(f"{paint('context:', 'bold')} {safe(trace.context)}")
-    meaning = FEATURE_NAMES.index("semantic")
-    semantic = any(len(c.features) > meaning and c.features[meaning] for c in trace.candidates)
-    columns = ("conf", "fused", *SIGNAL_NAMES, "cover", *(("sem",) if semantic else ()))
+    columns = ("conf", "fused", *SIGNAL_NAMES, "cover")
     lines.append(paint("curated entries", "bold") + paint(" " * 14 + " ".join(f"{c:>7}" for c in columns), "dim"))
     for c in trace.candidates:
-        values = (c.confidence, c.fused, *(getattr(c, name) for name in SIGNAL_NAMES), c.coverage,
-                  *((c.features[meaning] if len(c.features) > meaning else 0.0,) if semantic else ()))
+        values = (c.confidence, c.fused, *(getattr(c, name) for name in SIGNAL_NAMES), c.coverage)
         lines.append(f"  {safe(c.id)[:28]:<28} " + " ".join(f"{v:7.2f}" for v in values))
     if not trace.candidates:
         lines.append(paint("  (none)", "dim"))

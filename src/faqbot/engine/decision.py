@@ -70,7 +70,7 @@ class Decision:
 # Used when a corpus is too small to fit, or fitting is turned off: the bundled article's fit, rounded
 # (`faqbot index` on corpus/ prints it; refresh these when FEATURES change).
 DEFAULT = Decision(
-    coefficients=(0.9, 2.5, 2.9, 0.2, -3.7, 2.2, 3.7, 3.7, -1.7, 1.9, 0.0),
+    coefficients=(0.9, 2.5, 2.9, 0.2, -3.7, 2.2, 3.7, 3.7, -1.7, 1.9),
     intercept=-9.0,
     answer_at=0.70,
     clarify_at=0.20,
@@ -288,6 +288,41 @@ def _maker_verdict(candidates: tuple[Candidate, ...], decision: Decision,
                                                          f"(confidence {stating.confidence:.2f})")
     return Verdict("decline", candidates, reason="focus: the question asks who makes it; no likely entry says",
                    missing="person")
+
+
+SETTLED = frozenset({"answer", "chain", "smalltalk", "greeting", "empty", "vague"})
+"""What the lexical decision settles alone: a sure answer, small talk, nothing to match. A decline,
+"did you mean" or article sentences may still be bettered by meaning (a decline naming a missing fact
+may not)."""
+
+
+def settled(verdict: Verdict) -> bool:
+    """Whether *verdict* stands without asking the sentence encoder."""
+    return verdict.action in SETTLED or bool(verdict.missing)
+
+
+def nearest_in_meaning(verdict: Verdict, nearest: str, cosine: float, rival: float, config: Config, *,
+                       only_names: bool = False) -> Verdict | None:
+    """The gate: the entry *nearest* in meaning (its *cosine*; *rival*, the best of another question's)
+    answers when it is among the ``semantic_top`` best lexical candidates, clearly nearest, and no veto
+    holds: the question asks for a kind of fact its answer lacks, uses rare words the corpus never
+    does, names something the entry does not mention, or shares *only names* with it ("Does
+    Midjourney have an API?" is near the Midjourney entry in meaning, and about something else)."""
+    top = verdict.candidates[: int(config.semantic_top)]
+    found = next((c for c in top if c.id == nearest), None)
+    if found is None or only_names or cosine < config.semantic_answer_at or cosine - rival < config.semantic_margin:
+        return None
+    if found.features and (found.features[_FOCUS_MISSING] or found.features[_RARE_UNKNOWN] > 0
+                           or found.features[_NAME_COVERAGE] < 1.0):
+        return None
+    chosen = found._replace(confidence=round(cosine, 4))
+    return Verdict("answer", (chosen, *(c for c in verdict.candidates if c is not found)), (chosen,),
+                   f"nearest in meaning (cosine {cosine:.2f}, {cosine - rival:.2f} ahead), among the best "
+                   f"{len(top)} lexical candidates; lexically: {verdict.reason}")
+
+
+_FOCUS_MISSING, _RARE_UNKNOWN, _NAME_COVERAGE = (FEATURE_NAMES.index(name) for name in
+                                                 ("focus_missing", "rare_unknown", "name_coverage"))
 
 
 def _why_not(best: Candidate | None, answer_at: float) -> str:

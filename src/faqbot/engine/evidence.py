@@ -157,8 +157,6 @@ class Gatherer:
         names = index.names_in(query)
         focus = focus_of(query.normalized)
         credit = self.config.source_credit
-        table = index.meaning.table
-        meaning = table.entry_similarity(query.tokens, index.phrase_entry, len(entries)) if table is not None else None
         signals = [getattr(scores, name) for name in SIGNAL_NAMES]
         leaders = [int(np.argmax(s)) for s, w in zip(signals, self.weights, strict=True)
                    if w > 0 and s.size and s.max() > 0]
@@ -174,8 +172,7 @@ class Gatherer:
                         float(lacks(focus, int(evidence.entry_facts[i]))),
                         leaders.count(i) / len(leaders) if leaders else 0.0,
                         float(scores.fuzzy[i]), float(scores.qa[i]), unknown,
-                        len(names & evidence.entry_terms[i]) / len(names) if names else 1.0,
-                        float(meaning[i]) if meaning is not None else 0.0)
+                        len(names & evidence.entry_terms[i]) / len(names) if names else 1.0)
             found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
                                    float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
                                    float(scores.fused[i]), covered, 0.0, features))
@@ -215,8 +212,21 @@ class Gatherer:
         if best is None:
             return None
         _, covered, p, s, score = best
+        return Extract(self._sentences_from(query, p, s), score ** 0.5, covered)
+
+    def passage_extract(self, query: Analysis, p: int, score: float) -> Extract:
+        """The sentences of passage *p* (found by meaning) that answer *query*: the one sharing most of its
+        words, else the first full sentence; then as ``_extract`` continues."""
+        passages, terms = self.index.corpus.passages, self.index.evidence.sentence_terms[p]
+        stems = set(query.stems)
+        full = [s for s, text in enumerate(passages[p].sentences) if len(text.split()) >= _MIN_SENTENCE_WORDS] or [0]
+        s = max(full, key=lambda n: (len(terms[n] & stems), -n))
+        return Extract(self._sentences_from(query, p, s), score, 1.0)
+
+    def _sentences_from(self, query: Analysis, p: int, s: int) -> tuple[tuple[int, int], ...]:
+        """Sentence *s* of passage *p*, the next when it continues the point, a list it announces whole."""
+        passages, sentences = self.index.corpus.passages, self.index.evidence.sentence_terms[p]
         chosen = [(p, s)]
-        sentences = evidence.sentence_terms[p]
         if s + 1 < len(sentences) and sentences[s + 1] & set(query.stems) and \
                 len(passages[p].sentences[s + 1].split()) >= _MIN_SENTENCE_WORDS:
             chosen.append((p, s + 1))
@@ -224,7 +234,7 @@ class Gatherer:
         lead_in = next((n for _, n in chosen if announced(passages[p].sentences, n)), None)
         if lead_in is not None:   # bring the list or code block it announces, whole
             chosen = [(p, n) for n in (*range(s, lead_in + 1), *announced(passages[p].sentences, lead_in))]
-        return Extract(tuple(chosen), score ** 0.5, covered)
+        return tuple(chosen)
 
 
 def shortest_chain(links: Sequence[tuple[tuple[str, ...], tuple[str, ...], str, str]], start: tuple[str, ...],

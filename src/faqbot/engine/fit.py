@@ -207,7 +207,7 @@ def make_folds(built: Built, *, progress: Callable[[str], None] | None = None,
             held = [held[k * len(held) // MAX_HELD_PER_FOLD] for k in range(MAX_HELD_PER_FOLD)]
         if kept:
             sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
-                              semantic=index.meaning.table, passages=passages)
+                              passages=passages)
             folds.append(_Fold(built.with_index(sub), held, removed))
     return folds
 

@@ -15,7 +15,7 @@ import numpy as np
 from faqbot.config import Weights
 from faqbot.corpus.stored import corpus_from_parts, corpus_parts
 from faqbot.engine.coverage import Coverage, Evidence
-from faqbot.engine.semantic import LEXICAL, Meaning, Semantic, build_semantic, model_name
+from faqbot.engine.semantic import LEXICAL, Meaning
 from faqbot.engine.tfidf import TermIndex
 from faqbot.language.analysis import Analysis, Analyzer, English, Speller, Stemmer
 from faqbot.language.text import STOPWORDS, Aliases, char_features, tokenize, word_features
@@ -118,14 +118,12 @@ class Index:
 
     @classmethod
     def build(cls, corpus: Corpus, stems: dict[str, str] | None = None,
-              progress: Callable[[str], None] | None = None, semantic: Semantic | None = None,
-              passages: PassageAnalysis | None = None) -> Index:
+              progress: Callable[[str], None] | None = None, passages: PassageAnalysis | None = None) -> Index:
         """Analyse every text of *corpus* and fit the TF-IDF indexes (this is where scikit-learn runs).
 
-        *progress*, when given, is called with the name of each stage as it starts. *semantic*: the word
-        vectors of a parent index to reuse (a fold of the fit), else the configured model is loaded.
-        *passages*: the passages' analysis when another build of the same passages made it already
-        (the fit's folds differ from the index in their entries only).
+        *progress*, when given, is called with the name of each stage as it starts. *passages*: the
+        passages' analysis when another build of the same passages made it already (the fit's folds
+        differ from the index in their entries only). Lexical: ``with_meaning`` adds the embeddings.
         """
         report = progress or (lambda stage: None)
         report("analysing text")
@@ -141,14 +139,15 @@ class Index:
         evidence = Evidence.of(corpus, analyzer, entry_stems, shared.passage_terms, shared.sentence_terms,
                                shared.heading_terms)
         del shared   # the passages' word lists, the largest thing built (unless a caller keeps them)
-        if semantic is not None:
-            meaning = Meaning(semantic.for_phrasings([a.tokens for a in phrases]))
-        else:
-            meaning = _meaning_of(corpus, analyzer, phrases, answers, report)
         return cls(corpus, analyzer, tables=tables,
                    phrase_entry=np.asarray([i for i, e in enumerate(corpus.entries) for _ in e.phrasings],
                                            dtype=np.int32),
-                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence, meaning=meaning)
+                   phrase_texts=tuple(a.fuzzy_text for a in phrases), evidence=evidence)
+
+    def with_meaning(self, meaning: Meaning) -> Index:
+        """The same index with *meaning* (embeddings of its phrasings and passages; arrays shared)."""
+        return Index(self.corpus, self.analyzer, tables=self.tables, phrase_entry=self.phrase_entry,
+                     phrase_texts=self.phrase_texts, evidence=self.evidence, meaning=meaning)
 
     def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """(settings, arrays) for the cache: each part saves its own."""
@@ -365,16 +364,3 @@ def _tables_of(analyzer: Analyzer, phrases: Sequence[Analysis], answers: Sequenc
     entry_qa, passage_word = TermIndex.build_many([[(stems,) for stems in entry_stems], passage_parts],
                                                   features=_parts_features)
     return Tables(phrase_char, phrase_word, phrase_wording, entry_qa, passage_word)
-
-
-def _meaning_of(corpus: Corpus, analyzer: Analyzer, phrases: Sequence[Analysis], answers: Sequence[Analysis],
-                report: Callable[[str], None]) -> Meaning:
-    """The semantic table of the model *corpus* asks for (none asked: lexical only)."""
-    name = model_name(corpus.config.semantic_model)
-    if not name:
-        return Meaning()
-    report("loading the semantic model")
-    vocabulary = {t for a in (*phrases, *answers) for t in a.tokens} | English.bundled_words() | \
-        {t for p in corpus.passages for s in p.sentences for t in analyzer.document(s).tokens}
-    table, note = build_semantic(name, vocabulary, [a.tokens for a in phrases])
-    return Meaning(table, name, note)

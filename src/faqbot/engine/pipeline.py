@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from faqbot.config import Config, Weights
 from faqbot.engine.built import Built
-from faqbot.engine.decision import Decision, Verdict, decide
+from faqbot.engine.decision import Decision, Verdict, decide, settled
 from faqbot.engine.evidence import Gatherer
 from faqbot.engine.findings import Findings
 from faqbot.engine.index import Index, top_indices
+from faqbot.engine.nearest import Nearest
 from faqbot.language.focus import focus_of, states_maker
 from faqbot.models import Match
 
@@ -33,10 +34,20 @@ class Engine:
         self.config = config
         self.weights = weights_for(built.decision, config, weights)
         self.gatherer = Gatherer(built.index, built.smalltalk, config, self.weights)
+        table = built.index.meaning.table
+        self.nearest = Nearest(built.index, table, config, self.gatherer) if table is not None else None
 
     def verdict(self, found: Findings) -> Verdict:
-        """What to do with what was *found*, and the check that decided it."""
+        """What to do with what was *found*, and the check that decided it (lexical evidence only)."""
         return decide(found, self.decision, self.config, self.index.fact_mask, maker_check(self.index, found))
+
+    def settle(self, found: Findings) -> tuple[Findings, Verdict]:
+        """Stage one is the lexical verdict; when it is not sure and the index holds embeddings, stage two
+        (``faqbot.engine.nearest``) may answer by meaning. Stage one stands when the encoder cannot be loaded."""
+        verdict = self.verdict(found)
+        if self.nearest is None or settled(verdict):
+            return found, verdict
+        return self.nearest.settle(found, verdict)
 
     def search(self, question: str, limit: int = 10) -> list[Match]:
         """Curated entries ranked for *question*, best first, with fused scores (0-1); no decision."""

@@ -4,6 +4,7 @@ one environment variable, and each worker builds its app from them (uvicorn's fa
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -82,6 +83,9 @@ def build(options: Options) -> BodyLimit:
     from faqbot.storage.unanswered import log_path, logging_on, recorder
 
     answerer = Answerer.from_corpus(options.corpus)
+    problem = answerer.load_encoder()   # now, not on the first question that needs it
+    if problem:
+        logging.getLogger("faqbot.serve").warning("%s", problem)
 
     def appender(kind: str) -> Any:
         return partial(append_record, os.path.join(state_dir(), "serve", f"{corpus_key(options.corpus)}-{kind}.jsonl"))

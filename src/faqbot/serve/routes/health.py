@@ -27,7 +27,8 @@ def router(service: Service) -> APIRouter:
     async def readyz() -> Response:
         return json_response({"status": "ready", "corpus": answerer.corpus.name, "title": answerer.title,
                               "entries": len(answerer.corpus.entries), "passages": len(answerer.corpus.passages),
-                              "index": version})
+                              "index": version, "semantic": {"note": answerer.semantic_note,
+                                                             "problem": answerer.semantic_problem}})
 
     return routes
 
