@@ -90,6 +90,22 @@ def test_the_embeddings_survive_the_cache_and_answers_match(corpus: Path, tmp_pa
     assert _answers(cached) == _answers(built) == _answers(Answerer.from_corpus(corpus, cache=False))
 
 
+def test_the_network_optimised_for_this_machine_is_kept_beside_the_cache_and_used(corpus: Path,
+                                                                                 tmp_path: Path) -> None:
+    from faqbot.storage.cache import cache_path
+
+    built = Answerer.from_corpus(corpus, cache_dir=tmp_path / "cache")
+    sidecar = Path(cache_path(corpus, tmp_path / "cache") + ".onnx")
+    assert sidecar.is_file()
+    cached = Answerer.from_corpus(corpus, cache_dir=tmp_path / "cache")
+    assert cached.index.meaning.table is not None and cached.index.meaning.table.network == str(sidecar)
+    assert _answers(cached) == _answers(built)
+    sidecar.chmod(0o666)   # writable by others: not trusted, the model's own file is loaded instead
+    again = Answerer.from_corpus(corpus, cache_dir=tmp_path / "cache")
+    assert again.index.meaning.table is not None and again.index.meaning.table.network == ""
+    assert _answers(again) == _answers(built)
+
+
 def test_a_changed_model_file_rebuilds_the_cache_without_hashing_an_unchanged_one(
         corpus: Path, model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import faqbot.engine.semantic as semantic

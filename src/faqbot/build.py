@@ -53,15 +53,25 @@ def build_from_files(root: str, *, progress: Callable[[str], None] | None = None
 
 
 def save(built: Built, path: str) -> int:
-    """Write *built* to the cache file *path* atomically; returns its size in bytes."""
-    return cache.write(path, *built.to_parts())
+    """Write *built* to the cache file *path* atomically; returns its size in bytes. With a semantic
+    model, its network optimised for this machine goes beside it (``<path>.onnx``): a cold question
+    that needs the encoder then loads it in a third of the time."""
+    size = cache.write(path, *built.to_parts())
+    table = built.index.meaning.table
+    if table is not None and table.save_network(path + ".onnx"):
+        table.network = path + ".onnx"
+    return size
 
 
 def load(path: str, root: str | None = None, files: list[str] | None = None) -> Built:
     """The build cached at *path*. With *root* and *files*, it must be of that corpus folder with exactly
     those file contents. CacheError when it is missing, stale, from another version, or damaged."""
     accept = None if root is None or files is None else _of_folder(root, files)
-    return cache.read(path, Built.from_parts, accept)
+    built = cache.read(path, Built.from_parts, accept)
+    table = built.index.meaning.table
+    if table is not None and cache.cache_trust_problem(path + ".onnx") is None:
+        table.network = path + ".onnx"   # trusted as the cache is; missing or foreign: the model's own file
+    return built
 
 
 def load_or_build(corpus: str | os.PathLike[str] | Corpus | None, *, use_cache: bool = True,

@@ -292,13 +292,13 @@ def _maker_verdict(candidates: tuple[Candidate, ...], decision: Decision,
 
 SETTLED = frozenset({"answer", "chain", "smalltalk", "greeting", "empty", "vague"})
 """What the lexical decision settles alone: a sure answer, small talk, nothing to match. A decline,
-"did you mean" or article sentences may still be bettered by meaning (a decline naming a missing fact
-may not)."""
+"did you mean" or article sentences may still be bettered by meaning (whose gate checks the kind of
+fact asked for against the entry or passage it would answer with)."""
 
 
 def settled(verdict: Verdict) -> bool:
     """Whether *verdict* stands without asking the sentence encoder."""
-    return verdict.action in SETTLED or bool(verdict.missing)
+    return verdict.action in SETTLED
 
 
 def nearest_in_meaning(verdict: Verdict, nearest: str, cosine: float, rival: float, config: Config, *,
