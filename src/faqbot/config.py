@@ -121,8 +121,9 @@ class Config:
     semantic_pull: float = 0.02
     """A passage nearest in meaning does not answer when the question's words the corpus never uses pull
     away from it: without them, the question's cosine to it rises by more than this."""
-    semantic_max_passages: int = 20_000
-    """At most this many passages (the first, in corpus order) are embedded at build: about 20 s on 2 cores."""
+    semantic_max_passages: int = 3_000
+    """At most this many passages (the first, in corpus order) are embedded at build, each from its first
+    128 tokens: about 150 a second on 2 cores, so 20 s. Curated and heading entries are always embedded."""
     log_unanswered: str = "chat"
     """Which commands record the questions the bot declined or met with "did you mean" in the user's
     unanswered log (for `faqbot review`): "chat" (the default), "always" (`faqbot ask` too) or "off"."""
