@@ -137,3 +137,25 @@ def test_a_heading_entry_states_the_facts_of_its_whole_section(make_corpus: Make
     assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "heading:collaborators"
     assert answer.text.startswith("Two collaborators must approve a pull request")
     assert bot.ask("How many triagers are there?").kind == "abstain"   # that section states no count
+
+
+def test_headings_read_without_markup_and_keep_their_ids(make_corpus) -> None:  # type: ignore[no-untyped-def]
+    from faqbot import Answerer
+
+    root = make_corpus({"article.md": """
+        # Cargo
+
+        ## Why have `Cargo.lock` in *version* control?
+
+        > error: failed to select a version for the requirement `rand = "^0.9"`
+
+        The lock file records the exact versions every build used, so that builds repeat.
+        It belongs in version control for applications.
+        """})
+    bot = Answerer.from_corpus(root, cache=False)
+    passages = bot.corpus.passages
+    assert {p.section for p in passages} == {"Why have Cargo.lock in version control?"}
+    assert all(p.id.startswith("cargo-lock-version-control") for p in passages)   # from the heading as written
+    answer = bot.ask("Why have Cargo.lock in version control?")
+    assert answer.kind == "answer" and answer.text.startswith("The lock file records")   # not the quoted error
+    assert "`" not in answer.citations[0].section

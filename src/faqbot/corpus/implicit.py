@@ -44,12 +44,15 @@ def heading_entries(passages: Sequence[Passage], curated: Sequence[Entry]) -> li
     covered = {(by_id[p].source, by_id[p].path) for p in cited if p in by_id}
     taken = {e.id for e in curated}
     entries: list[Entry] = []
-    seen: set[tuple[str, tuple[str, ...]]] = set()
+    sections: dict[tuple[str, tuple[str, ...]], list[Passage]] = {}
     for passage in passages:
-        where = (passage.source, passage.path)
-        if not passage.section or where in seen or where in covered:
+        sections.setdefault((passage.source, passage.path), []).append(passage)
+    for where, members in sections.items():
+        if not members[0].section or where in covered:
             continue
-        seen.add(where)
+        # A section may open with an example (a quoted error message, a command): the answer is the
+        # first passage that explains.
+        passage = next((p for p in members if not only_example(p.text)), members[0])
         answer = opening(passage)
         entry_id = ID_PREFIX + section_key(passage)
         if not answer or entry_id in taken:
@@ -59,13 +62,30 @@ def heading_entries(passages: Sequence[Passage], curated: Sequence[Entry]) -> li
     return entries
 
 
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_EXAMPLE = re.compile(r"\s{0,3}(>|```|~~~)")   # a sentence that is a quote or a fenced block: an example
+
+
+def only_example(text: str) -> bool:
+    """Whether a passage's Markdown is only a block quote or only code: an example, not an explanation."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return False
+    if all(line.lstrip().startswith(">") for line in lines):
+        return True
+    if _FENCE.match(lines[0]) and _FENCE.match(lines[-1]) and len(lines) >= 2:
+        return True
+    return all(line.startswith(("    ", "\t")) for line in lines)
+
+
 def opening(passage: Passage) -> str:
     """The first sentences of *passage* (about ``OPENING_WORDS`` words), with the list or code block a
-    lead-in colon announces."""
+    lead-in colon announces; a quote or code the section opens with (an example) is skipped."""
     sentences = passage.sentences
+    start = next((n for n, sentence in enumerate(sentences) if not _EXAMPLE.match(sentence)), 0)
     chosen: list[str] = []
     words = 0
-    for n, sentence in enumerate(sentences):
+    for n, sentence in enumerate(sentences[start:], start):
         chosen.append(sentence)
         words += len(sentence.split())
         if sentence.endswith(":"):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from faqbot.language.text import slugify, split_sentences
+from faqbot.language.text import heading_as_read, slugify, split_sentences
 from faqbot.models import Passage
 
 _TOP_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
@@ -101,9 +101,9 @@ def _sections(lines: list[str], used: dict[str, int]) -> list[_Section]:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             parent_key = stack[-1][2] if stack else ""
-            key = _unique_key(slugify(heading), parent_key, used)
-            stack.append((level, heading, key))
-            current = _Section(heading, tuple(h for _, h, _ in stack), key, [])
+            key = _unique_key(slugify(heading), parent_key, used)   # from the heading as written: ids never move
+            stack.append((level, heading_as_read(heading), key))
+            current = _Section(stack[-1][1], tuple(h for _, h, _ in stack), key, [])
         elif token.type in _BLOCKS:
             if token.type == "html_block" and token.content.lstrip().startswith("<!--"):
                 continue   # an HTML comment is for the author, not the reader

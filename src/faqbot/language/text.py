@@ -234,6 +234,18 @@ def as_read(line: str) -> str:
     return _STRONG.sub(r"\2", _LINK.sub(r"\1", line))
 
 
+_INLINE = re.compile(r"`+([^`]*)`+|(?<!\w)([*_])(?=\S)(.+?)(?<=\S)\2(?!\w)")
+
+
+def heading_as_read(heading: str) -> str:
+    """A heading as a reader sees it: inline code, emphasis, links and strong emphasis as their words.
+
+    >>> heading_as_read("Why have `Cargo.lock` in *version* control?")
+    'Why have Cargo.lock in version control?'
+    """
+    return _INLINE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3), as_read(heading))
+
+
 def _items(text: str) -> list[str]:
     """Paragraph text and list items as single lines, markers removed; a fenced code block or a table
     as one item that keeps its lines (the only items with a newline)."""
