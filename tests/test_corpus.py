@@ -110,11 +110,42 @@ def test_duplicate_id_points_at_the_second_entry(make_corpus: MakeCorpus) -> Non
     assert _error(root) == f"{root / 'faq.yaml'}:4: duplicate id 'one' (first used at faq.yaml:1)"
 
 
-def test_unknown_source_passage_is_named_with_a_suggestion(make_corpus: MakeCorpus) -> None:
-    faq = "- id: cat-sleep\n  question: Q?\n  answer: A.\n  sources: [cat-1]\n"
-    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": faq})
-    assert _error(root) == (f"{root / 'faq.yaml'}:1: answer 'cat-sleep' cites unknown passage 'cat-1' "
-                            "(did you mean 'cats-1'?)")
+def test_an_unknown_source_is_a_notice_naming_the_likely_id_and_the_sources_are_inferred(
+        make_corpus: MakeCorpus) -> None:
+    faq = "- id: cat-sleep\n  question: How long do cats sleep?\n  answer: Cats sleep up to sixteen hours a day.\n" \
+          "  sources: [cat-1]\n"
+    corpus = load_corpus(make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": faq}))
+    assert corpus.notices == ("faq.yaml:1: 'cat-sleep' cites 'cat-1', which names no passage now (did you mean "
+                              "'cats-1'?); its sources are inferred until it is fixed (run faqbot check)",)
+    entry = next(e for e in corpus.entries if e.id == "cat-sleep")
+    assert entry.sources == ("cats-1",) and entry.sources_inferred
+
+
+def test_a_corpus_written_against_an_older_release_keeps_answering(make_corpus: MakeCorpus,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """faq.yaml and faq.lock as an older chunker numbered the passages (``pets-cats-0``): the lock's
+    recorded text leads to today's id, the bot answers and cites it, and each command says so once."""
+    import json
+
+    from faqbot import Answerer
+    from faqbot.cli.main import main
+
+    cats = "Cats are independent animals that sleep up to sixteen hours a day. They groom themselves and\n" \
+           "usually use a litter box indoors."
+    faq = "- id: cat-sleep\n  question: How long do cats sleep?\n  answer: Cats sleep up to sixteen hours a day.\n" \
+          "  sources: [pets-cats-0]\n"
+    lock = json.dumps({"faqbot-lock": 1, "entries": {"cat-sleep": {"pets-cats-0": cats}}})
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": faq, "faq.lock": lock})
+    bot = Answerer.from_corpus(root, cache=False)
+    assert bot.notices == ("faq.yaml:1: 'cat-sleep' cites 'pets-cats-0', which names no passage now; answering "
+                           "from 'cats-1', the passage most like its text in faq.lock (run faqbot check)",)
+    answer = bot.ask("How long do cats sleep?")
+    assert answer.kind == "answer" and answer.citations[0].id == "cats-1"
+    assert main(["ask", "--corpus", str(root), "--no-cache", "How long do cats sleep?"]) == 0
+    out, err = capsys.readouterr()
+    assert "sixteen hours" in out and err.count("pets-cats-0") == 1
+    assert main(["check", "--corpus", str(root)]) == 1   # the author is still told to fix it
+    assert "likely now 'cats-1'" in capsys.readouterr().out
 
 
 def test_unknown_field_is_rejected(make_corpus: MakeCorpus) -> None:

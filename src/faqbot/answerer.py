@@ -97,6 +97,12 @@ class Answerer:
         return self.index.meaning.note
 
     @property
+    def notices(self) -> tuple[str, ...]:
+        """What the corpus's author should know about it as loaded (e.g. a ``sources`` id an older release
+        made, followed to its new passage). The library never prints them; the commands do, once."""
+        return tuple(self.corpus.notices)
+
+    @property
     def semantic_problem(self) -> str:
         """Why a semantic model that was asked for is not used ("" when it is, or none was asked for):
         it could not be loaded at build, or its encoder not when a question needed it."""

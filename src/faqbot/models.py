@@ -75,6 +75,7 @@ class Corpus:
     examples: tuple[str, ...] = ()              # questions to show a new user
     signature: tuple[tuple[str, int, int], ...] = ()   # (file, size, CRC-32) when it was read
     root: str = ""                              # the folder it was read from
+    notices: tuple[str, ...] = ()               # what the author should know: e.g. a source id followed to its new id
 
 
 @dataclass(frozen=True, slots=True)

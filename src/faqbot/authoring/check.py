@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from faqbot.authoring.lock import Locked, locked_texts, read_lock
+from faqbot.corpus.lock import most_like
 from faqbot.engine.built import Built
 from faqbot.engine.fit import FOLDS, held_out
 from faqbot.engine.index import Index
@@ -115,18 +116,10 @@ def _unresolved(corpus: Corpus, unresolved: Sequence[tuple[Entry, str]], lock: L
     findings = []
     for entry, source in unresolved:
         was = (lock or {}).get(entry.id, {}).get(source)
-        likely = _most_like(corpus, was) if was else _closest_id(corpus, source)
+        likely = most_like(corpus.passages, was) if was else _closest_id(corpus, source)
         hint = f"; likely now '{likely}'" if likely else ""
         findings.append(_about(entry, "sources", "error", f"cites '{source}', which names no passage{hint}"))
     return findings
-
-
-def _most_like(corpus: Corpus, text: str) -> str | None:
-    """The id of the passage whose text is most like *text* (what a renumbered source said)."""
-    from rapidfuzz import fuzz, process
-
-    best = process.extractOne(text, {p.id: p.text for p in corpus.passages}, scorer=fuzz.ratio, score_cutoff=60)
-    return None if best is None else str(best[2])
 
 
 def _closest_id(corpus: Corpus, source: str) -> str | None:

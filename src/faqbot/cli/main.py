@@ -293,9 +293,13 @@ def _silence_stdout() -> None:
 
 
 def load_answerer(args: argparse.Namespace) -> Answerer:
+    """The answerer of the command's corpus; what its author should know is said once, on stderr."""
     from faqbot.answerer import Answerer
 
-    return Answerer.from_corpus(args.corpus, cache=not args.no_cache)
+    answerer = Answerer.from_corpus(args.corpus, cache=not args.no_cache)
+    for notice in answerer.notices:
+        _error(f"warning: {notice}")
+    return answerer
 
 
 # ----------------------------------------------------------------------------- commands

@@ -21,6 +21,7 @@ from typing import Any
 from faqbot.config import Config
 from faqbot.corpus.files import FAQ_FILES, bundled_corpus_dir, corpus_files, read_corpus_file, signature
 from faqbot.corpus.implicit import heading_entries, inferred_sources
+from faqbot.corpus.lock import Locked, most_like, read_lock
 from faqbot.corpus.markdown import chunk_markdown
 from faqbot.corpus.validate import entry_from
 from faqbot.errors import ConfigError, CorpusError
@@ -45,8 +46,8 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
     entries = _load_entries(reader, [by_name[n] for n in FAQ_FILES if n in by_name])
     if not passages and not entries:
         raise CorpusError("corpus has nothing to answer from: add an article.md or a faq.yaml", path=str(root))
+    entries, notices = _check_references(reader, entries, passages, unresolved)
     named = {e.id for e in entries if e.sources}
-    entries = _check_references(reader, entries, passages, unresolved)
     config = _load_config(reader, by_name.get("config.yaml"))
     entries = inferred_sources(entries, passages, named=named)
     if config.implicit_entries:
@@ -67,6 +68,7 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
         signature=tuple(stamp),
         root=str(root.resolve()),
         examples=tuple(examples),
+        notices=tuple(notices),
     )
 
 
@@ -200,23 +202,43 @@ def _yaml_entry(reader: _Reader, path: Path, item: Any, node: Any) -> Entry:
 
 
 def _check_references(reader: _Reader, entries: list[Entry], passages: list[Passage],
-                      unresolved: list[tuple[Entry, str]] | None) -> list[Entry]:
+                      unresolved: list[tuple[Entry, str]] | None) -> tuple[list[Entry], list[str]]:
+    """The entries with every ``sources`` id resolved, and a notice for each id that names no passage.
+
+    Such an id is usually one an older chunker made: it is followed to the passage most like the text
+    ``faq.lock`` recorded for it, else dropped (an entry left with no source gets inferred ones), and
+    the bot keeps answering. *unresolved*, when given, collects them for ``faqbot check``."""
     passage_ids = {p.id for p in passages}
     entry_ids = {e.id for e in entries}
-    kept = []
+    lock: Locked | None = None
+    kept, notices = [], []
     for entry in entries:
         path = reader.root / entry.source
-        for source in entry.sources:
-            if source not in passage_ids and unresolved is None:
-                hint = _closest(source, passage_ids)
-                raise reader.error(path, f"answer '{entry.id}' cites unknown passage '{source}'{hint}", entry.line)
-            if source not in passage_ids and unresolved is not None:
-                unresolved.append((entry, source))
         for related in entry.related:
             if related not in entry_ids:
                 raise reader.error(path, f"entry '{entry.id}' relates to unknown entry '{related}'", entry.line)
-        kept.append(entry._replace(sources=tuple(s for s in entry.sources if s in passage_ids)))
-    return kept
+        sources = []
+        for source in entry.sources:
+            if source in passage_ids:
+                sources.append(source)
+                continue
+            if unresolved is not None:
+                unresolved.append((entry, source))
+            if lock is None:
+                lock = read_lock(str(reader.root)) or {}
+            was = lock.get(entry.id, {}).get(source)
+            likely = most_like(passages, was) if was else None
+            where = f"{entry.source}:{entry.line}" if entry.line else entry.source
+            if likely is not None:
+                sources.append(likely)
+                notices.append(f"{where}: '{entry.id}' cites '{source}', which names no passage now; answering from "
+                               f"'{likely}', the passage most like its text in faq.lock (run faqbot check)")
+            else:
+                notices.append(f"{where}: '{entry.id}' cites '{source}', which names no passage now"
+                               f"{_closest(source, passage_ids)}; its sources are inferred until it is fixed "
+                               "(run faqbot check)")
+        kept.append(entry._replace(sources=tuple(dict.fromkeys(sources))))
+    return kept, notices
 
 
 def _closest(name: str, options: set[str]) -> str:

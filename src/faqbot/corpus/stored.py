@@ -24,6 +24,7 @@ def corpus_parts(corpus: Corpus) -> tuple[dict[str, Any], dict[str, np.ndarray]]
         "classes": [list(c) for c in corpus.classes],
         "config": corpus.config.to_dict(),
         "examples": list(corpus.examples),
+        "notices": list(corpus.notices),
     }
     return meta, record_arrays("passages", Passage, corpus.passages) | record_arrays("entries", Entry, corpus.entries)
 
@@ -42,4 +43,5 @@ def corpus_from_parts(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Co
         examples=tuple(meta["examples"]),
         signature=tuple((str(n), int(s), int(m)) for n, s, m in meta["signature"]),
         root=meta["root"],
+        notices=tuple(str(n) for n in meta["notices"]),
     )
