@@ -141,10 +141,12 @@ def test_meaning_answers_only_an_entry_among_the_best_lexical_candidates_clearly
     by_meaning = nearest_in_meaning(declined, "e2", 0.8, 0.6, CONFIG)
     assert by_meaning is not None and by_meaning.action == "answer" and by_meaning.chosen[0].id == "e2"
     assert by_meaning.chosen[0].confidence == 0.8 and by_meaning.reason.startswith("nearest in meaning")
-    assert nearest_in_meaning(declined, "e6", 0.8, 0.6, CONFIG) is None      # not among the best 5
-    assert nearest_in_meaning(declined, "e2", 0.5, 0.1, CONFIG) is None      # not near enough
-    assert nearest_in_meaning(declined, "e2", 0.8, 0.78, CONFIG) is None     # not clearly nearest
-    assert nearest_in_meaning(declined, "e2", 0.8, 0.6, CONFIG, only_names=True) is None
+    for args, why in ((("e6", 0.8, 0.6), "not among the 5 best lexical candidates"),
+                      (("e2", 0.5, 0.1), "under semantic_answer_at 0.60"),
+                      (("e2", 0.8, 0.78), "only 0.02 ahead of another question's entry")):
+        kept = nearest_in_meaning(declined, *args, CONFIG)
+        assert kept.action == declined.action and kept.reason.endswith(f"not answered ({why})")
+    assert nearest_in_meaning(declined, "e2", 0.8, 0.6, CONFIG, only_names=True).action == declined.action
 
 
 def test_meaning_never_overrides_the_vetoes() -> None:
@@ -158,7 +160,8 @@ def test_meaning_never_overrides_the_vetoes() -> None:
 
     for change in ({"focus_missing": 1.0}, {"rare_unknown": 0.5}, {"name_coverage": 0.5}):
         verdict = decide(found("foo bar", vetoed(**change)), DECISION, CONFIG, lambda e: 0)
-        assert nearest_in_meaning(verdict._replace(candidates=(vetoed(**change),)), "a", 0.9, 0.1, CONFIG) is None
+        kept = nearest_in_meaning(verdict._replace(candidates=(vetoed(**change),)), "a", 0.9, 0.1, CONFIG)
+        assert kept.action == "decline" and "not answered (the question" in kept.reason
     clean = vetoed()
     assert nearest_in_meaning(decide(found("foo bar", clean), DECISION, CONFIG, lambda e: 0)._replace(
-        candidates=(clean,)), "a", 0.9, 0.1, CONFIG) is not None
+        candidates=(clean,)), "a", 0.9, 0.1, CONFIG).action == "answer"

@@ -141,3 +141,10 @@ def test_the_http_api_carries_the_offer_in_its_signed_context(bot: Answerer) -> 
     assert second["kind"] == "answer" and second["matched"]["id"] == "midjourney"
     schema = client.get("/openapi.json").json()["components"]["schemas"]["AnswerOut"]["properties"]
     assert {"options", "suggestions", "context"} <= set(schema)
+
+
+def test_a_follow_up_in_words_the_corpus_never_uses_is_not_answered_by_the_topic(bot: Answerer) -> None:
+    session = bot.session()
+    assert session.ask("which ai tool should a legal team use").kind == "answer"
+    weather = session.ask("whats the weather like in paris")
+    assert weather.kind == "abstain" and weather.matched is None

@@ -105,7 +105,8 @@ class Answerer:
     @property
     def semantic_problem(self) -> str:
         """Why a semantic model that was asked for is not used ("" when it is, or none was asked for):
-        it could not be loaded at build, or its encoder not when a question needed it."""
+        it could not be loaded at build, or its encoder not when a question needed it. Answers are then
+        lexical."""
         meaning = self.index.meaning
         if meaning.table is None:
             return meaning.note if meaning.asked else ""
@@ -192,6 +193,12 @@ class Answerer:
     def stems(self, text: str) -> tuple[str, ...]:
         """The stemmed content words of *text*, typos corrected, as questions are matched."""
         return self.index.analyzer.query(text, chars=False, wording=False).stems
+
+    def unknown(self, text: str) -> tuple[str, ...]:
+        """The content words of *text* the corpus never uses (typos corrected first)."""
+        query = self.index.analyzer.query(text, chars=False, wording=False)
+        idf = self.index.evidence.idf
+        return tuple(w for w, t in zip(query.content, query.stems, strict=True) if t not in idf)
 
     def names(self, text: str) -> frozenset[str]:
         """The names the corpus uses ("gpt", "midjourney") that *text* mentions, as stems."""

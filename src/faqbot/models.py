@@ -76,6 +76,7 @@ class Corpus:
     signature: tuple[tuple[str, int, int], ...] = ()   # (file, size, CRC-32) when it was read
     root: str = ""                              # the folder it was read from
     notices: tuple[str, ...] = ()               # what the author should know: e.g. a source id followed to its new id
+    out_of_scope: tuple[str, ...] = ()          # questions the author wants declined (out_of_scope.yaml)
 
 
 @dataclass(frozen=True, slots=True)

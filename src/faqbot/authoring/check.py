@@ -95,6 +95,7 @@ def check_corpus(root: str) -> CheckReport:
     self_test, tested, found = _self_test(built)
     findings += self_test
     findings += _collisions(corpus)
+    findings += _still_answered(built)
     findings += _grounding(built.index)
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
@@ -166,6 +167,23 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
                         "from the article: more paraphrases would help")
                  for entry_id, count in declined.items()]
     return findings, tested, found
+
+
+def _still_answered(built: Built) -> list[Finding]:
+    """Each question of out_of_scope.yaml that the bot would answer were it not listed: it is declined as
+    written, and its paraphrases likely are not."""
+    engine = Engine(built, built.corpus.config)
+    by_id = {e.id: e for e in built.corpus.entries}
+    findings = []
+    for question in built.corpus.out_of_scope:
+        found = engine.gatherer.gather(question)
+        chosen = winner(found, engine.judge(found))
+        if chosen is not None:
+            findings.append(_about(by_id[chosen], "out of scope", "warning",
+                                   f"out_of_scope.yaml declines '{question}' as written, but asked otherwise it "
+                                   f"would be answered by '{chosen}': add its paraphrases there, or make this "
+                                   "entry's questions more specific"))
+    return findings
 
 
 # ----------------------------------------------------------------------------- collisions

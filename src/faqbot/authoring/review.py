@@ -118,6 +118,8 @@ def review_yaml(groups: Sequence[Group], corpus_name: str) -> str:
             lines.append(f"  passage: {group.passage}   # section: {_comment(group.section or '')}")
             lines.append("  id: ''          # a short name for the new entry")
             lines.append("  answer: ''      # written from that passage")
+        else:
+            lines.append("  # accepted: the questions go to out_of_scope.yaml, declined exactly from then on")
         lines.append("  questions:")
         lines += [f"    - {_quoted(q)}" for q in group.questions]
         lines.append("  accept: false")
@@ -139,17 +141,50 @@ def _comment(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """What `review --apply` changed in faq.yaml."""
+    """What `review --apply` changed in faq.yaml and out_of_scope.yaml."""
 
     paraphrases: dict[str, int]      # entry id → paraphrases added
     new_entries: tuple[str, ...]
+    out_of_scope: int = 0            # questions added to out_of_scope.yaml
 
     def to_dict(self) -> dict[str, Any]:
-        return {"paraphrases": self.paraphrases, "new_entries": list(self.new_entries)}
+        return {"paraphrases": self.paraphrases, "new_entries": list(self.new_entries),
+                "out_of_scope": self.out_of_scope}
 
 
 def apply_review(root: str, review_path: str) -> Applied:
-    """Merge the accepted groups of the review file into ``faq.yaml`` of the corpus folder *root*."""
+    """Merge the accepted groups of the review file into the corpus folder *root*: paraphrases and new
+    entries into ``faq.yaml``, questions to decline into ``out_of_scope.yaml``."""
+    accepted = _accepted(review_path)
+    declined = _add_out_of_scope(root, [q for item, _ in accepted if item.get("proposal") == "out of scope"
+                                        for q in item.get("questions") or [] if isinstance(q, str) and q.strip()])
+    merged = [(item, line) for item, line in accepted if item.get("proposal") != "out of scope"]
+    if not merged:
+        return Applied({}, (), declined)
+    added, new = _merge_into_faq(root, review_path, merged)
+    return Applied(added, new, declined)
+
+
+def _add_out_of_scope(root: str, questions: list[str]) -> int:
+    """Append *questions* (those not there yet) to the corpus's out_of_scope.yaml; how many were added."""
+    from faqbot.corpus.files import read_corpus_file, write_atomically
+
+    path = os.path.join(root, "out_of_scope.yaml")
+    text = read_corpus_file(path).decode("utf-8") if os.path.isfile(path) else \
+        "# Questions faqbot declines exactly; the fit leans their paraphrases to a decline too.\n"
+    have = {" ".join(line.strip()[1:].strip().strip('"').lower().split()) for line in text.splitlines()
+            if line.strip().startswith("-")}
+    fresh = list(dict.fromkeys(q for q in questions if " ".join(q.lower().split()) not in have))
+    if fresh:
+        body = text if text.endswith("\n") else text + "\n"
+        write_atomically(path, [(body + "".join(f"- {_quoted(' '.join(q.split()))}\n" for q in fresh)).encode("utf-8")],
+                         mode=_mode(path) if os.path.exists(path) else 0o644)
+    return len(fresh)
+
+
+def _merge_into_faq(root: str, review_path: str,
+                    accepted: list[tuple[dict[str, Any], int]]) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Merge accepted paraphrases and new entries into ``faq.yaml``, changing only the lines it touches."""
     from faqbot.corpus import safeyaml
     from faqbot.corpus.files import read_corpus_file, write_atomically
     from faqbot.corpus.load import load_corpus
@@ -157,7 +192,6 @@ def apply_review(root: str, review_path: str) -> Applied:
     faq_path = os.path.join(root, "faq.yaml")
     if not os.path.isfile(faq_path):
         raise CorpusError("review --apply merges into faq.yaml, and this corpus has none", path=root)
-    accepted = _accepted(review_path)
     corpus = load_corpus(root)
     entries = {e.id: e for e in corpus.entries if e.source in ("faq.yaml",)}
     passages = {p.id for p in corpus.passages}
@@ -203,7 +237,7 @@ def apply_review(root: str, review_path: str) -> Applied:
         lines += appended
     if edits or appended:
         write_atomically(faq_path, ["".join(lines).encode("utf-8")], mode=_mode(faq_path))
-    return Applied(added, tuple(new))
+    return added, tuple(new)
 
 
 def _mode(path: str) -> int:

@@ -330,7 +330,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if answer.notice and args.json:
         _error(answer.notice)
     if answerer.semantic_problem:
-        _error(f"warning: {answerer.semantic_problem}")
+        _error(f"warning: {answerer.semantic_problem}; answering lexically")
     return EXIT_ABSTAIN if answer.kind == "abstain" else EXIT_OK
 
 
@@ -373,7 +373,7 @@ def _write(text: str) -> None:
 def _cmd_chat(args: argparse.Namespace) -> int:
     answerer = load_answerer(args)
     if answerer.semantic_problem:
-        _error(f"warning: {answerer.semantic_problem}")
+        _error(f"warning: {answerer.semantic_problem}; answering lexically")
     if sys.stdin is None or sys.stdin.closed:
         return EXIT_OK   # nothing to read: a closed stdin is an empty conversation
     if sys.stdin.isatty() and sys.stdout.isatty() and not args.json:

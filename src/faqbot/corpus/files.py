@@ -14,7 +14,7 @@ from faqbot.config import env_number
 from faqbot.errors import CorpusError
 
 FAQ_FILES = ("faq.yaml", "faq.yml", "faq.jsonl", "faq.csv", "faq.tsv")
-OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "classes.yaml", "config.yaml", "faq.lock")
+OPTIONAL_FILES = ("smalltalk.yaml", "aliases.yaml", "classes.yaml", "config.yaml", "out_of_scope.yaml", "faq.lock")
 
 Signature = list[tuple[str, int, int]]   # (file name, size, CRC-32)
 

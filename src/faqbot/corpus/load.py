@@ -24,7 +24,7 @@ from faqbot.corpus.implicit import heading_entries, inferred_sources
 from faqbot.corpus.lock import Locked, most_like, read_lock
 from faqbot.corpus.markdown import chunk_markdown
 from faqbot.corpus.validate import entry_from
-from faqbot.errors import ConfigError, CorpusError
+from faqbot.errors import ConfigError, CorpusError, describe
 from faqbot.models import Corpus, Entry, Passage, SmallTalk
 
 _DEFAULT_SMALLTALK = Path(__file__).with_name("smalltalk_default.yaml")
@@ -69,6 +69,7 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
         root=str(root.resolve()),
         examples=tuple(examples),
         notices=tuple(notices),
+        out_of_scope=_load_out_of_scope(reader, by_name.get("out_of_scope.yaml")),
     )
 
 
@@ -331,6 +332,23 @@ def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], 
                                _node_line(_key_node(node, str(canonical))))
         pairs.extend((v, canonical) for v in variants)
     return tuple(pairs)
+
+
+def _load_out_of_scope(reader: _Reader, path: Path | None) -> tuple[str, ...]:
+    """The questions the author wants declined: a YAML list of texts."""
+    if path is None:
+        return ()
+    data, node = reader.yaml(path)
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise reader.error(path, "must be a list of questions to decline, e.g. '- How do I publish a crate?'",
+                           _node_line(node))
+    for item, item_node in zip(data, node.value, strict=True):
+        if not isinstance(item, str) or not item.strip():
+            raise reader.error(path, f"each item must be a question (text), got {describe(item)}",
+                               _node_line(item_node))
+    return tuple(" ".join(q.split()) for q in data)
 
 
 def _load_classes(reader: _Reader, path: Path | None, entry_ids: set[str]) -> tuple[tuple[str, str, str], ...]:

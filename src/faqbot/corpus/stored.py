@@ -25,6 +25,7 @@ def corpus_parts(corpus: Corpus) -> tuple[dict[str, Any], dict[str, np.ndarray]]
         "config": corpus.config.to_dict(),
         "examples": list(corpus.examples),
         "notices": list(corpus.notices),
+        "out_of_scope": list(corpus.out_of_scope),
     }
     return meta, record_arrays("passages", Passage, corpus.passages) | record_arrays("entries", Entry, corpus.entries)
 
@@ -44,4 +45,5 @@ def corpus_from_parts(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Co
         signature=tuple((str(n), int(s), int(m)) for n, s, m in meta["signature"]),
         root=meta["root"],
         notices=tuple(str(n) for n in meta["notices"]),
+        out_of_scope=tuple(str(q) for q in meta["out_of_scope"]),
     )

@@ -51,6 +51,7 @@ class Bot(Protocol):
     def elaborate(self, passages: Sequence[str], shown: str, question: str) -> Answer | None: ...
     def stems(self, text: str) -> tuple[str, ...]: ...
     def names(self, text: str) -> frozenset[str]: ...
+    def unknown(self, text: str) -> tuple[str, ...]: ...
     def clip(self, question: str) -> tuple[str, str]: ...
 
 
@@ -151,7 +152,9 @@ class Session:
         pointing, leans_back = not POINTERS.isdisjoint(tokens), leans_on_context(tokens, POINTERS)
         # "give me some examples" names nothing: the conversation says examples of what ("and music?"
         # moves to another topic instead, "what is generative AI?" asks its own question).
-        generic = (not leans_back and len(bot.stems(short)) <= 2 and not bot.names(short)
+        # A question in words the corpus never uses ("what's the weather in paris?") is not generic either:
+        # it asks about something else, and the topic must not answer it.
+        generic = (not leans_back and len(bot.stems(short)) <= 2 and not bot.names(short) and not bot.unknown(short)
                    and not _SHIFT.match(normalize(short)) and not _ASKS_ITSELF.match(normalize(short)))
         if standalone.kind == "answer" and standalone.matched is not None and not leans_back and not generic:
             return standalone   # a question that a curated entry answers on its own is answered as if asked fresh

@@ -92,6 +92,7 @@ class Verdict(NamedTuple):
     reason: str = ""
     offer: bool = True                       # "decline": may offer the likely entry ("did you mean ...?")
     missing: str = ""                        # "decline": the kind of fact asked for that the entry lacks
+    final: bool = False                      # nothing may better it (the author declined the question)
 
 
 def judged(decision: Decision, candidates: Sequence[Candidate], *, rerank: bool = True) -> list[Candidate]:
@@ -298,11 +299,11 @@ fact asked for against the entry or passage it would answer with)."""
 
 def settled(verdict: Verdict) -> bool:
     """Whether *verdict* stands without asking the sentence encoder."""
-    return verdict.action in SETTLED
+    return verdict.action in SETTLED or verdict.final
 
 
 def nearest_in_meaning(verdict: Verdict, nearest: str, cosine: float, rival: float, config: Config, *,
-                       only_names: bool = False) -> Verdict | None:
+                       only_names: bool = False) -> Verdict:
     """The gate: the entry *nearest* in meaning (its *cosine*; *rival*, the best of another question's)
     answers when it is among the ``semantic_top`` best lexical candidates, clearly nearest, and no veto
     holds: the question asks for a kind of fact its answer lacks, uses rare words the corpus never
@@ -310,15 +311,37 @@ def nearest_in_meaning(verdict: Verdict, nearest: str, cosine: float, rival: flo
     Midjourney have an API?" is near the Midjourney entry in meaning, and about something else)."""
     top = verdict.candidates[: int(config.semantic_top)]
     found = next((c for c in top if c.id == nearest), None)
-    if found is None or only_names or cosine < config.semantic_answer_at or cosine - rival < config.semantic_margin:
-        return None
-    if found.features and (found.features[_FOCUS_MISSING] or found.features[_RARE_UNKNOWN] > 0
-                           or found.features[_NAME_COVERAGE] < 1.0):
-        return None
+    why = meaning_veto(found, cosine, rival, config, only_names=only_names)
+    if why:   # said in the trace: what the encoder saw, and the check that held it back
+        return verdict._replace(reason=f"{verdict.reason}; nearest in meaning: '{nearest}' at cosine {cosine:.2f}, "
+                                       f"not answered ({why})")
+    assert found is not None
     chosen = found._replace(confidence=round(cosine, 4))
     return Verdict("answer", (chosen, *(c for c in verdict.candidates if c is not found)), (chosen,),
                    f"nearest in meaning (cosine {cosine:.2f}, {cosine - rival:.2f} ahead), among the best "
                    f"{len(top)} lexical candidates; lexically: {verdict.reason}")
+
+
+def meaning_veto(found: Candidate | None, cosine: float, rival: float, config: Config, *,
+                 only_names: bool = False) -> str:
+    """Why the entry nearest in meaning (*found* among the best lexical candidates, or None) may not
+    answer, in words; "" when it may."""
+    if found is None:
+        return f"not among the {int(config.semantic_top)} best lexical candidates"
+    if cosine < config.semantic_answer_at:
+        return f"under semantic_answer_at {config.semantic_answer_at:.2f}"
+    if cosine - rival < config.semantic_margin:
+        return f"only {cosine - rival:.2f} ahead of another question's entry"
+    if only_names:
+        return "it shares only names with the question"
+    features = found.features
+    if features and features[_FOCUS_MISSING]:
+        return "the question asks for a kind of fact its answer lacks"
+    if features and features[_RARE_UNKNOWN] > 0:
+        return "the question uses rare words the corpus never does"
+    if features and features[_NAME_COVERAGE] < 1.0:
+        return "the question names something the entry does not mention"
+    return ""
 
 
 _FOCUS_MISSING, _RARE_UNKNOWN, _NAME_COVERAGE = (FEATURE_NAMES.index(name) for name in

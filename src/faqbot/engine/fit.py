@@ -266,6 +266,8 @@ def collect_examples(built: Built, folds: Sequence[_Fold], weights: Weights | No
         if len(entry.phrasings) < 2 and time.perf_counter() < deadline:
             for pseudo in _pseudo_questions(built.index, entry):
                 examples.add(bot.gather(pseudo).candidates, _answers(entry.question), "pseudo")
+    for question in built.corpus.out_of_scope:   # the author's own negatives: their paraphrases lean to a decline
+        examples.add(bot.gather(question).candidates, _never, "author's out of scope")
     if progress:
         progress("fitting the decision: near misses and off-topic questions")
     for question in near_misses(built.corpus):

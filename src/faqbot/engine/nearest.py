@@ -36,8 +36,9 @@ class Nearest:
         if vectors is None:   # the encoder cannot be loaded: stage one stands
             return found, verdict
         by_entry = self._entry(found, verdict, vectors[0])
-        if by_entry is not None:
+        if by_entry.action == "answer":
             return found, by_entry
+        verdict = by_entry   # its reason now says what meaning saw
         if verdict.action == "decline" and len(self.table.passages):
             extract = self._passage(found, vectors[0])
             if extract is not None:
@@ -45,12 +46,13 @@ class Nearest:
                 return found._replace(extract=extract), Verdict("extract", verdict.candidates, reason=reason)
         return found, verdict
 
-    def _entry(self, found: Findings, verdict: Verdict, vector: np.ndarray) -> Verdict | None:
+    def _entry(self, found: Findings, verdict: Verdict, vector: np.ndarray) -> Verdict:
+        """The verdict by meaning: an answer through the gate, or *verdict* saying why not."""
         entries, evidence = self.index.corpus.entries, self.index.evidence
         cosines = self.table.entry_cosines(vector, self.index.phrase_entry, len(entries))
         ranked = top_indices(cosines, 8)
         if not ranked.size:
-            return None
+            return verdict._replace(reason=f"{verdict.reason}; nothing is near in meaning")
         i = int(ranked[0])
         nearest = entries[i]
         rival = next((float(cosines[j]) for j in ranked[1:] if entries[int(j)].question != nearest.question), 0.0)

@@ -36,9 +36,18 @@ class Engine:
         self.gatherer = Gatherer(built.index, built.smalltalk, config, self.weights)
         table = built.index.meaning.table
         self.nearest = Nearest(built.index, table, config, self.gatherer) if table is not None else None
+        document = built.index.analyzer.document
+        self.declined = frozenset(document(q).fuzzy_text for q in built.corpus.out_of_scope)
 
     def verdict(self, found: Findings) -> Verdict:
         """What to do with what was *found*, and the check that decided it (lexical evidence only)."""
+        if self.declined and self.index.analyzer.document(found.question).fuzzy_text in self.declined:
+            return Verdict("decline", reason="the author lists this question as out of scope (out_of_scope.yaml)",
+                           offer=False, final=True)
+        return self.judge(found)
+
+    def judge(self, found: Findings) -> Verdict:
+        """The fitted decision on *found*, as if the author had listed no question out of scope."""
         return decide(found, self.decision, self.config, self.index.fact_mask, maker_check(self.index, found))
 
     def settle(self, found: Findings) -> tuple[Findings, Verdict]:

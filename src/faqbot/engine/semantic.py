@@ -60,8 +60,10 @@ def locate(name: str) -> ModelFiles:
     (only the files used). SemanticError says what is missing and how to fix it."""
     folder = os.path.expanduser(name)
     if not os.path.isdir(folder):
-        if not _REPO_ID.fullmatch(name):
-            raise SemanticError(f"semantic model '{name}': no such folder, and not a Hugging Face repo id")
+        first = name.split("/", 1)[0]
+        if not _REPO_ID.fullmatch(name) or name.startswith((".", "/", "~")) or os.path.isdir(first):
+            raise SemanticError(f"semantic model '{name}': no such folder" +
+                                ("" if os.path.isdir(first) else ", and not a Hugging Face repo id"))
         folder = _fetch(name)
     return _read_files(folder, name)
 
@@ -81,7 +83,7 @@ def _fetch(repo_id: str) -> str:
         return str(folder)
     except Exception as exc:   # network, authentication, a missing repo: one message, no traceback
         raise SemanticError(f"semantic model '{repo_id}' could not be fetched ({exc.__class__.__name__}: "
-                            f"{str(exc)[:160]}); with no network, download it once elsewhere or give a "
+                            f"{_first_line(exc)}); with no network, download it once elsewhere or give a "
                             "local folder") from exc
 
 
@@ -103,6 +105,12 @@ def _read_files(folder: str, name: str) -> ModelFiles:
         else "mean"
     max_tokens = int(_json(folder, "sentence_bert_config.json").get("max_seq_length") or 256)
     return ModelFiles(os.path.realpath(folder), onnx, mode, max(8, min(max_tokens, 512)))
+
+
+def _first_line(exc: BaseException, limit: int = 160) -> str:
+    """An exception's message as one line of at most *limit* characters, cut at a word."""
+    line = next((part.strip() for part in str(exc).splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _json(folder: str, name: str) -> dict[str, Any]:
@@ -185,7 +193,7 @@ class Encoder:
             self._tokenizer.enable_truncation(files.max_tokens)
         except Exception as exc:   # a damaged or foreign file: one message
             raise SemanticError(f"semantic model in {files.folder} could not be loaded ({exc.__class__.__name__}: "
-                                f"{str(exc)[:160]})") from exc
+                                f"{_first_line(exc)})") from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.files = files
 
@@ -284,7 +292,7 @@ class Semantic:
                 try:
                     self._encoder = Encoder(self.files, network=self.network)
                 except SemanticError as exc:
-                    self._problem = f"{exc}; answering lexically"
+                    self._problem = str(exc)
             encoder = self._encoder
         return None if encoder is None else encoder.embed(texts)
 
@@ -375,7 +383,7 @@ def build_meaning(name: str, phrasings: Sequence[str], passages: Sequence[str], 
         kept = list(passages[:max_passages])
         passage_vectors = encoder.embed(kept, max_tokens=PASSAGE_TOKENS)
     except SemanticError as exc:
-        return Meaning(None, name, f"{exc}; lexical only")
+        return Meaning(None, name, str(exc))
     dim = phrase_vectors.shape[1] if len(phrase_vectors) else passage_vectors.shape[1] if len(passage_vectors) else 0
     passage_rows = np.zeros((len(passages), dim), dtype=np.float16)
     passage_rows[:len(kept)] = passage_vectors

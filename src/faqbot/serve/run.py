@@ -84,8 +84,8 @@ def build(options: Options) -> BodyLimit:
 
     answerer = Answerer.from_corpus(options.corpus)
     problem = answerer.load_encoder()   # now, not on the first question that needs it
-    for notice in (*answerer.notices, *([problem] if problem else [])):
-        logging.getLogger("faqbot.serve").warning("%s", notice)
+    for notice in (*answerer.notices, *([f"{problem}; answering lexically"] if problem else [])):
+        logging.getLogger("faqbot.serve").warning("faqbot: warning: %s", notice)
 
     def appender(kind: str) -> Any:
         return partial(append_record, os.path.join(state_dir(), "serve", f"{corpus_key(options.corpus)}-{kind}.jsonl"))
