@@ -120,11 +120,21 @@ def _human(size: int) -> str:
 
 
 def decision_line(bot: Answerer) -> str:
-    """One line on the fitted decision: its estimated precision and recall, or why defaults are used."""
+    """The fitted decision in words: what it was fitted on, the fusion weights by name, and what a user
+    sees at each confidence (with its estimated precision and recall); or why defaults are used."""
+    from faqbot.signals import NAMES
+
     decision = bot.decision
-    if not decision.fitted:
-        return f"Decision: {decision.note}."
+    weights = bot.weights
+    used = ", ".join(f"{name} {w:.2f}" for name, w in zip(NAMES, weights, strict=True) if w > 0)
+    unused = [name for name, w in zip(NAMES, weights, strict=True) if w == 0]
+    chosen = "chosen by the fit" if decision.weights and not bot.config.weights_set else "from the config"
+    lines = [f"Decision: {decision.note}" + (f", in {decision.estimate.get('seconds', 0):.1f} s." if decision.fitted
+                                             else "."),
+             f"  Signal weights ({chosen}): {used}" + (f"; {', '.join(unused)} unused." if unused else ".")]
     e = decision.estimate
-    return (f"Decision: {decision.note}, in {e.get('seconds', 0):.1f} s; "
-            f"answers at confidence ≥ {decision.answer_at:.2f}: "
-            f"estimated precision {e.get('precision', 0):.1%}, recall {e.get('recall', 0):.1%}.")
+    estimate = f" (estimated precision {e.get('precision', 0):.1%}, recall {e.get('recall', 0):.1%})" \
+        if decision.fitted else ""
+    lines.append(f"  It answers at confidence ≥ {decision.answer_at:.2f}{estimate}; from {decision.clarify_at:.2f} "
+                 f"it asks \"did you mean ...?\", and below that it declines and suggests questions.")
+    return "\n".join(lines)

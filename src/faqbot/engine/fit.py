@@ -134,7 +134,7 @@ def fit_decision(built: Built, *, progress: Callable[[str], None] | None = None,
                                   config.expected_out_of_scope)
     clarify_at = min(clarify_at, answer_at)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(examples.kinds.items()))
-    chosen = "" if weights is None else ", fusion weights " + "/".join(f"{w:.2f}" for w in weights)
+    chosen = "" if weights is None else ", signal weights chosen among " + str(len(WEIGHT_CHOICES))
     return replace(model, answer_at=answer_at, clarify_at=clarify_at, fitted=True,
                    weights=() if weights is None else tuple(weights),
                    note=f"fitted on {examples.asked} questions ({kinds}){chosen}",
