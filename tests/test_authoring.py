@@ -315,3 +315,26 @@ def test_passage_previews_read_as_text_not_markup() -> None:
     assert first_words("Use [ICU][ICU], [`normalize()`][] or [the docs](https://x.y) with **care**.") == \
         "Use ICU, normalize() or the docs with care."
     assert first_words("```js\nconst full = true;\n```") == "const full = true;"
+
+
+def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_elsewhere(make_corpus: MakeCorpus) -> None:
+    faq = """
+        - id: cat-sleep
+          question: How long do cats sleep?
+          paraphrases: [cat sleep hours, do they rest in the park, how often should i walk my cat]
+          answer: Cats sleep up to sixteen hours a day.
+          sources: [cats-1]
+        - id: dog-walks
+          question: How often should I walk my dog?
+          paraphrases: [dog walks, walking a dog]
+          answer: Dogs need a walk at least twice a day, many enjoy the park.
+          sources: [dogs-1]
+        """
+    report = check_corpus(str(make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": faq})))
+    misses = {f.to_dict()["message"]: f.to_dict() for f in report.findings if f.check == "self-test"}
+    assert misses and all({"words_missing", "words_pulled"} <= set(m) for m in misses.values())
+    walk = next(m for text, m in misses.items() if "walk my cat" in text)
+    assert walk["entry"] == "cat-sleep" and walk["rival"] == "dog-walks"
+    assert {"often", "walk"} <= set(walk["words_missing"]) and {"often", "walk"} <= set(walk["words_pulled"])
+    assert "pull it to 'dog-walks'" in walk["message"]
+    assert report.to_dict()["self_test"]["missed"] == report.tested - report.found

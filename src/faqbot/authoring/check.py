@@ -50,10 +50,17 @@ class Finding:
     file: str | None = None
     line: int | None = None
     detail: str = ""          # e.g. a diff of a cited passage
+    words_missing: tuple[str, ...] = ()   # self-test: the phrasing's words its own entry lacks
+    words_pulled: tuple[str, ...] = ()    # self-test: of those, the ones the entry that won has
+    rival: str | None = None              # self-test: the entry that won (or was offered first)
 
     def to_dict(self) -> dict[str, object]:
-        return {"check": self.check, "severity": self.severity, "message": self.message, "entry": self.entry,
-                "file": self.file, "line": self.line, "detail": self.detail}
+        data: dict[str, object] = {"check": self.check, "severity": self.severity, "message": self.message,
+                                   "entry": self.entry, "file": self.file, "line": self.line, "detail": self.detail}
+        if self.check == "self-test":
+            data |= {"words_missing": list(self.words_missing), "words_pulled": list(self.words_pulled),
+                     "rival": self.rival}
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +80,14 @@ class CheckReport:
     def warnings(self) -> int:
         return sum(f.severity == "warning" for f in self.findings)
 
+    def pulling(self) -> list[tuple[str, int]]:
+        """The entries that won most self-test misses, with how many: the first to make more specific."""
+        return Counter(f.rival for f in self.findings if f.check == "self-test" and f.rival).most_common()
+
     def to_dict(self) -> dict[str, object]:
         return {"corpus": self.corpus, "errors": self.errors, "warnings": self.warnings,
-                "self_test": {"tested": self.tested, "found": self.found},
+                "self_test": {"tested": self.tested, "found": self.found, "missed": self.tested - self.found,
+                              "pulled_by": dict(self.pulling())},
                 "findings": [f.to_dict() for f in self.findings]}
 
 
@@ -133,12 +145,13 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 
 def _self_test(built: Built) -> tuple[list[Finding], int, int]:
     """Each phrasing of an entry with two or more, held out of its entry (as the fitted decision's
-    folds do), asked of the rest through the engine: it should come back as its own entry."""
+    folds do), asked of the rest through the engine: it should come back as its own entry. A miss says
+    why, in the phrasing's own words: those its entry lacks, and those that pull it elsewhere."""
     index, corpus = built.index, built.corpus
     by_id = {e.id: e for e in corpus.entries}
     findings: list[Finding] = []
+    declined: dict[str, list[Finding]] = {}
     tested = found = 0
-    declined: Counter[str] = Counter()
     for fold in range(FOLDS):
         kept, held = held_out(corpus.entries, fold, questions_too=True)
         if not held:
@@ -153,20 +166,49 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
             if chosen is not None and by_id[chosen].question in (entry.question, phrase):
                 found += 1   # its own entry (or one with the same question: several answers to one)
                 continue
-            top = ", ".join(f"{c.id} {c.fused:.2f}" for c in evidence.candidates[:3])
-            if chosen is not None:
-                findings.append(_about(entry, "self-test", "warning", f"'{phrase}' is answered by '{chosen}' "
-                                       f"(best scores: {top})"))
-            elif verdict.action == "clarify":
-                findings.append(_about(entry, "self-test", "warning", f"'{phrase}' gets only \"did you mean\" "
-                                       f"(best scores: {top})"))
+            rival = chosen or (verdict.chosen[0].id if verdict.action == "clarify" and verdict.chosen else None)
+            if rival is None:
+                declined.setdefault(entry.id, []).append(_miss(sub, entry, phrase, None, by_id, clarified=False))
             else:
-                declined[entry.id] += 1
-    findings += [_about(by_id[entry_id], "self-test", "warning",
-                        f"{count} of its phrasings, held out, {'is' if count == 1 else 'are'} declined or answered "
-                        "from the article: more paraphrases would help")
-                 for entry_id, count in declined.items()]
-    return findings, tested, found
+                findings.append(_miss(sub, entry, phrase, rival, by_id, clarified=chosen is None))
+    return findings + [_declined(by_id[entry_id], misses) for entry_id, misses in declined.items()], tested, found
+
+
+def _declined(entry: Entry, misses: list[Finding]) -> Finding:
+    """One finding for the phrasings of *entry* that, held out, are declined: the words they need."""
+    if len(misses) == 1:
+        return misses[0]
+    missing = tuple(dict.fromkeys(w for m in misses for w in m.words_missing))
+    words = ", ".join(f"'{w}'" for w in missing[:8])
+    return Finding("self-test", "warning", f"{len(misses)} of its phrasings, held out, are declined or answered from "
+                   f"the article: " + (f"paraphrases using {words} would help" if missing else
+                                       "more paraphrases would help"),
+                   entry.id, entry.source, entry.line or None, words_missing=missing)
+
+
+def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[str, Entry], *,
+          clarified: bool) -> Finding:
+    """The self-test finding for *phrase*, which did not come back as *entry*: answered by *rival*, met
+    with "did you mean" (*clarified*), or declined (no *rival*)."""
+    analysis = sub.analyzer.document(phrase)
+    own = sub.evidence.entry_terms[sub.entry_index(entry.id)] if sub.has_entry(entry.id) else frozenset()
+    missing = tuple(dict.fromkeys(w for w, t in zip(analysis.content, analysis.stems, strict=True) if t not in own))
+    theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
+    pulled = tuple(dict.fromkeys(w for w, t in zip(analysis.content, analysis.stems, strict=True)
+                                 if t in theirs and t not in own))
+    said = "gets only \"did you mean\"" if clarified else f"is answered by '{rival}'" if rival else \
+        "is declined or answered from the article"
+    words = ", ".join(f"'{w}'" for w in missing)
+    advice = f"a paraphrase using {words} would help" if missing else \
+        f"each of its words is in this entry and in '{rival}' too: make their questions differ, or merge them" \
+        if rival else "more paraphrases would help"
+    if pulled and rival:
+        advice += f"; {', '.join(repr(w) for w in pulled)} pull it to '{rival}'"
+        if set(entry.sources) & set(by_id[rival].sources):
+            advice += (f" — both cite the same passage: merge them, or make their questions differ by more than "
+                       f"{', '.join(repr(w) for w in pulled)}")
+    return Finding("self-test", "warning", f"'{phrase}' {said}: {advice}", entry.id, entry.source,
+                   entry.line or None, words_missing=missing, words_pulled=pulled, rival=rival)
 
 
 def _still_answered(built: Built) -> list[Finding]:

@@ -96,6 +96,10 @@ def check_text(report: CheckReport, paint: Painter) -> str:
     share = f"{report.found / report.tested:.0%}" if report.tested else "n/a"
     lines.append(f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, "
                  f"come back as that entry ({share})")
+    if report.tested > report.found:
+        pulling = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
+        lines.append(f"  {report.tested - report.found} to raise: add the paraphrases named above"
+                     + (f"; the entries that pull most: {pulling}" if pulling else ""))
     verdict = paint("errors", "red") if report.errors else paint("clean", "green")
     lines.append(f"{report.corpus}: {verdict}: {report.errors} error(s), {report.warnings} warning(s)")
     return "\n".join(lines)
