@@ -148,3 +148,24 @@ def test_a_follow_up_in_words_the_corpus_never_uses_is_not_answered_by_the_topic
     assert session.ask("which ai tool should a legal team use").kind == "answer"
     weather = session.ask("whats the weather like in paris")
     assert weather.kind == "abstain" and weather.matched is None
+
+
+def test_offers_taken_and_refused_feed_the_review(bot: Answerer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from faqbot.authoring.review import review_groups
+    from faqbot.storage.unanswered import read_log, recorder
+
+    log = str(tmp_path / "log.jsonl")
+    record = recorder(log)
+    session = bot.session()
+    for question in ("How much does Midjourney cost?", "yes"):   # a decline's offer, taken
+        record(session.ask(question))
+    session = bot.session()
+    for question in ("code", "nope"):                             # a clarification, its first option refused
+        record(session.ask(question))
+    kinds = [row["kind"] for row in read_log(log)]
+    assert kinds == ["abstain", "offer taken", "clarify", "offer refused"]
+    groups = {(g.proposal, g.entry): g.questions for g in review_groups(bot, read_log(log))}
+    assert groups[("paraphrases", "midjourney")] == ("How much does Midjourney cost?",)
+    refused = [questions for (proposal, entry), questions in groups.items() if proposal == "out of scope" and entry]
+    assert refused == [("code",)]
+    assert all("How much does Midjourney cost?" not in qs for (p, e), qs in groups.items() if e != "midjourney")

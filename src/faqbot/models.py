@@ -129,6 +129,14 @@ class Candidate(NamedTuple):
 check("Candidate", Candidate._fields[2:7])
 
 
+class OfferOutcome(NamedTuple):
+    """What a reader did with an offer ("Did you mean ...?"): for the unanswered log and `faqbot review`."""
+
+    question: str     # the question that got the offer
+    entry: str        # the entry offered (taken, or the first refused)
+    taken: bool
+
+
 class PassageHit(NamedTuple):
     """A passage's TF-IDF score for a question, and how much of the question it covers."""
 
@@ -163,6 +171,7 @@ class Answer:
     options: tuple[Match, ...] = ()     # what a reply can pick: a clarification's entries, or the one a decline offers
     notice: str = ""                    # e.g. that a long question was shortened
     trace: Trace | None = None
+    outcome: OfferOutcome | None = None  # a reply to an offer: which question's offer it took or refused
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -62,6 +62,29 @@ def group_questions(answerer: Answerer, logged: Sequence[str]) -> list[Group]:
     return sorted(groups, key=lambda g: (-g.asked, g.questions[0]))
 
 
+OFFER_KINDS = ("offer taken", "offer refused")
+
+
+def review_groups(answerer: Answerer, rows: Sequence[dict[str, Any]]) -> list[Group]:
+    """The groups to propose from the log's *rows*: each offer readers took, as paraphrases of its
+    entry; each they refused, as out of scope (a near miss); the rest grouped by meaning."""
+    offers: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        if row.get("kind") in OFFER_KINDS and isinstance(row.get("best"), str) and answerer.entry(row["best"]):
+            offers.setdefault((str(row["kind"]), row["best"]), []).append(" ".join(row["question"].split()))
+    settled = {q for questions in offers.values() for q in questions}
+    groups = group_questions(answerer, [row["question"] for row in rows if row.get("kind") not in OFFER_KINDS
+                                        and " ".join(row["question"].split()) not in settled])
+    for (kind, entry), questions in offers.items():
+        counts = Counter(questions)
+        distinct = tuple(sorted(counts, key=lambda q: -counts[q]))
+        if kind == "offer taken":
+            groups.append(Group(distinct, len(questions), "paraphrases", entry=entry))
+        else:
+            groups.append(Group(distinct, len(questions), "out of scope", entry=entry))
+    return sorted(groups, key=lambda g: (-g.asked, g.questions[0]))
+
+
 def _cluster(answerer: Answerer, questions: list[str]) -> list[int]:
     """A group label per question: agglomerative clustering (scikit-learn) of TF-IDF vectors made of
     the analyzer's own features (spelling-corrected stems and character n-grams)."""
@@ -119,6 +142,8 @@ def review_yaml(groups: Sequence[Group], corpus_name: str) -> str:
             lines.append("  id: ''          # a short name for the new entry")
             lines.append("  answer: ''      # written from that passage")
         else:
+            if group.entry:
+                lines.append(f"  # readers said no when offered '{group.entry}' for these: a near miss")
             lines.append("  # accepted: the questions go to out_of_scope.yaml, declined exactly from then on")
         lines.append("  questions:")
         lines += [f"    - {_quoted(q)}" for q in group.questions]

@@ -122,11 +122,11 @@ def review_command(corpus: str | None, *, log: str | None, out: str, apply: str 
     import os
 
     from faqbot.answerer import Answerer
-    from faqbot.authoring.review import group_questions, review_yaml
+    from faqbot.authoring.review import review_groups, review_yaml
     from faqbot.errors import FaqbotError
 
     answerer = Answerer.from_corpus(root)
-    groups = group_questions(answerer, [row["question"] for row in read_log(path)])
+    groups = review_groups(answerer, read_log(path))
     if as_json:
         print(to_json({"log": path, "groups": [g.to_dict() for g in groups]}))
         return EXIT_CLEAN

@@ -27,24 +27,25 @@ class Context:
     passages: tuple[str, ...] = ()          # passage ids the last answer cited ("tell me more")
     shown: str = ""                         # the last answer's text (what "tell me more" does not repeat)
     runners_up: tuple[Match, ...] = ()      # the entries that came close to the last answer ("that's wrong")
+    offered_for: str = ""                   # the question the pending offer answered (for `faqbot review`)
 
     VERSION = 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.VERSION, "topic": self.topic, "options": [m.to_dict() for m in self.options],
                 "passages": list(self.passages), "shown": self.shown,
-                "runners_up": [m.to_dict() for m in self.runners_up]}
+                "runners_up": [m.to_dict() for m in self.runners_up], "offered_for": self.offered_for}
 
     @classmethod
     def from_dict(cls, data: Any) -> Context:
         """The context ``to_dict`` made; ValueError for anything else (another version included)."""
         if not isinstance(data, dict) or data.get("version") != cls.VERSION:
             raise ValueError("not a faqbot conversation context of this version")
-        texts = [data.get("topic", ""), data.get("shown", ""), *data.get("passages", [])]
+        texts = [data.get("topic", ""), data.get("shown", ""), data.get("offered_for", ""), *data.get("passages", [])]
         if not all(isinstance(t, str) for t in texts):
             raise ValueError("a conversation context holds texts where texts belong")
         return cls(data.get("topic", ""), _matches(data.get("options", [])), tuple(data.get("passages", [])),
-                   data.get("shown", ""), _matches(data.get("runners_up", [])))
+                   data.get("shown", ""), _matches(data.get("runners_up", [])), data.get("offered_for", ""))
 
 
 def _matches(items: Any) -> tuple[Match, ...]:
@@ -61,11 +62,13 @@ def remember(context: Context, answer: Answer) -> Context:
     An offer (a clarification's options, or the one entry a decline offers) stays pending for one
     turn. Small talk and declines keep the topic, so "and music?" after "thanks" still follows the
     answer before it. A clarification's runners-up are its own options."""
+    offered_for = answer.question if answer.options else ""
     if answer.kind == "clarify":
         options = tuple(_rounded(m) for m in answer.options)
-        return replace(context, options=options, runners_up=options)
+        return replace(context, options=options, runners_up=options,
+                       offered_for=context.offered_for if answer.outcome else offered_for)
     if answer.kind != "answer":
-        return replace(context, options=tuple(_rounded(m) for m in answer.options))
+        return replace(context, options=tuple(_rounded(m) for m in answer.options), offered_for=offered_for)
     chosen = answer.matched.id if answer.matched else ""
     close = [c for c in (answer.trace.candidates if answer.trace else ()) if c.id != chosen and c.fused > 0]
     return Context(topic=answer.matched.question if answer.matched else answer.question,

@@ -9,12 +9,13 @@ never repeats the previous answer and keeps its topic. Nothing is printed or wri
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from faqbot.dialogue.context import POINTERS, Context, Topic, leans_on_context, remember
 from faqbot.dialogue.replies import Reply, read_reply
 from faqbot.language.text import normalize, tokenize
-from faqbot.models import Answer, Match
+from faqbot.models import Answer, Match, OfferOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -101,23 +102,26 @@ class Session:
                   context: Context) -> tuple[Answer | None, Answer | None]:
         """(the answer to a reply to the pending offer, None) or, when the reply is a question of its
         own, (None, its own answer if it was needed to tell)."""
-        options = context.options
+        options, asked = context.options, context.offered_for
         if reply.says == "yes":
             first = options[0]
             if reply.question:   # "yes, and how much does it cost?": the offered entry is the topic
                 return self._in_context(reply.question, Context(topic=first.question)), None
-            return self._bot.answer_entry(first.id, question, max(first.score, 0.5)), None
+            taken = self._bot.answer_entry(first.id, question, max(first.score, 0.5))
+            return replace(taken, outcome=OfferOutcome(asked, first.id, True) if asked else None), None
         if reply.says == "no":
             if reply.question:
                 return self._in_context(reply.question, Context(topic=context.topic)), None
-            return self._refused(question, options[1:]), None
+            refused = self._refused(question, options[1:])
+            return replace(refused, outcome=OfferOutcome(asked, options[0].id, False) if asked else None), None
         picked = self._pick_option(short, options)
         if picked is None:
             return None, None
         fresh = self._as_new_question(short, question, options)
         if fresh is not None:
             return None, fresh
-        return self._bot.answer_entry(picked.id, question, max(picked.score, 0.5)), None
+        chosen = self._bot.answer_entry(picked.id, question, max(picked.score, 0.5))
+        return replace(chosen, outcome=OfferOutcome(asked, picked.id, True) if asked else None), None
 
     def _refused(self, question: str, remaining: tuple[Match, ...]) -> Answer:
         """ "no" to an offer: never the refused option; the others if any, else a request to rephrase."""

@@ -51,10 +51,16 @@ def entry_of(answer: Answer) -> dict[str, Any]:
 
 
 def recorder(path: str) -> Callable[[Answer], None]:
-    """A function that appends each declined or clarified answer to the log at *path*. A log that
-    cannot be written (a read-only home, a planted symlink) costs nothing but the record."""
+    """A function that appends each declined or clarified answer to the log at *path*, and each offer a
+    reader took ("yes") or refused ("no"), logged under the question that got it. A log that cannot be
+    written (a read-only home, a planted symlink) costs nothing but the record."""
     def record(answer: Answer) -> None:
-        if answer.kind in LOGGED_KINDS:
+        if answer.outcome is not None:   # a reply to an offer: what the reader did with it, not the reply
+            outcome = answer.outcome
+            append_record(path, {"question": outcome.question[:MAX_LOGGED_CHARS],
+                                 "kind": "offer taken" if outcome.taken else "offer refused",
+                                 "best": outcome.entry, "best_confidence": None})
+        elif answer.kind in LOGGED_KINDS:
             append_record(path, entry_of(answer))
     return record
 
