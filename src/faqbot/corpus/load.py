@@ -33,9 +33,9 @@ _DEFAULT_SMALLTALK = Path(__file__).with_name("smalltalk_default.yaml")
 def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry, str]] | None = None) -> Corpus:
     """Read and validate the corpus in *root* (the bundled one when None).
 
-    *unresolved*, when given, collects the ``sources`` ids that name no passage, as (entry, id), and
-    the entries keep only the ids that resolve: ``faqbot check`` reports them all at once, with the
-    likely new id, rather than stopping at the first."""
+    A ``sources`` id that names no passage is followed to its likely new passage, with a notice on the
+    corpus (``_check_references``). *unresolved*, when given, collects such ids as (entry, id):
+    ``faqbot check`` reports them all as errors, with the likely new id."""
     root = Path(bundled_corpus_dir() if root is None else root)
     names = corpus_files(root)
     stamp = signature(names)
@@ -52,10 +52,7 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
     entries = inferred_sources(entries, passages, named=named)
     if config.implicit_entries:
         entries += heading_entries(passages, entries)
-    smalltalk, examples = _load_smalltalk(reader, None)
-    if "smalltalk.yaml" in by_name:   # a corpus's own intents override the defaults of the same id, or add to them
-        own, examples = _load_smalltalk(reader, by_name["smalltalk.yaml"])
-        smalltalk = _overridden(smalltalk, own)
+    smalltalk, examples = _smalltalk_of(reader, by_name.get("smalltalk.yaml"))
     examples = examples or [e.question for e in entries[:3]]
     return Corpus(
         name=root.resolve().name,
@@ -71,6 +68,16 @@ def load_corpus(root: str | Path | None = None, *, unresolved: list[tuple[Entry,
         notices=tuple(notices),
         out_of_scope=_load_out_of_scope(reader, by_name.get("out_of_scope.yaml")),
     )
+
+
+def _smalltalk_of(reader: _Reader, path: Path | None) -> tuple[list[SmallTalk], list[str]]:
+    """The default small talk with the corpus's own intents (which override a default's reply and add
+    to its patterns), and the corpus's example questions."""
+    smalltalk, examples = _load_smalltalk(reader, None)
+    if path is not None:
+        own, examples = _load_smalltalk(reader, path)
+        smalltalk = _overridden(smalltalk, own)
+    return smalltalk, examples
 
 
 # ----------------------------------------------------------------------------- reading

@@ -152,6 +152,18 @@ def identity_of(files: ModelFiles) -> str:
     return f"{os.path.basename(files.folder.rstrip(os.sep))}@{digest.hexdigest()[:12]}"
 
 
+def _session(onnxruntime: Any, files: ModelFiles, threads: int | None, network: str) -> Any:
+    """An onnxruntime session of the model's network, or of *network*, the same optimised already."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+    options.log_severity_level = 3
+    path = os.path.join(files.folder, files.onnx)
+    if network:
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        path = network
+    return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
 class Encoder:
     """A sentence encoder: texts in, unit vectors out. Thread-safe (onnxruntime sessions are)."""
 
@@ -175,14 +187,7 @@ class Encoder:
         reader = threading.Thread(target=load_tokenizer, daemon=True)
         reader.start()
         try:
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
-            options.log_severity_level = 3
-            path = os.path.join(files.folder, files.onnx)
-            if network:
-                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-                path = network
-            self._session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+            self._session = _session(onnxruntime, files, threads, network)
             reader.join()
             if "error" in loaded:
                 raise loaded["error"]
