@@ -20,6 +20,7 @@ Warnings (exit 0, or 1 with ``--strict``) are worth a look but are judgement cal
 from __future__ import annotations
 
 import difflib
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -191,20 +192,27 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     """The self-test finding for *phrase*, which did not come back as *entry*: answered by *rival*, met
     with "did you mean" (*clarified*), or declined (no *rival*)."""
     analysis = sub.analyzer.document(phrase)
+    # A word in most entries (the product's own name) tells no entry apart: never asked for.
+    idf, common = sub.evidence.idf, math.log(2) + 1.0
+    words = [(w, t) for w, t in zip(analysis.content, analysis.stems, strict=True) if idf.get(t, common + 1) > common]
     own = sub.evidence.entry_terms[sub.entry_index(entry.id)] if sub.has_entry(entry.id) else frozenset()
-    missing = tuple(dict.fromkeys(w for w, t in zip(analysis.content, analysis.stems, strict=True) if t not in own))
+    missing = tuple(dict.fromkeys(w for w, t in words if t not in own))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
-    pulled = tuple(dict.fromkeys(w for w, t in zip(analysis.content, analysis.stems, strict=True)
-                                 if t in theirs and t not in own))
+    pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
     said = "gets only \"did you mean\"" if clarified else f"is answered by '{rival}'" if rival else \
         "is declined or answered from the article"
-    words = ", ".join(f"'{w}'" for w in missing)
-    advice = f"a paraphrase using {words} would help" if missing else \
-        f"each of its words is in this entry and in '{rival}' too: make their questions differ, or merge them" \
-        if rival else "more paraphrases would help"
+    shared = bool(rival) and bool(set(entry.sources) & set(by_id[rival].sources)) if rival else False
+    listed = ", ".join(f"'{w}'" for w in missing)
+    if missing:
+        advice = f"a paraphrase using {listed} would help"
+    elif shared:
+        advice = f"it shares its words with '{rival}', which cites the same passage: merge the two entries, or " \
+                 "make their questions differ"
+    else:
+        advice = "a paraphrase in other words readers use would help"
     if pulled and rival:
-        advice += f"; {', '.join(repr(w) for w in pulled)} pull it to '{rival}'"
-        if set(entry.sources) & set(by_id[rival].sources):
+        advice += f"; {', '.join(repr(w) for w in pulled)} {'pulls' if len(pulled) == 1 else 'pull'} it to '{rival}'"
+        if shared:
             advice += (f" — both cite the same passage: merge them, or make their questions differ by more than "
                        f"{', '.join(repr(w) for w in pulled)}")
     return Finding("self-test", "warning", f"'{phrase}' {said}: {advice}", entry.id, entry.source,
