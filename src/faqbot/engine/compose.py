@@ -39,6 +39,17 @@ class Composer:
         self.corpus = index.corpus
         self.config = config
         self.clarify_at = clarify_at
+        self._citations: dict[tuple[str, str], Citation] = {}   # memo: a curated answer cites alike each time
+
+    def _cite(self, passage: Passage, answer: str) -> Citation:
+        """``citation(passage, answer)``, remembered: picking the excerpt tokenises every sentence."""
+        key = (passage.id, answer)
+        found = self._citations.get(key)
+        if found is None:
+            if len(self._citations) > 20_000:
+                self._citations.clear()
+            found = self._citations[key] = citation(passage, answer)
+        return found
 
     @property
     def source_name(self) -> str:
@@ -100,7 +111,7 @@ class Composer:
                    default=None)
         if best is None or len(wanted & evidence.sentence_terms[best[0]][best[1]]) <= opening:
             answer = self.entry_answer(entry, found.question, score, found.passage_scores, trace)
-            return replace(answer, citations=(citation(passages[first], entry.answer),))
+            return replace(answer, citations=(self._cite(passages[first], entry.answer),))
         p, s = best
         sentences = passages[p].sentences
         chosen = [s, *announced(sentences, s)]   # with the list or code a lead-in colon announces
@@ -202,7 +213,7 @@ class Composer:
             first = sources[0]
             sources.sort(key=lambda p: -(passage_scores[p] + (_AUTHOR_FIRST if p == first else 0.0)))
         if sources:
-            return tuple(citation(self.corpus.passages[p], entry.answer) for p in sources)
+            return tuple(self._cite(self.corpus.passages[p], entry.answer) for p in sources)
         return (Citation(entry.id, entry.question, (entry.question,), entry.answer, entry.source, entry.line,
                          entry.line, excerpt(split_sentences(entry.answer) or [entry.answer], entry.answer)),)
 

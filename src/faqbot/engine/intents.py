@@ -31,6 +31,9 @@ class Intents:
         self._all = ([t for _, _, t in pairs], [(i, p) for i, p, _ in pairs])
         self._openers = ([t for i, _, t in pairs if i.opener], [(i, p) for i, p, _ in pairs if i.opener])
         self._threshold = threshold
+        # The shortest and longest pattern: a text whose length alone keeps it under the threshold against
+        # both cannot match any (rapidfuzz's ratio is at most 2·min(a, b)/(a + b) for lengths a and b).
+        self._lengths = {False: _extremes(self._all[0]), True: _extremes(self._openers[0])}
 
     def answer(self, question: str, tokens: Sequence[str], *, openers_only: bool = False) -> Answer | None:
         """The small-talk reply when the *tokens* of *question* are small talk, alone or combined, else None."""
@@ -55,6 +58,10 @@ class Intents:
         """(intent, pattern, similarity) of the pattern *text* is, or None."""
         from rapidfuzz import fuzz, process
 
+        shortest, longest = self._lengths[openers_only]
+        size, nearest = len(text), min(max(len(text), shortest), longest)   # the pattern length nearest the text's
+        if not longest or 2 * min(size, nearest) / (size + nearest) < self._threshold - 1e-9:
+            return None
         patterns, owners = self._openers if openers_only else self._all
         found = process.extractOne(text, patterns, scorer=fuzz.ratio, processor=None,
                                    score_cutoff=self._threshold * 100)
@@ -86,3 +93,9 @@ def _unpadded(part: str) -> str:
     while words and words[-1] in PADDING:
         words.pop()
     return " ".join(words)
+
+
+def _extremes(texts: Sequence[str]) -> tuple[int, int]:
+    """(the shortest length, the longest) of *texts*; (0, 0) for none."""
+    lengths = [len(t) for t in texts]
+    return (min(lengths), max(lengths)) if lengths else (0, 0)
