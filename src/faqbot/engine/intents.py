@@ -34,6 +34,7 @@ class Intents:
         # The shortest and longest pattern: a text whose length alone keeps it under the threshold against
         # both cannot match any (rapidfuzz's ratio is at most 2·min(a, b)/(a + b) for lengths a and b).
         self._lengths = {False: _extremes(self._all[0]), True: _extremes(self._openers[0])}
+        self._seen: dict[tuple[str, bool], tuple[SmallTalk, str, float] | None] = {}   # memo of _match
 
     def answer(self, question: str, tokens: Sequence[str], *, openers_only: bool = False) -> Answer | None:
         """The small-talk reply when the *tokens* of *question* are small talk, alone or combined, else None."""
@@ -55,7 +56,18 @@ class Intents:
         return self._reply(question, best)
 
     def _match(self, text: str, openers_only: bool) -> tuple[SmallTalk, str, float] | None:
-        """(intent, pattern, similarity) of the pattern *text* is, or None."""
+        """(intent, pattern, similarity) of the pattern *text* is, or None. Remembered: the opening words
+        of questions ("what is the", "how do") recur on every other question."""
+        key = (text, openers_only)
+        seen = self._seen.get(key, _UNSEEN)   # one look-up: another thread may clear the memo meanwhile
+        if seen is not _UNSEEN:
+            return seen   # type: ignore[return-value]
+        if len(self._seen) > 20_000:
+            self._seen.clear()
+        found = self._seen[key] = self._closest(text, openers_only)
+        return found
+
+    def _closest(self, text: str, openers_only: bool) -> tuple[SmallTalk, str, float] | None:
         from rapidfuzz import fuzz, process
 
         shortest, longest = self._lengths[openers_only]
@@ -83,6 +95,9 @@ class Intents:
                 if greeting is not None:
                     return k, greeting
         return None
+
+
+_UNSEEN = object()
 
 
 def _unpadded(part: str) -> str:

@@ -31,6 +31,9 @@ class TermIndex:
     data: np.ndarray      # float32 weights
     n_docs: int
     _vocabulary: list[dict[str, int]] = field(default_factory=list, repr=False, compare=False)
+    # The last query vector, shared by the indexes of one vocabulary and IDF (the entries' and the
+    # passages' are scored with the same features of every question): (features, idf, vector).
+    _last: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def vocabulary(self) -> dict[str, int]:
@@ -62,6 +65,7 @@ class TermIndex:
         everything = vectorizer.fit_transform([doc for docs in doc_sets for doc in docs] + list(idf_docs)).tocsr()
         terms = [str(t) for t in vectorizer.get_feature_names_out()]
         vocabulary = [dict(zip(terms, range(len(terms)), strict=True))]   # shared by every index built here
+        last: list[Any] = []
         idf = np.asarray(vectorizer.idf_, dtype=np.float64)
         indexes, start = [], 0
         for docs in doc_sets:
@@ -69,7 +73,7 @@ class TermIndex:
             start += len(docs)
             matrix.sort_indices()
             indexes.append(cls(terms, idf, matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
-                               matrix.data.astype(np.float32), len(docs), vocabulary))
+                               matrix.data.astype(np.float32), len(docs), vocabulary, last))
         return indexes
 
     @classmethod
@@ -79,6 +83,17 @@ class TermIndex:
 
     def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(feature ids, weights) of the query's L2-normalised TF-IDF vector; unknown features vanish."""
+        last = self._last[0] if self._last else None   # one read: another thread may replace it meanwhile
+        if last is not None and last[0] is features and last[1] is self.idf:
+            return last[2]   # type: ignore[no-any-return]
+        found = self._vector(features)
+        if self._last:
+            self._last[0] = (features, self.idf, found)
+        else:
+            self._last.append((features, self.idf, found))
+        return found
+
+    def _vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         get = self.vocabulary.get
         known = {i: n for f, n in Counter(features).items() if (i := get(f)) is not None}
         if not known:
@@ -122,13 +137,16 @@ class TermIndex:
     @classmethod
     def from_arrays(cls, prefix: str, arrays: dict[str, np.ndarray], *, like: TermIndex | None = None) -> TermIndex:
         """The index saved by ``to_arrays``; *like*: the index whose vocabulary it shares."""
+        idf, last = arrays[f"{prefix}.idf"], []
         if like is None:
             raw = arrays[f"{prefix}.terms"].tobytes().decode("utf-8")
             terms, vocabulary = (raw.split("\n") if raw else []), []
         else:
             terms, vocabulary = like.terms, like._vocabulary
-        index = cls(terms, arrays[f"{prefix}.idf"], arrays[f"{prefix}.indptr"], arrays[f"{prefix}.indices"],
-                    arrays[f"{prefix}.data"], int(arrays[f"{prefix}.n_docs"][0]), vocabulary)
+            if idf.shape == like.idf.shape and np.array_equal(idf, like.idf):
+                idf, last = like.idf, like._last   # one IDF: the query vector is shared too
+        index = cls(terms, idf, arrays[f"{prefix}.indptr"], arrays[f"{prefix}.indices"],
+                    arrays[f"{prefix}.data"], int(arrays[f"{prefix}.n_docs"][0]), vocabulary, last)
         index.check()
         return index
 

@@ -136,6 +136,18 @@ class _Memo(_Lazy[T]):
             item = self._memo[i] = self._make(i)
         return item
 
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if type(i) is int:   # the hot path: an item a question already touched
+            item = self._memo.get(i)
+            if item is not None:
+                return item
+        return super().__getitem__(i)
+
 
 # ----------------------------------------------------------------------------- records
 
