@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -184,6 +183,8 @@ class Encoder:
             except Exception as exc:
                 loaded["error"] = exc
 
+        import threading
+
         reader = threading.Thread(target=load_tokenizer, daemon=True)
         reader.start()
         try:
@@ -280,6 +281,8 @@ class Semantic:
         self.network = ""             # the network optimised for this machine, beside the cache ("" none)
         self._encoder = encoder
         self._problem = ""
+        import threading  # only an index with embeddings needs it: not on a lexical cold start
+
         self._lock = threading.Lock()
         self._phrasings32: np.ndarray | None = None
         self._passages32: np.ndarray | None = None
