@@ -159,3 +159,11 @@ def test_headings_read_without_markup_and_keep_their_ids(make_corpus) -> None:  
     answer = bot.ask("Why have Cargo.lock in version control?")
     assert answer.kind == "answer" and answer.text.startswith("The lock file records")   # not the quoted error
     assert "`" not in answer.citations[0].section
+
+
+def test_a_citation_excerpt_is_prose_not_a_code_block() -> None:
+    from faqbot.engine.compose import excerpt
+
+    sentences = ["```bash\ncorepack use pnpm@7.x\n```", "You can use corepack use to pin the version."]
+    assert excerpt(sentences, "corepack use pnpm pins the version") == "You can use corepack use to pin the version."
+    assert excerpt(sentences[:1], "anything") == "```bash corepack use pnpm@7.x ```"   # nothing else to quote

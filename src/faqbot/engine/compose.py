@@ -284,7 +284,9 @@ def citation(passage: Passage, answer: str) -> Citation:
 
 
 def excerpt(sentences: Sequence[str], answer: str) -> str:
-    """The sentence sharing most words with *answer* (the first of equals), whitespace folded."""
+    """The sentence sharing most words with *answer* (the first of equals), whitespace folded; prose
+    before a code block, which reads as noise folded into one line."""
     words = set(tokenize(answer))
-    best = max(range(len(sentences)), key=lambda i: (len(words & set(tokenize(sentences[i]))), -i))
+    prose = [i for i, s in enumerate(sentences) if not s.lstrip().startswith(("```", "~~~"))] or range(len(sentences))
+    best = max(prose, key=lambda i: (len(words & set(tokenize(sentences[i]))), -i))
     return " ".join(sentences[best].split())
