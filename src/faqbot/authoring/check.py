@@ -195,7 +195,9 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     # A word in most entries (the product's own name) tells no entry apart: never asked for.
     idf, common = sub.evidence.idf, math.log(2) + 1.0
     words = [(w, t) for w, t in zip(analysis.content, analysis.stems, strict=True) if idf.get(t, common + 1) > common]
-    own = sub.evidence.entry_terms[sub.entry_index(entry.id)] if sub.has_entry(entry.id) else frozenset()
+    # What the entry says besides this phrasing, as written (a fold may hold out two of its phrasings at
+    # once: a word the other one has is not missing).
+    own = frozenset(sub.analyzer.stems(" ".join((*(p for p in entry.phrasings if p != phrase), entry.answer))))
     missing = tuple(dict.fromkeys(w for w, t in words if t not in own))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
