@@ -100,6 +100,9 @@ def test_the_network_optimised_for_this_machine_is_kept_beside_the_cache_and_use
     cached = Answerer.from_corpus(corpus, cache_dir=tmp_path / "cache")
     assert cached.index.meaning.table is not None and cached.index.meaning.table.network == str(sidecar)
     assert _answers(cached) == _answers(built)
+    sidecar.write_bytes(b"damaged")   # a damaged optimised copy: the model's own network answers
+    damaged = Answerer.from_corpus(corpus, cache_dir=tmp_path / "cache")
+    assert _answers(damaged) == _answers(built) and damaged.semantic_problem == ""
     sidecar.chmod(0o666)   # writable by others: not trusted, the model's own file is loaded instead
     again = Answerer.from_corpus(corpus, cache_dir=tmp_path / "cache")
     assert again.index.meaning.table is not None and again.index.meaning.table.network == ""

@@ -300,7 +300,12 @@ class Semantic:
                 try:
                     self._encoder = Encoder(self.files, network=self.network)
                 except SemanticError as exc:
-                    self._problem = str(exc)
+                    try:   # a damaged optimised copy: the model's own network still serves
+                        self._encoder = Encoder(self.files) if self.network else None
+                    except SemanticError:
+                        pass
+                    if self._encoder is None:
+                        self._problem = str(exc)
             encoder = self._encoder
         return None if encoder is None else encoder.embed(texts)
 
