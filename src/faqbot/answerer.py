@@ -196,9 +196,7 @@ class Answerer:
 
     def unknown(self, text: str) -> tuple[str, ...]:
         """The content words of *text* the corpus never uses (typos corrected first)."""
-        query = self.index.analyzer.query(text, chars=False, wording=False)
-        idf = self.index.evidence.idf
-        return tuple(w for w, t in zip(query.content, query.stems, strict=True) if t not in idf)
+        return self.index.unknown_words(self.index.analyzer.query(text, chars=False, wording=False))
 
     def names(self, text: str) -> frozenset[str]:
         """The names the corpus uses ("gpt", "midjourney") that *text* mentions, as stems."""

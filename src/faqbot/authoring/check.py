@@ -180,9 +180,8 @@ def _declined(entry: Entry, misses: list[Finding]) -> Finding:
     if len(misses) == 1:
         return misses[0]
     missing = tuple(dict.fromkeys(w for m in misses for w in m.words_missing))
-    words = ", ".join(f"'{w}'" for w in missing[:8])
     return Finding("self-test", "warning", f"{len(misses)} of its phrasings, held out, are declined or answered from "
-                   f"the article: " + (f"paraphrases using {words} would help" if missing else
+                   f"the article: " + (f"paraphrases using {_quoted(missing[:8])} would help" if missing else
                                        "more paraphrases would help"),
                    entry.id, entry.source, entry.line or None, words_missing=missing)
 
@@ -203,22 +202,20 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
     said = "gets only \"did you mean\"" if clarified else f"is answered by '{rival}'" if rival else \
         "is declined or answered from the article"
-    shared = bool(rival) and bool(set(entry.sources) & set(by_id[rival].sources)) if rival else False
-    listed = ", ".join(f"'{w}'" for w in missing)
-    if missing:
-        advice = f"a paraphrase using {listed} would help"
-    elif shared:
-        advice = f"it shares its words with '{rival}', which cites the same passage: merge the two entries, or " \
-                 "make their questions differ"
-    else:
-        advice = "a paraphrase in other words readers use would help"
-    if pulled and rival:
-        advice += f"; {', '.join(repr(w) for w in pulled)} {'pulls' if len(pulled) == 1 else 'pull'} it to '{rival}'"
-        if shared:
-            advice += (f" — both cite the same passage: merge them, or make their questions differ by more than "
-                       f"{', '.join(repr(w) for w in pulled)}")
+    shared = rival is not None and bool(set(entry.sources) & set(by_id[rival].sources))
+    advice = f"a paraphrase using {_quoted(missing)} would help" if missing else \
+        "a paraphrase in other words readers use would help"
+    if pulled:
+        advice += f"; {_quoted(pulled)} {'pulls' if len(pulled) == 1 else 'pull'} it to '{rival}'"
+    if shared:   # two entries on one passage whose words collide: one answer, or questions apart
+        advice += " — both cite the same passage: merge them, or make their questions differ" + (
+            f" by more than {_quoted(pulled)}" if pulled else "")
     return Finding("self-test", "warning", f"'{phrase}' {said}: {advice}", entry.id, entry.source,
                    entry.line or None, words_missing=missing, words_pulled=pulled, rival=rival)
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return ", ".join(f"'{w}'" for w in words)
 
 
 def _still_answered(built: Built) -> list[Finding]:

@@ -193,12 +193,12 @@ def apply_review(root: str, review_path: str) -> Applied:
 def _add_out_of_scope(root: str, questions: list[str]) -> int:
     """Append *questions* (those not there yet) to the corpus's out_of_scope.yaml; how many were added."""
     from faqbot.corpus.files import read_corpus_file, write_atomically
+    from faqbot.corpus.load import load_corpus
 
     path = os.path.join(root, "out_of_scope.yaml")
     text = read_corpus_file(path).decode("utf-8") if os.path.isfile(path) else \
         "# Questions faqbot declines exactly; the fit leans their paraphrases to a decline too.\n"
-    have = {" ".join(line.strip()[1:].strip().strip('"').lower().split()) for line in text.splitlines()
-            if line.strip().startswith("-")}
+    have = {" ".join(q.lower().split()) for q in load_corpus(root).out_of_scope}   # read as faqbot reads it
     fresh = list(dict.fromkeys(q for q in questions if " ".join(q.lower().split()) not in have))
     if fresh:
         body = text if text.endswith("\n") else text + "\n"

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from faqbot.language.analysis import Stemmer
-from faqbot.language.text import announced, content_words, join_sentences, tokenize
+from faqbot.language.text import announced, content_words, is_code, is_quote, join_sentences, tokenize
 from faqbot.models import Entry, Passage
 
 _QUESTION_START = re.compile(r"^(what|how|why|when|where|who|whom|whose|which|can|could|does|do|did|is|are|was|"
@@ -62,8 +62,6 @@ def heading_entries(passages: Sequence[Passage], curated: Sequence[Entry]) -> li
     return entries
 
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_EXAMPLE = re.compile(r"\s{0,3}(>|```|~~~)")   # a sentence that is a quote or a fenced block: an example
 
 
 def only_example(text: str) -> bool:
@@ -71,9 +69,9 @@ def only_example(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return False
-    if all(line.lstrip().startswith(">") for line in lines):
+    if all(is_quote(line) for line in lines):
         return True
-    if _FENCE.match(lines[0]) and _FENCE.match(lines[-1]) and len(lines) >= 2:
+    if is_code(lines[0]) and is_code(lines[-1]) and len(lines) >= 2:
         return True
     return all(line.startswith(("    ", "\t")) for line in lines)
 
@@ -82,7 +80,7 @@ def opening(passage: Passage) -> str:
     """The first sentences of *passage* (about ``OPENING_WORDS`` words), with the list or code block a
     lead-in colon announces; a quote or code the section opens with (an example) is skipped."""
     sentences = passage.sentences
-    start = next((n for n, sentence in enumerate(sentences) if not _EXAMPLE.match(sentence)), 0)
+    start = next((n for n, sentence in enumerate(sentences) if not (is_code(sentence) or is_quote(sentence))), 0)
     chosen: list[str] = []
     words = 0
     for n, sentence in enumerate(sentences[start:], start):

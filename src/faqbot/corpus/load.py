@@ -319,16 +319,25 @@ def main_sections(passages: Sequence[Passage], most: int = 6) -> list[str]:
     return [heading.rstrip("?:.") for heading in seen][:most]
 
 
-def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], ...]:
+def _optional(reader: _Reader, path: Path | None, shape: type, wrong: str) -> tuple[Any, Any, Path] | None:
+    """(data, node tree, path) of an optional YAML file of the corpus that must hold a *shape* (dict or
+    list), None when it is absent or empty; CorpusError saying *wrong* when it holds something else."""
     if path is None:
-        return ()
+        return None
     data, node = reader.yaml(path)
     if data is None:
+        return None
+    if not isinstance(data, shape):
+        raise reader.error(path, wrong, _node_line(node))
+    return data, node, path
+
+
+def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], ...]:
+    found = _optional(reader, path, dict, "must map each canonical form to a list of variants, "
+                                          "e.g. 'llm: [large language model]'")
+    if found is None:
         return ()
-    if not isinstance(data, dict):
-        raise reader.error(path, "must map each canonical form to a list of variants, "
-                                 "e.g. 'llm: [large language model]'",
-                           _node_line(node))
+    data, node, path = found
     pairs: list[tuple[str, str]] = []
     for canonical, variants in data.items():
         if isinstance(variants, str):
@@ -343,14 +352,11 @@ def _load_aliases(reader: _Reader, path: Path | None) -> tuple[tuple[str, str], 
 
 def _load_out_of_scope(reader: _Reader, path: Path | None) -> tuple[str, ...]:
     """The questions the author wants declined: a YAML list of texts."""
-    if path is None:
+    found = _optional(reader, path, list, "must be a list of questions to decline, e.g. '- How do I publish a "
+                                          "crate?'")
+    if found is None:
         return ()
-    data, node = reader.yaml(path)
-    if data is None:
-        return ()
-    if not isinstance(data, list):
-        raise reader.error(path, "must be a list of questions to decline, e.g. '- How do I publish a crate?'",
-                           _node_line(node))
+    data, node, path = found
     for item, item_node in zip(data, node.value, strict=True):
         if not isinstance(item, str) or not item.strip():
             raise reader.error(path, f"each item must be a question (text), got {describe(item)}",
@@ -360,14 +366,11 @@ def _load_out_of_scope(reader: _Reader, path: Path | None) -> tuple[str, ...]:
 
 def _load_classes(reader: _Reader, path: Path | None, entry_ids: set[str]) -> tuple[tuple[str, str, str], ...]:
     """What the article says things are: (thing, class, the entry that states it)."""
-    if path is None:
-        return ()
-    data, node = reader.yaml(path)
-    if data is None:
-        return ()
     example = "e.g. '- {thing: Claude 3, is: LLM, entry: claude-3}'"
-    if not isinstance(data, list):
-        raise reader.error(path, f"must be a list of links, {example}", _node_line(node))
+    found = _optional(reader, path, list, f"must be a list of links, {example}")
+    if found is None:
+        return ()
+    data, node, path = found
     links: list[tuple[str, str, str]] = []
     for item, item_node in _items_with_nodes(data, node):
         line = _node_line(item_node)
@@ -383,13 +386,10 @@ def _load_classes(reader: _Reader, path: Path | None, entry_ids: set[str]) -> tu
 
 
 def _load_config(reader: _Reader, path: Path | None) -> Config:
-    if path is None:
+    found = _optional(reader, path, dict, "must be a mapping of setting: value")
+    if found is None:
         return Config()
-    data, node = reader.yaml(path)
-    if data is None:
-        return Config()
-    if not isinstance(data, dict):
-        raise reader.error(path, "must be a mapping of setting: value", _node_line(node))
+    data, node, path = found
     try:
         return Config().with_values(data)
     except ConfigError as exc:

@@ -107,21 +107,20 @@ class Session:
             first = options[0]
             if reply.question:   # "yes, and how much does it cost?": the offered entry is the topic
                 return self._in_context(reply.question, Context(topic=first.question)), None
-            taken = self._bot.answer_entry(first.id, question, max(first.score, 0.5))
-            return replace(taken, outcome=OfferOutcome(asked, first.id, True) if asked else None), None
+            return _outcome(self._bot.answer_entry(first.id, question, max(first.score, 0.5)), asked, first.id,
+                            taken=True), None
         if reply.says == "no":
             if reply.question:
                 return self._in_context(reply.question, Context(topic=context.topic)), None
-            refused = self._refused(question, options[1:])
-            return replace(refused, outcome=OfferOutcome(asked, options[0].id, False) if asked else None), None
+            return _outcome(self._refused(question, options[1:]), asked, options[0].id, taken=False), None
         picked = self._pick_option(short, options)
         if picked is None:
             return None, None
         fresh = self._as_new_question(short, question, options)
         if fresh is not None:
             return None, fresh
-        chosen = self._bot.answer_entry(picked.id, question, max(picked.score, 0.5))
-        return replace(chosen, outcome=OfferOutcome(asked, picked.id, True) if asked else None), None
+        return _outcome(self._bot.answer_entry(picked.id, question, max(picked.score, 0.5)), asked, picked.id,
+                        taken=True), None
 
     def _refused(self, question: str, remaining: tuple[Match, ...]) -> Answer:
         """ "no" to an offer: never the refused option; the others if any, else a request to rephrase."""
@@ -213,3 +212,9 @@ class Session:
                         reverse=True)
         (best, index), runner_up = shared[0], shared[1][0] if len(shared) > 1 else 0
         return options[index] if best >= max(1, len(words) / 2) and best > runner_up else None
+
+
+def _outcome(answer: Answer, asked: str, entry: str, *, taken: bool) -> Answer:
+    """*answer* to a reply that took or refused the offer of *entry* made for the question *asked*
+    (for the unanswered log and `faqbot review`); unchanged when the question is not known."""
+    return replace(answer, outcome=OfferOutcome(asked, entry, taken)) if asked else answer

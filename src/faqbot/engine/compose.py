@@ -14,7 +14,7 @@ from faqbot.config import Config
 from faqbot.engine.decision import Verdict, distinct_questions, extract_confidence
 from faqbot.engine.findings import Extract, Findings
 from faqbot.engine.index import Index
-from faqbot.language.text import announced, join_sentences, normalize, split_sentences, tokenize
+from faqbot.language.text import announced, is_code, join_sentences, normalize, split_sentences, tokenize
 from faqbot.models import Answer, Candidate, Citation, Entry, Match, Passage, Trace
 from faqbot.storage.columns import column_of
 
@@ -287,6 +287,6 @@ def excerpt(sentences: Sequence[str], answer: str) -> str:
     """The sentence sharing most words with *answer* (the first of equals), whitespace folded; prose
     before a code block, which reads as noise folded into one line."""
     words = set(tokenize(answer))
-    prose = [i for i, s in enumerate(sentences) if not s.lstrip().startswith(("```", "~~~"))] or range(len(sentences))
+    prose = [i for i, s in enumerate(sentences) if not is_code(s)] or range(len(sentences))
     best = max(prose, key=lambda i: (len(words & set(tokenize(sentences[i]))), -i))
     return " ".join(sentences[best].split())

@@ -184,7 +184,7 @@ class Index:
         char_p = self.phrase_char.scores(query.char_features) if weights.char else zeros
         word_p = self.phrase_word.scores(query.word_features) if weights.word else zeros
         wording_p = self.phrase_wording.scores(query.question_features) if weights.wording else zeros
-        char, word, wording = (self._best_per_entry(p) if w else np.zeros(n)
+        char, word, wording = (self.best_per_entry(p) if w else np.zeros(n)
                                for p, w in ((char_p, weights.char), (word_p, weights.word),
                                             (wording_p, weights.wording)))
         qa = self.entry_qa.scores(query.word_features) if weights.qa and n else np.zeros(n)
@@ -202,7 +202,8 @@ class Index:
                 fuzzy[self.phrase_entry[top[order]]] = sims[order]
         return EntryScores(char, word, wording, qa, fuzzy, np.clip(partial + weights.fuzzy * fuzzy, 0.0, 1.0))
 
-    def _best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
+    def best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
+        """Each entry's best score among its phrasings (*phrase_scores*: one per phrasing)."""
         if self._phrase_starts is None:
             return np.zeros(len(self.corpus.entries))
         return np.maximum.reduceat(phrase_scores, self._phrase_starts)
@@ -251,13 +252,16 @@ class Index:
         """The question's stems that the corpus writes as names ("gpt", "4.5", "midjourney")."""
         return self.evidence.names.intersection(query.stems)
 
+    def unknown_words(self, query: Analysis) -> tuple[str, ...]:
+        """The question's content words the corpus never uses (as the question wrote them)."""
+        idf = self.evidence.idf
+        return tuple(w for w, t in zip(query.content, query.stems, strict=True) if t not in idf)
+
     def rare_unknown_share(self, query: Analysis) -> float:
         """Share of the question's content words that the corpus never uses and English rarely does."""
         if not query.content:
             return 0.0
-        idf = self.evidence.idf
-        rare = sum(1 for word, t in zip(query.content, query.stems, strict=True)
-                   if t not in idf and self.analyzer.english.commonness(word) < 0.5)
+        rare = sum(1 for word in self.unknown_words(query) if self.analyzer.english.commonness(word) < 0.5)
         return rare / len(query.content)
 
     def passage_index(self, passage_id: str) -> int:

@@ -49,7 +49,7 @@ class Nearest:
     def _entry(self, found: Findings, verdict: Verdict, vector: np.ndarray) -> Verdict:
         """The verdict by meaning: an answer through the gate, or *verdict* saying why not."""
         entries, evidence = self.index.corpus.entries, self.index.evidence
-        cosines = self.table.entry_cosines(vector, self.index.phrase_entry, len(entries))
+        cosines = self.index.best_per_entry(self.table.phrasing_cosines(vector))
         ranked = top_indices(cosines, 8)
         if not ranked.size:
             return verdict._replace(reason=f"{verdict.reason}; nothing is near in meaning")
@@ -81,8 +81,7 @@ class Nearest:
 
     def _pulled_away(self, found: Findings, p: int, cosine: float) -> bool:
         """Whether the question without its words the corpus never uses is nearer passage *p*."""
-        unknown = frozenset(w for w, t in zip(found.query.content, found.query.stems, strict=True)
-                            if t not in self.index.evidence.idf)
+        unknown = frozenset(self.index.unknown_words(found.query))
         if not unknown:
             return False
         vectors = self.table.embed_questions([without(found.question, unknown)])

@@ -133,7 +133,7 @@ def stamp_of(files: ModelFiles) -> list[list[Any]]:
 def is_current(stamp: Sequence[Sequence[Any]]) -> bool:
     """Whether the model files recorded in *stamp* are still there, unchanged (size and mtime)."""
     try:
-        return bool(stamp) and all(os.stat(str(path)).st_size == size and os.stat(str(path)).st_mtime_ns == mtime
+        return bool(stamp) and all((info := os.stat(str(path))).st_size == size and info.st_mtime_ns == mtime
                                    for path, size, mtime in stamp)
     except (OSError, ValueError, TypeError):
         return False
@@ -319,17 +319,11 @@ class Semantic:
             return False
         return True
 
-    def entry_cosines(self, vector: np.ndarray, phrase_entry: np.ndarray, n_entries: int) -> np.ndarray:
-        """Per entry, the cosine of *vector* to its closest phrasing (0 for an entry with none)."""
-        out = np.zeros(n_entries)
+    def phrasing_cosines(self, vector: np.ndarray) -> np.ndarray:
+        """Per phrasing, the cosine of *vector* to it (``Index.best_per_entry`` makes it per entry)."""
         if self._phrasings32 is None:
             self._phrasings32 = np.ascontiguousarray(self.phrasings, dtype=np.float32)
-        if not len(self._phrasings32):
-            return out
-        cosines = self._phrasings32 @ vector
-        starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0])   # an entry's phrasings are consecutive
-        out[phrase_entry[starts]] = np.maximum.reduceat(cosines, starts)
-        return out
+        return np.asarray(self._phrasings32 @ vector, dtype=float)
 
     def passage_cosines(self, vector: np.ndarray) -> np.ndarray:
         """Per passage, the cosine of *vector* to it (0 for a passage that was not embedded)."""

@@ -246,6 +246,19 @@ def heading_as_read(heading: str) -> str:
     return _INLINE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3), as_read(heading))
 
 
+_FENCE = re.compile(r"\s{0,3}(```|~~~)")
+
+
+def is_code(sentence: str) -> bool:
+    """Whether a sentence of a passage (see ``split_sentences``) is a fenced code block."""
+    return bool(_FENCE.match(sentence))
+
+
+def is_quote(sentence: str) -> bool:
+    """Whether a sentence of a passage is a block quote."""
+    return sentence.lstrip().startswith(">")
+
+
 def _items(text: str) -> list[str]:
     """Paragraph text and list items as single lines, markers removed; a fenced code block or a table
     as one item that keeps its lines (the only items with a newline)."""
