@@ -27,6 +27,7 @@ from faqbot.engine.decision import (
 )
 from faqbot.engine.findings import Extract, Findings
 from faqbot.language.analysis import Analysis
+from faqbot.language.focus import focus_of
 from faqbot.models import Answer, Candidate
 
 CONFIG = Config()
@@ -42,7 +43,7 @@ def found(text: str, *candidates: Candidate, **more: object) -> Findings:
     words = text.split()
     content = tuple(w for w in words if w not in {"how", "much", "does", "who", "makes", "what", "is", "it", "thanks"})
     query = Analysis(text, tuple(words), content, content, (), (), ())
-    fields = {"extract": None, **more}
+    fields = {"extract": None, "focus": focus_of(text), **more}
     return Findings(text, query, candidates, (), np.zeros(0), **fields)  # type: ignore[arg-type]
 
 

@@ -9,6 +9,7 @@ right answer. The thresholds follow from a target precision: answer at or above 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 
 from faqbot.config import Config
-from faqbot.language.focus import DECISIVE, focus_of, lacks
+from faqbot.language.focus import DECISIVE, lacks
 from faqbot.models import Candidate
 from faqbot.signals import FEATURE_NAMES, SIGNALS
 
@@ -44,6 +45,15 @@ class Decision:
             return np.zeros(features.shape[0])
         z = features @ np.asarray(self.coefficients) + self.intercept
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))), dtype=float)
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """``probability`` of a few rows in plain Python: for one question's candidates, numpy's per-call
+        overhead costs more than the arithmetic."""
+        coefficients, intercept, found = self.coefficients, self.intercept, []
+        for row in rows:
+            z = min(30.0, max(-30.0, sum(map(operator.mul, row, coefficients)) + intercept))
+            found.append(1.0 / (1.0 + math.exp(-z)))
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         return {"coefficients": list(self.coefficients), "intercept": self.intercept, "answer_at": self.answer_at,
@@ -81,6 +91,7 @@ DEFAULT = Decision(
 # ----------------------------------------------------------------------------- deciding
 
 _NEAR_TIE = 0.05   # fused scores this close to the best: the fitted confidence picks among them
+_CONFIDENCE = Candidate._fields.index("confidence")   # judged() sets it (a new tuple: faster than _replace)
 
 
 class Verdict(NamedTuple):
@@ -101,8 +112,8 @@ def judged(decision: Decision, candidates: Sequence[Candidate], *, rerank: bool 
     the best fused score is the one to answer (a follow-up's fused score holds the conversation)."""
     if not candidates or not candidates[0].features:
         return list(candidates)   # verbatim candidates: their similarity is their confidence
-    p = decision.probability(np.asarray([c.features for c in candidates], dtype=float))
-    judged = [c._replace(confidence=float(q)) for c, q in zip(candidates, p, strict=True)]
+    p = decision.probabilities([c.features for c in candidates])
+    judged = [Candidate(*c[:_CONFIDENCE], q, *c[_CONFIDENCE + 1:]) for c, q in zip(candidates, p, strict=True)]
     # The answer comes from the entries about as good by fused score as the best (a near tie is the
     # decision's to break); the rest follow by confidence (for "did you mean").
     near = [c for c in judged if c.fused >= judged[0].fused - (_NEAR_TIE if rerank else 0.0)]
@@ -201,7 +212,7 @@ def stated_chain(case: Case) -> Verdict | None:
 
 def missing_fact(case: Case) -> Verdict | None:
     """"How much does it cost?" is never answered by an answer, or article sentences, naming no price."""
-    focus = focus_of(case.found.query.normalized)
+    focus = case.found.focus
     if case.best is None or focus not in DECISIVE or not lacks(focus, case.facts_of(case.best.id)):
         return None
     return Verdict("decline", case.candidates, reason=f"focus: the question asks for a {focus}, "
@@ -210,7 +221,7 @@ def missing_fact(case: Case) -> Verdict | None:
 
 def who_makes(case: Case) -> Verdict | None:
     """"Who makes X?": answered only by a likely entry that states X's maker."""
-    if case.best is None or case.states_maker is None or focus_of(case.found.query.normalized) != "person":
+    if case.best is None or case.states_maker is None or case.found.focus != "person":
         return None
     return _maker_verdict(case.candidates, case.decision, case.states_maker)
 

@@ -26,6 +26,7 @@ _PASSAGES = 3             # passages whose sentences may make an extractive answ
 _MIN_SENTENCE_WORDS = 4   # shorter "sentences" are lead-ins such as "Capabilities:"
 _CONTEXT_COVERAGE = 0.25  # the previous turn's words count this much when checking coverage: what the
                           # question itself asks must be in the answer ("how much does it cost?" is not)
+_MEMO_PASSAGES = 20_000  # passages whose sentences' words are remembered (a bound for huge corpora)
 _TOPIC_GATE = 0.75        # with keep_topic, entries scoring under this share of the best prior drop out
 _YES_NO = frozenset("is are was were does do can could would will".split())
 
@@ -48,6 +49,7 @@ class Gatherer:
                                lambda text: index.analyzer.document(text).tokens)
         self.features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
         self._links: list[tuple[tuple[str, ...], tuple[str, ...], str, str]] | None = None
+        self._sentences: dict[int, tuple[tuple[int, frozenset[str]], ...]] = {}
 
     @property
     def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...], str, str]]:
@@ -106,10 +108,11 @@ class Gatherer:
             rare = self.index.coverage(query.stems, words=query.content)
         elif ctx is not None:   # a follow-up that shifts the topic ("and music?") is judged on its own words
             scores = scores._replace(fused=self.entry_scores(query).fused)
+        focus = focus_of(query.normalized)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
-        return Findings(question, query, self._candidates(query, top, scores, coverage, rare), hits,
+        return Findings(question, query, self._candidates(query, top, scores, coverage, rare, focus), hits,
                         own + cover * prior, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
-                        context=topic.text if topic else "", chain=self.class_chain(query.tokens))
+                        context=topic.text if topic else "", chain=self.class_chain(query.tokens), focus=focus)
 
     def class_chain(self, tokens: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """For a yes/no question naming a thing and a class ("is Claude 3 generative AI?"), the entries
@@ -148,34 +151,36 @@ class Gatherer:
         return self.index.analyzer.from_tokens(" ".join(rest), rest, query.corrections, **self.features), greeting
 
     def _candidates(self, query: Analysis, top: list[int], scores: EntryScores, coverage: Coverage,
-                    rare: Coverage) -> tuple[Candidate, ...]:
+                    rare: Coverage, focus: str) -> tuple[Candidate, ...]:
         """The entries *top* (the best by fused score) with their coverage and the decision's features."""
         index, evidence, entries = self.index, self.index.evidence, self.index.corpus.entries
         if not top:
             return ()
         unknown = index.rare_unknown_share(query)
         names = index.names_in(query)
-        focus = focus_of(query.normalized)
         credit = self.config.source_credit
-        signals = [getattr(scores, name) for name in SIGNAL_NAMES]
-        leaders = [int(np.argmax(s)) for s, w in zip(signals, self.weights, strict=True)
-                   if w > 0 and s.size and s.max() > 0]
+        leaders = []
+        for name, w in zip(SIGNAL_NAMES, self.weights, strict=True):
+            signal = getattr(scores, name)
+            if w > 0 and signal.size and signal[leader := int(signal.argmax())] > 0:
+                leaders.append(leader)
+        # Plain floats of the candidates' rows, read once (indexing numpy scalars one by one is slow).
+        char, word, wording, qa, fuzzy, fused = (a[top].tolist() for a in
+                                                  (scores.char, scores.word, scores.wording, scores.qa, scores.fuzzy,
+                                                   scores.fused))
         # top is best first: each candidate's rival is the first of another question.
-        ranked = [(float(scores.fused[j]), entries[j].question) for j in top]
+        ranked = [(f, entries[j].question) for f, j in zip(fused, top, strict=True)]
+        entry_terms, source_terms, facts = evidence.entry_terms, evidence.source_terms, evidence.entry_facts
         found = []
-        for i in top:
-            entry = entries[i]
-            covered = coverage.of(evidence.entry_terms[i], evidence.source_terms[i], credit)
+        for k, i in enumerate(top):
+            entry, terms, nearby = entries[i], entry_terms[i], source_terms[i]
+            covered = coverage.of(terms, nearby, credit)
             rival = next((f for f, question in ranked if question != entry.question), 0.0)
-            features = (float(scores.fused[i]), float(scores.fused[i]) - rival, covered,
-                        rare.of(evidence.entry_terms[i], evidence.source_terms[i], credit),
-                        float(lacks(focus, int(evidence.entry_facts[i]))),
-                        leaders.count(i) / len(leaders) if leaders else 0.0,
-                        float(scores.fuzzy[i]), float(scores.qa[i]), unknown,
-                        len(names & evidence.entry_terms[i]) / len(names) if names else 1.0)
-            found.append(Candidate(entry.id, entry.question, float(scores.char[i]), float(scores.word[i]),
-                                   float(scores.wording[i]), float(scores.qa[i]), float(scores.fuzzy[i]),
-                                   float(scores.fused[i]), covered, 0.0, features))
+            features = (fused[k], fused[k] - rival, covered, rare.of(terms, nearby, credit),
+                        float(lacks(focus, int(facts[i]))), leaders.count(i) / len(leaders) if leaders else 0.0,
+                        fuzzy[k], qa[k], unknown, len(names & terms) / len(names) if names else 1.0)
+            found.append(Candidate(entry.id, entry.question, char[k], word[k], wording[k], qa[k], fuzzy[k], fused[k],
+                                   covered, 0.0, features))
         return tuple(found)
 
     def _verbatim_candidates(self, query: Analysis) -> tuple[Candidate, ...]:
@@ -197,15 +202,11 @@ class Gatherer:
     def _extract(self, query: Analysis, hits: Sequence[PassageHit], coverage: Coverage) -> Extract | None:
         """The one article sentence that covers the question best (with its heading), plus the next
         sentence when it continues the same point. Never stitched from unrelated places."""
-        evidence, passages = self.index.evidence, self.index.corpus.passages
         best: tuple[float, float, int, int, float] | None = None   # (value, coverage, passage, sentence, score)
         for rank, hit in enumerate(hits):
             p = self.index.passage_index(hit.id)
-            heading = evidence.heading_terms[p]
-            for s, terms in enumerate(evidence.sentence_terms[p]):
-                if len(passages[p].sentences[s].split()) < _MIN_SENTENCE_WORDS:
-                    continue
-                covered = coverage.of(terms | heading)
+            for s, terms in self._sentence_terms(p):
+                covered = coverage.of(terms)
                 value = covered * hit.score / (1 + 0.25 * rank)
                 if covered > 0 and (best is None or value > best[0]):
                     best = (value, covered, p, s, hit.score)
@@ -213,6 +214,20 @@ class Gatherer:
             return None
         _, covered, p, s, score = best
         return Extract(self._sentences_from(query, p, s), score ** 0.5, covered)
+
+    def _sentence_terms(self, p: int) -> tuple[tuple[int, frozenset[str]], ...]:
+        """(sentence, its words and its heading's) for each full sentence of passage *p*, remembered: the
+        same passages come up for question after question."""
+        found = self._sentences.get(p)
+        if found is None:
+            if len(self._sentences) >= _MEMO_PASSAGES:
+                self._sentences.clear()
+            evidence, sentences = self.index.evidence, self.index.corpus.passages[p].sentences
+            heading = evidence.heading_terms[p]
+            found = self._sentences[p] = tuple((s, terms | heading)
+                                               for s, terms in enumerate(evidence.sentence_terms[p])
+                                               if len(sentences[s].split()) >= _MIN_SENTENCE_WORDS)
+        return found
 
     def passage_extract(self, query: Analysis, p: int, score: float) -> Extract:
         """The sentences of passage *p* (found by meaning) that answer *query*: the one sharing most of its

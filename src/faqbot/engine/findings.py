@@ -35,6 +35,7 @@ class Findings(NamedTuple):
     empty: bool = False                      # nothing to match at all
     vague: bool = False                      # no content word (or only numbers)
     chain: tuple[tuple[str, str], ...] = ()  # "is X a Y?": (entry, "thing class") of each link, in order
+    focus: str = ""                          # the kind of fact asked for (``faqbot.language.focus``), "" if none
 
 
 class Topic(NamedTuple):

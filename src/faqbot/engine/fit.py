@@ -35,7 +35,7 @@ from faqbot.engine.built import Built
 from faqbot.engine.decision import DEFAULT, Decision
 from faqbot.engine.index import Index, PassageAnalysis
 from faqbot.engine.pipeline import Engine
-from faqbot.language.focus import focus_of, lacks
+from faqbot.language.focus import lacks
 from faqbot.language.text import NAME_PHRASE
 from faqbot.models import Candidate, Corpus, Entry
 from faqbot.signals import SIGNALS
@@ -274,7 +274,7 @@ def collect_examples(built: Built, folds: Sequence[_Fold], weights: Weights | No
         if time.perf_counter() > deadline:
             break
         found = bot.gather(question)
-        if found.candidates and lacks(focus_of(found.query.normalized),
+        if found.candidates and lacks(found.focus,
                                       built.index.fact_mask(found.candidates[0].id)):
             examples.add(found.candidates, _never, "near miss")
     for question in offtopic_questions():

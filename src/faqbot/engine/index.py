@@ -179,28 +179,29 @@ class Index:
     def entry_scores(self, query: Analysis, *, weights: Weights, fuzzy_candidates: int) -> EntryScores:
         """Every entry's signals for *query* (a signal with no weight is not computed: zeros);
         fuzzy scores only for the phrasings TF-IDF ranks best."""
-        n = len(self.corpus.entries)
-        zeros = np.zeros(len(self.phrase_texts))
-        char_p = self.phrase_char.scores(query.char_features) if weights.char else zeros
-        word_p = self.phrase_word.scores(query.word_features) if weights.word else zeros
-        wording_p = self.phrase_wording.scores(query.question_features) if weights.wording else zeros
-        char, word, wording = (self.best_per_entry(p) if w else np.zeros(n)
-                               for p, w in ((char_p, weights.char), (word_p, weights.word),
-                                            (wording_p, weights.wording)))
-        qa = self.entry_qa.scores(query.word_features) if weights.qa and n else np.zeros(n)
-        partial = weights.char * char + weights.word * word + weights.wording * wording + weights.qa * qa
+        n, n_phrases = len(self.corpus.entries), len(self.phrase_texts)
+        # Per phrasing, then per entry; a signal without weight stays None (zeros in the result).
+        phrase = [self.phrase_char.scores(query.char_features) if weights.char else None,
+                  self.phrase_word.scores(query.word_features) if weights.word else None,
+                  self.phrase_wording.scores(query.question_features) if weights.wording else None]
+        per_entry = [None if p is None else self.best_per_entry(p) for p in phrase]
+        qa = self.entry_qa.scores(query.word_features) if weights.qa and n else None
+        # Weighted sums of the signals that weigh, added in a fixed order (skipping a zero term changes no bit).
+        partial = _weighted_sum([*zip(weights[:3], per_entry, strict=True), (weights.qa, qa)], n)
         fuzzy = np.zeros(n)
-        if weights.fuzzy and query.content and zeros.size:
-            phrase_partial = weights.char * char_p + weights.word * word_p + weights.wording * wording_p
+        if weights.fuzzy and query.content and n_phrases:
+            phrase_partial = _weighted_sum(list(zip(weights[:3], phrase, strict=True)), n_phrases)
             if not phrase_partial.any():   # only qa weighs: look at the best entries' phrasings
-                phrase_partial = qa[self.phrase_entry]
+                phrase_partial = qa[self.phrase_entry] if qa is not None else phrase_partial
             top = top_indices(phrase_partial, fuzzy_candidates)
-            top = top[phrase_partial[top] > 0]
             if top.size:
                 sims = self._fuzzy(query.fuzzy_text, top)
                 order = np.argsort(sims, kind="stable")   # ascending: an entry's last (= best) phrasing wins
                 fuzzy[self.phrase_entry[top[order]]] = sims[order]
-        return EntryScores(char, word, wording, qa, fuzzy, np.clip(partial + weights.fuzzy * fuzzy, 0.0, 1.0))
+        zeros = np.zeros(n)
+        char, word, wording = (zeros if p is None else p for p in per_entry)
+        return EntryScores(char, word, wording, zeros if qa is None else qa, fuzzy,
+                           np.clip(partial + weights.fuzzy * fuzzy, 0.0, 1.0))
 
     def best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
         """Each entry's best score among its phrasings (*phrase_scores*: one per phrasing)."""
@@ -310,6 +311,15 @@ def fits_its_corpus(index: Index) -> bool:
         evidence.entry_facts.shape != (n_entries,),
     ]
     return not any(problems)
+
+
+def _weighted_sum(terms: list[tuple[float, np.ndarray | None]], size: int) -> np.ndarray:
+    """Σ weight · signal over the *terms* that weigh, left to right (zeros when none does)."""
+    total: np.ndarray | None = None
+    for weight, signal in terms:
+        if weight and signal is not None:
+            total = weight * signal if total is None else total + weight * signal
+    return np.zeros(size) if total is None else total
 
 
 def top_indices(scores: np.ndarray, limit: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from faqbot.engine.evidence import Gatherer
 from faqbot.engine.findings import Extract, Findings
 from faqbot.engine.index import Index, top_indices
 from faqbot.engine.semantic import Semantic
-from faqbot.language.focus import DECISIVE, facts_in, focus_of, lacks
+from faqbot.language.focus import DECISIVE, facts_in, lacks
 from faqbot.language.text import tokenize
 
 
@@ -71,7 +71,7 @@ class Nearest:
         p = int(np.argmax(cosines))
         cosine = float(cosines[p])
         query, index = found.query, self.index
-        focus = focus_of(query.normalized)
+        focus = found.focus
         if cosine < self.config.semantic_passage_at or index.rare_unknown_share(query) > 0 or \
                 index.names_in(query) - index.evidence.passage_terms[p] or \
                 (focus in DECISIVE and lacks(focus, facts_in(index.corpus.passages[p].text))) or \

@@ -13,7 +13,7 @@ from faqbot.engine.evidence import Gatherer
 from faqbot.engine.findings import Findings
 from faqbot.engine.index import Index, top_indices
 from faqbot.engine.nearest import Nearest
-from faqbot.language.focus import focus_of, states_maker
+from faqbot.language.focus import states_maker
 from faqbot.models import Match
 
 
@@ -71,7 +71,7 @@ def maker_check(index: Index, found: Findings) -> Callable[[str], bool] | None:
     """For "who makes X?" naming X: whether an entry's answer states X's maker (an entry id in, a yes or
     no out); None for any other question."""
     query = found.query
-    if "who" not in query.tokens or focus_of(query.normalized) != "person":
+    if "who" not in query.tokens or found.focus != "person":
         return None
     names = index.names_in(query)
     things = [w for w, t in zip(query.content, query.stems, strict=False) if t in names and w.isalpha()]
