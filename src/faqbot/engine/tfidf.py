@@ -95,13 +95,18 @@ class TermIndex:
 
     def _vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         get = self.vocabulary.get
-        known = {i: n for f, n in Counter(features).items() if (i := get(f)) is not None}
-        if not known:
+        ids, counts = [], []
+        for feature, n in Counter(features).items():
+            if (i := get(feature)) is not None:
+                ids.append(i)
+                counts.append(n)
+        if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        ids = np.fromiter(known.keys(), dtype=np.int64, count=len(known))
-        tf = 1.0 + np.log(np.fromiter(known.values(), dtype=np.float64, count=len(known)))
-        weights = tf * self.idf[ids]
-        return ids, weights / np.sqrt(weights @ weights)
+        found = np.array(ids, dtype=np.int64)
+        weights = self.idf[found]
+        if max(counts) > 1:   # sublinear tf, 1 + log(n): 1 for a feature seen once
+            weights = (1.0 + np.log(np.array(counts, dtype=np.float64))) * weights
+        return found, weights / np.sqrt(weights @ weights)
 
     def scores(self, features: Sequence[str]) -> np.ndarray:
         """Cosine similarity (0-1) of the query to every document."""

@@ -154,10 +154,13 @@ class Speller:
 class Analyzer:
     """Question and document analysis for one corpus."""
 
+    MAX_GRAMS = 50_000   # words whose character n-grams are remembered (a bound, not a cache size to tune)
+
     def __init__(self, aliases: Aliases, speller: Speller, stemmer: Stemmer) -> None:
         self.aliases = aliases
         self.speller = speller
         self.stemmer = stemmer
+        self._grams: dict[str, tuple[str, ...]] = {}
 
     @property
     def english(self) -> English:
@@ -213,8 +216,20 @@ class Analyzer:
         stems = self.stemmer.stems(content)
         return Analysis(normalized, tuple(tokens), tuple(content), tuple(stems),
                         (*word_features(stems), *question_kinds(tokens)),
-                        tuple(char_features(content)) if chars else (),
+                        self.char_features(content) if chars else (),
                         tuple(word_features(self.every_stem(tokens))) if wording else (), corrections)
+
+    def char_features(self, words: Sequence[str]) -> tuple[str, ...]:
+        """``char_features(words)``, each word's n-grams remembered: questions reuse the corpus's words."""
+        memo, grams = self._grams, []
+        for word in words:
+            found = memo.get(word)
+            if found is None:
+                if len(memo) >= self.MAX_GRAMS:
+                    memo.clear()
+                found = memo[word] = tuple(char_features((word,)))
+            grams += found
+        return tuple(grams)
 
     def every_stem(self, tokens: Sequence[str]) -> list[str]:
         """The stem of every word, question words too: what the wording signal is made of."""
