@@ -186,6 +186,36 @@ def test_history_round_trips_stays_private_and_is_rotated_when_large(tmp_path: P
     assert path.stat().st_size <= 64 and (folder / "history.1").exists()
 
 
+def test_a_service_log_kept_open_rotates_when_full_and_follows_a_rotation_made_outside(tmp_path: Path) -> None:
+    import json
+
+    from faqbot.storage.statefiles import AppendLog
+
+    path = tmp_path / "serve" / "access.jsonl"
+    log = AppendLog(str(path), limit=200, recheck_s=0.0)
+    for n in range(6):
+        assert log({"path": "/v1/ask", "n": n})
+    rows = [json.loads(line) for part in (path.with_name("access.jsonl.1"), path)
+            for line in part.read_text().splitlines()]
+    assert [r["n"] for r in rows] == list(range(6)) and path.stat().st_size <= 200
+    assert (path.stat().st_mode & 0o777) == 0o600 and (path.parent.stat().st_mode & 0o777) == 0o700
+    path.rename(tmp_path / "moved-away.jsonl")   # logrotate, or an operator, moved it
+    assert log({"n": 6})
+    assert json.loads(path.read_text())["n"] == 6   # a new file at the path, not the moved one
+
+
+def test_a_service_log_never_writes_through_a_symlink_planted_at_its_path(tmp_path: Path) -> None:
+    from faqbot.storage.statefiles import AppendLog
+
+    target = tmp_path / "victim.txt"
+    target.write_text("precious\n")
+    (tmp_path / "serve").mkdir(mode=0o700)
+    (tmp_path / "serve" / "access.jsonl").symlink_to(target)
+    log = AppendLog(str(tmp_path / "serve" / "access.jsonl"))
+    assert log({"path": "/"}) is False and log({"path": "/"}) is False   # refused each time, and no crash
+    assert target.read_text() == "precious\n"
+
+
 @pytest.mark.slow   # a process building and fitting the bundled corpus from nothing
 @pytest.mark.no_cache_seed
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])

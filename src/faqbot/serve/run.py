@@ -75,11 +75,9 @@ def app_from_environment() -> BodyLimit:
 
 def build(options: Options) -> BodyLimit:
     """The service for *options*: the index from the cache the command line built, the logs it asked for."""
-    from functools import partial
-
     from faqbot.answerer import Answerer
     from faqbot.corpus.files import corpus_key, state_dir
-    from faqbot.storage.statefiles import append_record
+    from faqbot.storage.statefiles import AppendLog
     from faqbot.storage.unanswered import log_path, logging_on, recorder
 
     answerer = Answerer.from_corpus(options.corpus)
@@ -87,10 +85,10 @@ def build(options: Options) -> BodyLimit:
     for notice in (*answerer.notices, *([f"{problem}; answering lexically"] if problem else [])):
         logging.getLogger("faqbot.serve").warning("faqbot: warning: %s", notice)
 
-    def appender(kind: str) -> Any:
-        return partial(append_record, os.path.join(state_dir(), "serve", f"{corpus_key(options.corpus)}-{kind}.jsonl"))
+    def appender(kind: str) -> AppendLog:
+        return AppendLog(os.path.join(state_dir(), "serve", f"{corpus_key(options.corpus)}-{kind}.jsonl"))
 
-    record = recorder(log_path(options.corpus)) \
+    record = recorder(log_path(options.corpus), kept_open=True) \
         if logging_on("chat", answerer.config.log_unanswered, options.log_unanswered) else None
     settings = Settings(key=server_key(), context_ttl_s=options.context_ttl_s,
                         max_question_chars=answerer.config.max_question_chars,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from faqbot.config import env_off
 from faqbot.corpus.files import corpus_key, state_dir
 from faqbot.models import Answer
-from faqbot.storage.statefiles import MAX_STATE_FILE, append_record, read_private
+from faqbot.storage.statefiles import MAX_STATE_FILE, AppendLog, append_record, read_private
 
 LOGGED_KINDS = ("abstain", "clarify")
 MAX_LOGGED_CHARS = 500   # of a question: enough to review, and a log line stays small
@@ -50,18 +51,21 @@ def entry_of(answer: Answer) -> dict[str, Any]:
             "best_confidence": round(top.confidence, 3) if top else None}
 
 
-def recorder(path: str) -> Callable[[Answer], None]:
+def recorder(path: str, *, kept_open: bool = False) -> Callable[[Answer], None]:
     """A function that appends each declined or clarified answer to the log at *path*, and each offer a
     reader took ("yes") or refused ("no"), logged under the question that got it. A log that cannot be
-    written (a read-only home, a planted symlink) costs nothing but the record."""
+    written (a read-only home, a planted symlink) costs nothing but the record. *kept_open*: for a
+    long-running service, the file stays open between records (``AppendLog``)."""
+    append: Callable[[dict[str, Any]], bool] = AppendLog(path) if kept_open else partial(append_record, path)
+
     def record(answer: Answer) -> None:
         if answer.outcome is not None:   # a reply to an offer: what the reader did with it, not the reply
             outcome = answer.outcome
-            append_record(path, {"question": outcome.question[:MAX_LOGGED_CHARS],
-                                 "kind": "offer taken" if outcome.taken else "offer refused",
-                                 "best": outcome.entry, "best_confidence": None})
+            append({"question": outcome.question[:MAX_LOGGED_CHARS],
+                    "kind": "offer taken" if outcome.taken else "offer refused",
+                    "best": outcome.entry, "best_confidence": None})
         elif answer.kind in LOGGED_KINDS:
-            append_record(path, entry_of(answer))
+            append(entry_of(answer))
     return record
 
 
