@@ -50,6 +50,8 @@ class Gatherer:
         self.features = {"chars": weights.char > 0, "wording": weights.wording > 0}   # what questions need
         self._links: list[tuple[tuple[str, ...], tuple[str, ...], str, str]] | None = None
         self._sentences: dict[int, tuple[tuple[int, frozenset[str]], ...]] = {}
+        self._nothing = np.zeros(len(index.corpus.passages))   # the passage scores of a question with none
+        self._nothing.flags.writeable = False
 
     @property
     def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...], str, str]]:
@@ -75,7 +77,7 @@ class Gatherer:
         """Score *question* (leaning on *topic*, a previous turn's) against the corpus."""
         text, notice = self.clip(question)
         query = self.query(text)
-        nothing = np.zeros(len(self.index.corpus.passages))
+        nothing = self._nothing
         if not query.tokens:
             return Findings(question, query, (), (), nothing, None, notice=notice, empty=True)
         smalltalk = self.intents.answer(question, query.tokens)
@@ -92,11 +94,12 @@ class Gatherer:
             return Findings(question, query, (), (), nothing, None, greeting=greeting, notice=notice, vague=True)
         scores = self.entry_scores(query, ctx, weight, topic.keep_topic if topic else False)
         own = self.index.passage_scores(query)
-        prior = self.index.passage_scores(ctx) if ctx else np.zeros_like(own)
+        # Without a previous turn there is no prior to add: at 100k passages every array op counts.
+        prior = self.index.passage_scores(ctx) if ctx else None
         cover = _CONTEXT_COVERAGE * min(weight, 1.0)
         coverage = self.index.coverage(query.stems, ctx.stems if ctx else (), cover)
         rare = self.index.coverage(query.stems, ctx.stems if ctx else (), cover, words=query.content)
-        hits = self._passage_hits(own + weight * prior, coverage)
+        hits = self._passage_hits(own if prior is None else own + weight * prior, coverage)
         top = [i for i in top_indices(scores.fused, CANDIDATES).tolist() if scores.fused[i] > 0]
         if ctx is not None and topic is not None and topic.judge_with_topic:
             # The decision was fitted on questions that stand alone: judge a follow-up that points back
@@ -111,7 +114,7 @@ class Gatherer:
         focus = focus_of(query.normalized)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
         return Findings(question, query, self._candidates(query, top, scores, coverage, rare, focus), hits,
-                        own + cover * prior, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
+                        own if prior is None else own + cover * prior, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
                         context=topic.text if topic else "", chain=self.class_chain(query.tokens), focus=focus)
 
     def class_chain(self, tokens: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -184,30 +184,50 @@ class Index:
         phrase = [self.phrase_char.scores(query.char_features) if weights.char else None,
                   self.phrase_word.scores(query.word_features) if weights.word else None,
                   self.phrase_wording.scores(query.question_features) if weights.wording else None]
-        per_entry = [None if p is None else self.best_per_entry(p) for p in phrase]
+        per_entry = [None if p is None else self._best_touched(p) for p in phrase]
         qa = self.entry_qa.scores(query.word_features) if weights.qa and n else None
         # Weighted sums of the signals that weigh, added in a fixed order (skipping a zero term changes no bit).
         partial = _weighted_sum([*zip(weights[:3], per_entry, strict=True), (weights.qa, qa)], n)
-        fuzzy = np.zeros(n)
+        fuzzy, top = np.zeros(n), np.zeros(0, dtype=np.int64)
         if weights.fuzzy and query.content and n_phrases:
             phrase_partial = _weighted_sum(list(zip(weights[:3], phrase, strict=True)), n_phrases)
-            if not phrase_partial.any():   # only qa weighs: look at the best entries' phrasings
-                phrase_partial = qa[self.phrase_entry] if qa is not None else phrase_partial
             top = top_indices(phrase_partial, fuzzy_candidates)
+            if not top.size and qa is not None:   # no phrasing scores (only qa weighs): the best entries' phrasings
+                phrase_partial = qa[self.phrase_entry]
+                top = top_indices(phrase_partial, fuzzy_candidates)
             if top.size:
                 sims = self._fuzzy(query.fuzzy_text, top)
                 order = np.argsort(sims, kind="stable")   # ascending: an entry's last (= best) phrasing wins
                 fuzzy[self.phrase_entry[top[order]]] = sims[order]
         zeros = np.zeros(n)
         char, word, wording = (zeros if p is None else p for p in per_entry)
+        if top.size:   # partial is this question's own array: only the entries fuzzy scored change (x + 0.0 is x)
+            scored = self.phrase_entry[top]
+            partial[scored] += weights.fuzzy * fuzzy[scored]
         return EntryScores(char, word, wording, zeros if qa is None else qa, fuzzy,
-                           np.clip(partial + weights.fuzzy * fuzzy, 0.0, 1.0))
+                           np.clip(partial, 0.0, 1.0, out=partial))
 
     def best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
         """Each entry's best score among its phrasings (*phrase_scores*: one per phrasing)."""
         if self._phrase_starts is None:
             return np.zeros(len(self.corpus.entries))
         return np.maximum.reduceat(phrase_scores, self._phrase_starts)
+
+    def _best_touched(self, phrase_scores: np.ndarray) -> np.ndarray:
+        """``best_per_entry`` of scores that are never negative (TF-IDF cosines): in a large corpus a
+        question touches few phrasings, and only their entries are reduced."""
+        if phrase_scores.size < _SPARSE_FROM:
+            return self.best_per_entry(phrase_scores)
+        touched = phrase_scores > 0   # numpy counts and finds True in booleans far faster than non-zero floats
+        if np.count_nonzero(touched) * 8 > phrase_scores.size:   # dense enough: one reduce over all is faster
+            return self.best_per_entry(phrase_scores)
+        best = np.zeros(len(self.corpus.entries))
+        hits = np.flatnonzero(touched)
+        if hits.size:
+            owners = self.phrase_entry[hits]   # non-decreasing: an entry's phrasings are contiguous
+            firsts = np.flatnonzero(np.diff(owners, prepend=-1))
+            best[owners[firsts]] = np.maximum.reduceat(phrase_scores[hits], firsts)
+        return best
 
     def _fuzzy(self, text: str, phrases: np.ndarray) -> np.ndarray:
         """rapidfuzz similarity (0-1) of *text* to each of *phrases*, word order ignored."""
@@ -313,12 +333,18 @@ def fits_its_corpus(index: Index) -> bool:
     return not any(problems)
 
 
+_SPARSE_FROM = 20_000   # phrasings from which _best_touched reduces only the touched ones
+
+
 def _weighted_sum(terms: list[tuple[float, np.ndarray | None]], size: int) -> np.ndarray:
     """Σ weight · signal over the *terms* that weigh, left to right (zeros when none does)."""
     total: np.ndarray | None = None
     for weight, signal in terms:
         if weight and signal is not None:
-            total = weight * signal if total is None else total + weight * signal
+            if total is None:
+                total = weight * signal
+            else:
+                total += weight * signal   # in place: the same sum, one array fewer
     return np.zeros(size) if total is None else total
 
 
