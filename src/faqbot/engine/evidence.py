@@ -113,8 +113,9 @@ class Gatherer:
             scores = scores._replace(fused=self.entry_scores(query).fused)
         focus = focus_of(query.normalized)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
+        passage_scores = own if prior is None else own + cover * prior
         return Findings(question, query, self._candidates(query, top, scores, coverage, rare, focus), hits,
-                        own if prior is None else own + cover * prior, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
+                        passage_scores, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
                         context=topic.text if topic else "", chain=self.class_chain(query.tokens), focus=focus)
 
     def class_chain(self, tokens: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -221,7 +221,7 @@ class Analyzer:
 
     def char_features(self, words: Sequence[str]) -> tuple[str, ...]:
         """``char_features(words)``, each word's n-grams remembered: questions reuse the corpus's words."""
-        memo, grams = self._grams, []
+        memo, grams = self._grams, list[str]()
         for word in words:
             found = memo.get(word)
             if found is None:

@@ -21,6 +21,6 @@ class Settings:
     frame_ancestors: str = "'self'"        # sites that may embed the chat page (the widget's iframe)
     allowed_origins: tuple[str, ...] = ()  # other sites' pages that may call the API from a browser
     record: Callable[[Answer], None] | None = None        # the unanswered log, when on
-    feedback: Callable[[dict[str, Any]], None] | None = None
-    access: Callable[[dict[str, Any]], None] | None = None   # one JSON line per request
+    feedback: Callable[[dict[str, Any]], object] | None = None
+    access: Callable[[dict[str, Any]], object] | None = None   # one JSON line per request
     log_questions: bool = False            # put the question text in the access log
