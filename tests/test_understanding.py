@@ -37,6 +37,17 @@ def test_a_tiny_corpus_falls_back_to_the_defaults_and_says_why(make_corpus) -> N
     assert not decision.fitted and "too small to fit" in decision.note
 
 
+def test_a_large_corpus_fits_on_a_bounded_number_of_held_out_phrasings_whatever_the_clock(
+        bot: Answerer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import faqbot.engine.fit
+
+    everything = faqbot.engine.fit.make_folds(bot.built)
+    assert len(everything) == faqbot.engine.fit.FOLDS   # the bundled corpus: every fold
+    monkeypatch.setattr(faqbot.engine.fit, "MAX_HELD_PER_FOLD", 100)
+    bounded = faqbot.engine.fit.make_folds(bot.built)   # no deadline: the count alone stops the folds
+    assert len(bounded) == 1 and len(bounded[0].held) == 100
+
+
 def test_the_fitted_decision_survives_the_cache(bot: Answerer, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = str(tmp_path / "index.idx")
     save(bot.built, path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -36,12 +36,14 @@ class Evidence(NamedTuple):
     @classmethod
     def of(cls, corpus: Corpus, analyzer: Analyzer, entry_stems: Sequence[Sequence[str]],
            passage_terms: Sequence[frozenset[str]], sentence_terms: Sequence[tuple[frozenset[str], ...]],
-           heading_terms: Sequence[frozenset[str]]) -> Evidence:
-        """The coverage check's basis for *corpus*, from the entries' and passages' stems."""
+           heading_terms: Sequence[frozenset[str]], texts: TextFacts | None = None) -> Evidence:
+        """The coverage check's basis for *corpus*, from the entries' and passages' stems; *texts*: what
+        another build of the same passages already read off them."""
+        texts = texts or TextFacts()
         entry_terms = tuple(frozenset(stems) for stems in entry_stems)
         return cls(entry_terms, source_terms_of(corpus, passage_terms), passage_terms, sentence_terms,
-                   heading_terms, **_idf_of([*entry_terms, *passage_terms]), names=_names_of(corpus, analyzer),
-                   entry_facts=np.asarray(_entry_facts(corpus), dtype=np.int32))
+                   heading_terms, **_idf_of([*entry_terms, *passage_terms]), names=texts.names(corpus, analyzer),
+                   entry_facts=np.asarray(texts.entry_facts(corpus), dtype=np.int32))
 
     def to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """(settings, arrays) for the cache: the word sets as word ids of one vocabulary, each sentence's
@@ -117,35 +119,69 @@ def source_terms_of(corpus: Corpus, passage_terms: Sequence[frozenset[str]]) -> 
                  for e in corpus.entries)
 
 
-def _entry_facts(corpus: Corpus) -> list[int]:
-    """Per entry, the kinds of fact its answer states (``faqbot.language.focus``). An implicit entry stands for its
-    whole section (its answer is the sentences a question asks for), so it states what the section does."""
-    if not any(e.implicit for e in corpus.entries):
-        return [facts_in(e.answer) for e in corpus.entries]
-    sections: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    section_of: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for p in corpus.passages:
-        sections.setdefault((p.source, p.path), []).append(p.text)
-        section_of[p.id] = (p.source, p.path)
-    return [facts_in(" ".join(sections[section_of[e.sources[0]]]))
-            if e.implicit and e.sources and e.sources[0] in section_of else facts_in(e.answer)
-            for e in corpus.entries]
+class TextFacts:
+    """What the coverage check reads off a corpus's texts with regular expressions (the fact kinds an
+    entry states, the words written as names), worked out once for the index and the fit's folds:
+    their passages are the same, and a fold's entries are the index's, fewer."""
+
+    def __init__(self) -> None:
+        self._sections: dict[tuple[str, tuple[str, ...]], int] = {}   # a section's fact kinds
+        self._answers: dict[str, int] = {}                              # an answer's fact kinds
+        self._passage_words: tuple[set[str], set[str]] | None = None   # (lower-case words, name candidates)
+
+    def entry_facts(self, corpus: Corpus) -> list[int]:
+        """Per entry, the kinds of fact its answer states (``faqbot.language.focus``). An implicit entry
+        stands for its whole section (its answer is the sentences a question asks for), so it states
+        what the section does."""
+        if not any(e.implicit for e in corpus.entries):
+            return [self._answer_facts(e.answer) for e in corpus.entries]
+        sections: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        section_of: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for p in corpus.passages:
+            sections.setdefault((p.source, p.path), []).append(p.text)
+            section_of[p.id] = (p.source, p.path)
+        found = []
+        for e in corpus.entries:
+            if e.implicit and e.sources and e.sources[0] in section_of:
+                key = section_of[e.sources[0]]
+                facts = self._sections.get(key)
+                if facts is None:
+                    facts = self._sections[key] = facts_in(" ".join(sections[key]))
+            else:
+                facts = self._answer_facts(e.answer)
+            found.append(facts)
+        return found
+
+    def _answer_facts(self, answer: str) -> int:
+        facts = self._answers.get(answer)
+        if facts is None:
+            facts = self._answers[answer] = facts_in(answer)
+        return facts
+
+    def names(self, corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
+        """Stems of the words the corpus writes as names: capitalised inside a sentence and never in lower
+        case ("Midjourney", "Google", not "Code"), or holding a digit ("GPT-4.5", "70B")."""
+        if self._passage_words is None:
+            self._passage_words = _words_of(p.text for p in corpus.passages)
+        lower, names = _words_of(e.answer for e in corpus.entries)
+        lower |= self._passage_words[0]
+        names |= self._passage_words[1]
+        found: set[str] = set()
+        for name in names:
+            if any(ch.isdigit() for ch in name) or not lower.intersection(tokenize(name)):
+                found.update(analyzer.stems(name))
+        return frozenset(found)
 
 
-def _names_of(corpus: Corpus, analyzer: Analyzer) -> frozenset[str]:
-    """Stems of the words the corpus writes as names: capitalised inside a sentence and never in lower
-    case ("Midjourney", "Google", not "Code"), or holding a digit ("GPT-4.5", "70B")."""
+def _words_of(texts: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(the lower-case words, the words written as a name could be) of *texts*."""
     lower: set[str] = set()
     names: set[str] = set()   # each name once
     lowercase, named = re.compile(r"\b[a-z][a-z]+\b"), re.compile(NAME_WORD)
-    for text in (*(p.text for p in corpus.passages), *(e.answer for e in corpus.entries)):
+    for text in texts:
         lower.update(lowercase.findall(text))
         names.update(named.findall(text))
-    found: set[str] = set()
-    for name in names:
-        if any(ch.isdigit() for ch in name) or not lower.intersection(tokenize(name)):
-            found.update(analyzer.stems(name))
-    return frozenset(found)
+    return lower, names
 
 
 def _idf_of(documents: Sequence[frozenset[str]]) -> dict[str, Any]:

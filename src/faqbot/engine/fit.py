@@ -45,7 +45,8 @@ MIN_POSITIVES = 30        # fewer right examples than this: the corpus is too sm
 MIN_NEGATIVES = 30
 TOP = 3                   # candidates per question that become examples
 MAX_PER_REMOVED = 4       # phrasings asked per entry held out whole
-MAX_HELD_PER_FOLD = 1500  # held-out phrasings asked per fold: a sample, evenly spread, on a large corpus
+MAX_HELD_PER_FOLD = 1500  # held-out phrasings asked per fold (a sample, evenly spread, on a large corpus), and
+                          # folds stop once they hold this many: the same fit on a fast machine as on a slow one
 TIME_BUDGET_S = 20.0      # the fit stops collecting examples after 80 % of this many seconds
 OFFTOPIC_FILE = "offtopic.txt"
 WEIGHT_CHOICES: tuple[tuple[float, ...], ...] = (   # in the order of faqbot.signals.SIGNALS
@@ -209,6 +210,8 @@ def make_folds(built: Built, *, progress: Callable[[str], None] | None = None,
             sub = Index.build(replace(corpus, entries=tuple(kept)), stems=index.analyzer.stemmer.memo,
                               passages=passages)
             folds.append(_Fold(built.with_index(sub), held, removed))
+        if sum(len(f.held) for f in folds) >= MAX_HELD_PER_FOLD:
+            break   # enough held-out phrasings: a large corpus's fit is bounded by count, not by the clock
     return folds
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from faqbot.config import Weights
 from faqbot.corpus.stored import corpus_from_parts, corpus_parts
-from faqbot.engine.coverage import Coverage, Evidence
+from faqbot.engine.coverage import Coverage, Evidence, TextFacts
 from faqbot.engine.semantic import LEXICAL, Meaning
 from faqbot.engine.tfidf import TermIndex
 from faqbot.language.analysis import Analysis, Analyzer, English, Speller, Stemmer
@@ -48,6 +48,7 @@ class PassageAnalysis(NamedTuple):
     sentence_terms: tuple[tuple[frozenset[str], ...], ...]
     heading_terms: tuple[frozenset[str], ...]
     passage_terms: tuple[frozenset[str], ...]
+    texts: TextFacts                                   # fact kinds and names read off the texts, remembered
 
     @classmethod
     def of(cls, corpus: Corpus, stems: dict[str, str] | None = None) -> PassageAnalysis:
@@ -67,7 +68,8 @@ class PassageAnalysis(NamedTuple):
             sentence_terms.append(tuple(frozenset(s) for s in sentences))
             heading_terms.append(frozenset(heading))
             passage_terms.append(heading_terms[-1].union(*sentence_terms[-1]))
-        return cls(aliases, stemmer, counts, parts, tuple(sentence_terms), tuple(heading_terms), tuple(passage_terms))
+        return cls(aliases, stemmer, counts, parts, tuple(sentence_terms), tuple(heading_terms), tuple(passage_terms),
+                   TextFacts())
 
 
 class Tables(NamedTuple):
@@ -137,7 +139,7 @@ class Index:
         report("fitting TF-IDF indexes")
         tables = _tables_of(analyzer, phrases, answers, entry_stems, shared.parts)
         evidence = Evidence.of(corpus, analyzer, entry_stems, shared.passage_terms, shared.sentence_terms,
-                               shared.heading_terms)
+                               shared.heading_terms, shared.texts)
         del shared   # the passages' word lists, the largest thing built (unless a caller keeps them)
         return cls(corpus, analyzer, tables=tables,
                    phrase_entry=np.asarray([i for i, e in enumerate(corpus.entries) for _ in e.phrasings],
