@@ -33,7 +33,7 @@ import numpy as np
 from faqbot.config import Weights
 from faqbot.engine.built import Built
 from faqbot.engine.decision import DEFAULT, Decision
-from faqbot.engine.index import Index, PassageAnalysis
+from faqbot.engine.index import Index, PassageAnalysis, top_indices
 from faqbot.engine.pipeline import Engine
 from faqbot.language.focus import lacks
 from faqbot.language.text import NAME_PHRASE
@@ -246,17 +246,22 @@ def choose_weights(built: Built, folds: Sequence[_Fold]) -> Weights | None:
     if asked < MIN_POSITIVES:
         return None
     config = built.corpus.config
-    best: tuple[int, int, Weights] | None = None
-    for rank, raw in enumerate(WEIGHT_CHOICES):
-        weights = Weights(*(w / sum(raw) for w in raw))
-        found = 0
-        for fold in folds:
-            engine = Engine(fold.built, config, weights)
-            found += sum(1 for phrase, entry in fold.held if (top := engine.search(phrase, 1)) and
-                         top[0].question == entry.question)
-        if best is None or (found, -rank) > best[:2]:
-            best = (found, -rank, weights)
-    return best[2] if best else None
+    choices = [Weights(*(w / sum(raw) for w in raw)) for raw in WEIGHT_CHOICES]
+    every = Weights(*(max(ws) for ws in zip(*choices, strict=True)))   # each signal some choice weighs
+    found = [0] * len(choices)
+    for fold in folds:
+        gatherer, index = Engine(fold.built, config, every).gatherer, fold.built.index
+        for phrase, entry in fold.held:
+            # The signals once per phrasing, fused under each choice (as Engine.search would, choice by choice).
+            query = gatherer.query(gatherer.clip(phrase)[0])
+            signals, sims = index.signals(query, every), dict[int, float]()
+            for k, weights in enumerate(choices):
+                fused = index.fuse(query, signals, weights=weights, fuzzy_candidates=config.fuzzy_candidates,
+                                   sims=sims).fused
+                top = top_indices(fused, 1)
+                found[k] += bool(top.size) and index.corpus.entries[int(top[0])].question == entry.question
+    best = max(range(len(choices)), key=lambda k: (found[k], -k))
+    return choices[best]
 
 
 def collect_examples(built: Built, folds: Sequence[_Fold], weights: Weights | None = None, *,

@@ -38,6 +38,14 @@ class EntryScores(NamedTuple):
 check("EntryScores", EntryScores._fields[:-1])
 
 
+class Signals(NamedTuple):
+    """One question's TF-IDF signals before fusion (None: not computed)."""
+
+    phrase: list[np.ndarray | None]      # char, word, wording: per phrasing
+    per_entry: list[np.ndarray | None]   # the same, each entry's best phrasing
+    qa: np.ndarray | None                # per entry: its question and answer together
+
+
 class PassageAnalysis(NamedTuple):
     """The analysis of a corpus's passages: made once, shared by the index and the fit's folds."""
 
@@ -181,13 +189,25 @@ class Index:
     def entry_scores(self, query: Analysis, *, weights: Weights, fuzzy_candidates: int) -> EntryScores:
         """Every entry's signals for *query* (a signal with no weight is not computed: zeros);
         fuzzy scores only for the phrasings TF-IDF ranks best."""
-        n, n_phrases = len(self.corpus.entries), len(self.phrase_texts)
-        # Per phrasing, then per entry; a signal without weight stays None (zeros in the result).
+        return self.fuse(query, self.signals(query, weights), weights=weights, fuzzy_candidates=fuzzy_candidates)
+
+    def signals(self, query: Analysis, weights: Weights) -> Signals:
+        """*query*'s TF-IDF signals that *weights* weigh, before fusion (the fit fuses one set under
+        several weights)."""
         phrase = [self.phrase_char.scores(query.char_features) if weights.char else None,
                   self.phrase_word.scores(query.word_features) if weights.word else None,
                   self.phrase_wording.scores(query.question_features) if weights.wording else None]
-        per_entry = [None if p is None else self._best_touched(p) for p in phrase]
-        qa = self.entry_qa.scores(query.word_features) if weights.qa and n else None
+        qa = self.entry_qa.scores(query.word_features) if weights.qa and len(self.corpus.entries) else None
+        return Signals(phrase, [None if p is None else self._best_touched(p) for p in phrase], qa)
+
+    def fuse(self, query: Analysis, found: Signals, *, weights: Weights, fuzzy_candidates: int,
+             sims: dict[int, float] | None = None) -> EntryScores:
+        """The signals *found* fused under *weights* (each of them computed), with fuzzy scores of the
+        phrasings they rank best; *sims*: fuzzy scores already computed for this query, by phrasing."""
+        n, n_phrases = len(self.corpus.entries), len(self.phrase_texts)
+        phrase = [p if w else None for p, w in zip(found.phrase, weights[:3], strict=True)]
+        per_entry = [p if w else None for p, w in zip(found.per_entry, weights[:3], strict=True)]
+        qa = found.qa if weights.qa else None
         # Weighted sums of the signals that weigh, added in a fixed order (skipping a zero term changes no bit).
         partial = _weighted_sum([*zip(weights[:3], per_entry, strict=True), (weights.qa, qa)], n)
         fuzzy, top = np.zeros(n), np.zeros(0, dtype=np.int64)
@@ -198,9 +218,10 @@ class Index:
                 phrase_partial = qa[self.phrase_entry]
                 top = top_indices(phrase_partial, fuzzy_candidates)
             if top.size:
-                sims = self._fuzzy(query.fuzzy_text, top)
-                order = np.argsort(sims, kind="stable")   # ascending: an entry's last (= best) phrasing wins
-                fuzzy[self.phrase_entry[top[order]]] = sims[order]
+                similar = self._fuzzy(query.fuzzy_text, top) if sims is None else \
+                    self._remembered_fuzzy(query.fuzzy_text, top, sims)
+                order = np.argsort(similar, kind="stable")   # ascending: an entry's last (= best) phrasing wins
+                fuzzy[self.phrase_entry[top[order]]] = similar[order]
         zeros = np.zeros(n)
         char, word, wording = (zeros if p is None else p for p in per_entry)
         if top.size:   # partial is this question's own array: only the entries fuzzy scored change (x + 0.0 is x)
@@ -208,6 +229,14 @@ class Index:
             partial[scored] += weights.fuzzy * fuzzy[scored]
         return EntryScores(char, word, wording, zeros if qa is None else qa, fuzzy,
                            np.clip(partial, 0.0, 1.0, out=partial))
+
+    def _remembered_fuzzy(self, text: str, phrases: np.ndarray, sims: dict[int, float]) -> np.ndarray:
+        """``_fuzzy``, computing only the phrasings *sims* does not hold yet (and adding them to it)."""
+        wanted = phrases.tolist()
+        missing = [p for p in wanted if p not in sims]
+        if missing:
+            sims.update(zip(missing, self._fuzzy(text, np.asarray(missing)).tolist(), strict=True))
+        return np.asarray([sims[p] for p in wanted])
 
     def best_per_entry(self, phrase_scores: np.ndarray) -> np.ndarray:
         """Each entry's best score among its phrasings (*phrase_scores*: one per phrasing)."""
