@@ -12,6 +12,7 @@ Used identically on corpus texts at build time (``facts_in``) and on questions (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 FACTS: tuple[str, ...] = ("date", "money", "count", "person", "place", "version")
 """The fact types a question can ask for, in the order of their bit in ``facts_in``'s mask."""
@@ -56,23 +57,54 @@ _NUMBER_WORDS = ("two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thi
                  "a dozen|several")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NOT_MAKERS = "It|Here|That|There|What|Let|This|He|She|Who|Where|When|How|Today|Everyone|One|Which|Why"
-_MAKER = rf"(?!(?:{_NOT_MAKERS})\b)[A-Z][a-zA-Z]+"   # a proper name: "Google", never "It" of "It's"
-_HAS = {
-    "date": rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:yesterday|last year|this year|next year)\b",
-    "money": r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|usd|euros?|cents)\b|\b(?:free of charge|free tier|"
-             r"free plan|per month|a month|per year|pricing|subscription fee)\b",
+_MAKER = rf"(?=[A-Z])(?!(?:{_NOT_MAKERS})\b)[A-Z][a-zA-Z]+"   # a proper name: "Google", never "It" of "It's"
+_DIGIT = re.compile(r"\d")
+
+
+def _any_of(keys: tuple[str, ...]) -> Callable[[str], bool]:
+    return lambda text: any(key in text for key in keys)
+
+
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+_COUNT_WORDS = (*_NUMBER_WORDS.replace("a dozen", "dozen").split("|"), "millions", "billions", "trillions",
+                "thousands", "hundreds", "dozens")
+
+
+def _has_count_word(text: str) -> bool:
+    """Whether *text* has a word of the case-insensitive count pattern (lower-casing is exact for ASCII only)."""
+    if not text.isascii():
+        return True
+    lower = text.lower()
+    return any(word in lower for word in _COUNT_WORDS)
+
+
+# Corpus texts: (fact, a cheap test without which the pattern cannot match, the pattern). A fact may
+# have several patterns; most of a large corpus's texts skip the slow ones on the cheap test.
+_HAS: tuple[tuple[str, Callable[[str], bool] | None, str], ...] = (
+    ("date", None, rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b(?:yesterday|last year|this year|next year)\b"),
+    ("money", _any_of(("$", "€", "£", "¥", "dollars", "usd", "euro", "cents", "free of charge", "free tier",
+                       "free plan", "per month", "a month", "per year", "pricing", "subscription fee")),
+     r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|usd|euros?|cents)\b|\b(?:free of charge|free tier|"
+     r"free plan|per month|a month|per year|pricing|subscription fee)\b"),
     # A number that counts something ("29 languages", "72 billion parameters"), not a name ("GPT-4.5",
     # "Claude 3 Opus", "Llama 4"): not glued to a word, not after a capitalised word, a lower-case word next.
-    "count": r"(?<![\w.\-])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
-             r"(?:\d[\d,.]*\s?(?:%|k|m|b)?|\d+\+?)\s+(?:\(|million|billion|trillion|thousand|[a-z]{3,})"
-             r"|\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b|\b\d+(?:\.\d+)?[BMK]\b"
-             rf"|\b(?i:{_NUMBER_WORDS})\s+[a-z]{{3,}}",   # "Four configure options" opens a sentence
-    "version": r"\b[A-Za-z][\w]*[\s\-]?v?\d+(?:\.\d+)+\b|\bv\d+\b|\b[A-Z][\w]*[\s\-]\d{1,2}\b",
+    ("count", _has_digit,
+     r"(?=\d)(?<![\w.\-])(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Z][a-z]{3}\s)(?<![A-Z][a-z]{4}\s)"
+     r"(?:\d[\d,.]*\s?(?:%|k|m|b)?|\d+\+?)\s+(?:\(|million|billion|trillion|thousand|[a-z]{3,})"
+     r"|\b\d+(?:\.\d+)?[BMK]\b"),
+    ("count", _has_count_word,   # "Four configure options" opens a sentence
+     rf"\b(?:millions|billions|trillions|thousands|hundreds|dozens) of\b|\b(?i:{_NUMBER_WORDS})\s+[a-z]{{3,}}"),
+    ("version", _has_digit, r"\b[A-Za-z][\w]*[\s\-]?v?\d+(?:\.\d+)+\b|\bv\d+\b|\b[A-Z][\w]*[\s\-]\d{1,2}\b"),
     # Who made or owns something: "by Adobe", "from Google", "Meta's", "GPT-4.5 (OpenAI)".
-    "person": rf"\b(?:by|from) (?:the )?{_MAKER}|\b{_MAKER}(?:'s|\u2019s)\b|\({_MAKER}\)",
-    "place": r"\b(?:based in|located in|headquartered in|headquarters|country|countries|city|cities)\b",
-}
-_HAS_PATTERNS: dict[str, re.Pattern[str]] | None = None
+    ("person", None, rf"\b(?:by|from) (?:the )?{_MAKER}|\b{_MAKER}(?:'s|\u2019s)\b|\({_MAKER}\)"),
+    ("place", _any_of(("based in", "located in", "headquartered in", "headquarters", "country", "countries",
+                       "city", "cities")),
+     r"\b(?:based in|located in|headquartered in|headquarters|country|countries|city|cities)\b"),
+)
+_HAS_PATTERNS: list[tuple[int, Callable[[str], bool] | None, re.Pattern[str]]] | None = None
 
 
 def focus_of(normalized_question: str) -> str:
@@ -103,11 +135,11 @@ def facts_in(text: str) -> int:
     """
     global _HAS_PATTERNS
     if _HAS_PATTERNS is None:
-        _HAS_PATTERNS = {name: re.compile(pattern) for name, pattern in _HAS.items()}
+        _HAS_PATTERNS = [(_BIT[fact], test, re.compile(pattern)) for fact, test, pattern in _HAS]
     found = 0
-    for name, pattern in _HAS_PATTERNS.items():
-        if pattern.search(text):
-            found |= _BIT[name]
+    for bit, test, pattern in _HAS_PATTERNS:
+        if not found & bit and (test is None or test(text)) and pattern.search(text):
+            found |= bit
     return found
 
 
