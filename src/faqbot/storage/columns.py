@@ -9,6 +9,7 @@ access can fail later: offsets ascend and stay in bounds, and text decodes with 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
@@ -235,9 +236,14 @@ def sizes_of(records: Sequence[Any], field: str | None = None) -> list[int]:
 
 def term_set_arrays(name: str, vocabulary: dict[str, int], sets: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
     """Word sets as ids into *vocabulary* (a word -> id map every set's words are in)."""
-    ids = [sorted(vocabulary[t] for t in s) for s in sets]
-    return {f"{name}.ids": np.asarray([k for group in ids for k in group], dtype=np.int32),
-            **group_arrays(name, [len(group) for group in ids])}
+    word_id = vocabulary.__getitem__
+    ids = array("i")   # flat, each set's ids sorted: a large corpus has half a million sets
+    sizes = []
+    for words in sets:
+        ids.extend(sorted(map(word_id, words)))
+        sizes.append(len(words))
+    return {f"{name}.ids": np.frombuffer(ids, dtype=np.int32).copy() if ids else np.zeros(0, dtype=np.int32),
+            **group_arrays(name, sizes)}
 
 
 class TermSets(_Memo[frozenset[str]]):
