@@ -242,7 +242,7 @@ def term_set_arrays(name: str, vocabulary: dict[str, int], sets: Sequence[frozen
     for words in sets:
         ids.extend(sorted(map(word_id, words)))
         sizes.append(len(words))
-    return {f"{name}.ids": np.frombuffer(ids, dtype=np.int32).copy() if ids else np.zeros(0, dtype=np.int32),
+    return {f"{name}.ids": np.frombuffer(ids, dtype=np.int32) if ids else np.zeros(0, dtype=np.int32),   # no copy
             **group_arrays(name, sizes)}
 
 
