@@ -336,5 +336,6 @@ def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_els
     walk = next(m for text, m in misses.items() if "walk my cat" in text)
     assert walk["entry"] == "cat-sleep" and walk["rival"] == "dog-walks"
     assert {"often", "walk"} <= set(walk["words_missing"]) and {"often", "walk"} <= set(walk["words_pulled"])
-    assert "pull it to 'dog-walks'" in walk["message"]
+    assert "are in 'dog-walks' and not in this entry, which is why they pull the question there: a paraphrase of " \
+           "this entry using them" in walk["message"]   # what to write, never "add X" and "X is the problem"
     assert report.to_dict()["self_test"]["missed"] == report.tested - report.found

@@ -200,18 +200,29 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     missing = tuple(dict.fromkeys(w for w, t in words if t not in own))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
-    said = "gets only \"did you mean\"" if clarified else f"is answered by '{rival}'" if rival else \
-        "is declined or answered from the article"
+    said = f"gets only \"did you mean\" (with '{rival}')" if clarified else f"is answered by '{rival}'" \
+        if rival else "is declined or answered from the article"
     shared = rival is not None and bool(set(entry.sources) & set(by_id[rival].sources))
-    advice = f"a paraphrase using {_quoted(missing)} would help" if missing else \
-        "a paraphrase in other words readers use would help"
-    if pulled:
-        advice += f"; {_quoted(pulled)} {'pulls' if len(pulled) == 1 else 'pull'} it to '{rival}'"
+    advice = _advice(missing, pulled, rival)
     if shared:   # two entries on one passage whose words collide: one answer, or questions apart
         advice += " — both cite the same passage: merge them, or make their questions differ" + (
             f" by more than {_quoted(pulled)}" if pulled else "")
     return Finding("self-test", "warning", f"'{phrase}' {said}: {advice}", entry.id, entry.source,
                    entry.line or None, words_missing=missing, words_pulled=pulled, rival=rival)
+
+
+def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None) -> str:
+    """What to write for a held-out phrasing: its words that pull it to *rival* (and this entry lacks)
+    come first, then the other words this entry lacks."""
+    others = [w for w in missing if w not in pulled]
+    if pulled:
+        one = len(pulled) == 1
+        return (f"{_quoted(pulled)} {'is' if one else 'are'} in '{rival}' and not in this entry, which is why "
+                f"{'it pulls' if one else 'they pull'} the question there: a paraphrase of this entry using "
+                f"{'it' if one else 'them'}" + (f" (and {_quoted(others)})" if others else "") + " would help")
+    if missing:
+        return f"a paraphrase using {_quoted(missing)} would help"
+    return "a paraphrase in other words readers use would help"
 
 
 def _quoted(words: Sequence[str]) -> str:

@@ -135,6 +135,8 @@ def decision_line(bot: Answerer) -> str:
     e = decision.estimate
     estimate = f" (estimated precision {e.get('precision', 0):.1%}, recall {e.get('recall', 0):.1%})" \
         if decision.fitted else ""
-    lines.append(f"  It answers at confidence ≥ {decision.answer_at:.2f}{estimate}; from {decision.clarify_at:.2f} "
-                 f"it asks \"did you mean ...?\", and below that it declines and suggests questions.")
+    offers = f"from {decision.clarify_at:.2f} it offers the likely entry (\"did you mean ...?\"), and below that " \
+        if decision.clarify_at < decision.answer_at else "below that "
+    lines.append(f"  It answers at confidence ≥ {decision.answer_at:.2f}{estimate}, unless another entry is about as "
+                 f"likely (then it asks \"did you mean ...?\"); {offers}it declines and suggests questions.")
     return "\n".join(lines)

@@ -36,7 +36,10 @@ def report_text(report: Report, paint: Painter) -> str:
         where = f" [{safe(f['conversation'])} #{f['turn']}]" if f["conversation"] else ""
         got = f["got"]
         lines.append(f"  {paint('✗', 'red')} {safe(f['q'])!r}{where} — {safe(f['problem'])}")
-        lines.append(paint(f"      got {got['kind']} ({got['confidence']:.2f})"
+        # A decline's own confidence is how sure the decline is (1 - the best entry's): said so, since the
+        # line below gives the best entry's.
+        sure = f"sure {got['confidence']:.2f}" if got["kind"] == "abstain" else f"{got['confidence']:.2f}"
+        lines.append(paint(f"      got {got['kind']} ({sure})"
                            f"{' ' + got['entry'] if got['entry'] else ''}: {safe(got['text'][:100])}", "dim"))
         if f["decided_by"]:
             lines.append(paint(f"      decided by: {safe(f['decided_by'])}", "dim"))

@@ -79,6 +79,6 @@ def _text_list(reader: Reader, path: Path, item: Mapping[Any, Any], key: str, at
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise reader.error(path, f"{what} '{key}' of entry '{item.get('id')}' must be a list of non-empty texts",
-                           at(key))
+        raise reader.error(path, f"{what} '{key}' of entry '{item.get('id')}' must be a list of non-empty texts "
+                                 "(quote a text that holds ': ' or ' #', or starts with a symbol YAML reads)", at(key))
     return tuple(" ".join(v.split()) for v in value)
