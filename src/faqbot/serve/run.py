@@ -3,6 +3,7 @@ one environment variable, and each worker builds its app from them (uvicorn's fa
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -95,4 +96,11 @@ def build(options: Options) -> BodyLimit:
                         bearer_token=os.environ.get(TOKEN_ENV, ""), frame_ancestors=options.frame_ancestors,
                         allowed_origins=options.allowed_origins, record=record, feedback=appender("feedback"),
                         access=appender("access"), log_questions=options.log_questions)
-    return create_app(answerer, settings)
+    app = create_app(answerer, settings)
+    # Ready means answering at full speed: the first question's one-off work (the fuzzy matcher's import,
+    # the vocabularies) is done now, not in a user's request.
+    answerer.ask(next(iter(answerer.corpus.examples), "hello"))
+    # The index's objects live as long as the worker: moved out of the collector's sight, so that a
+    # full collection between requests does not walk them.
+    gc.freeze()
+    return app
