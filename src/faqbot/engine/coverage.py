@@ -13,7 +13,7 @@ import numpy as np
 
 from faqbot.language.analysis import Analyzer
 from faqbot.language.focus import facts_in
-from faqbot.language.text import NAME_WORD, tokenize
+from faqbot.language.text import NAME_CAPITALISED, NAME_WORD, tokenize
 from faqbot.models import Corpus
 from faqbot.storage.columns import Groups, Nested, TermSets, Texts, group_arrays, term_set_arrays, text_arrays
 
@@ -178,9 +178,11 @@ def _words_of(texts: Iterable[str]) -> tuple[set[str], set[str]]:
     lower: set[str] = set()
     names: set[str] = set()   # each name once
     lowercase, named = re.compile(r"\b[a-z][a-z]+\b"), re.compile(NAME_WORD)
+    capitalised, digit = re.compile(NAME_CAPITALISED), re.compile(r"\d")
     for text in texts:
         lower.update(lowercase.findall(text))
-        names.update(named.findall(text))
+        # Without a digit only NAME_WORD's capitalised half can match: the same words, found faster.
+        names.update((named if digit.search(text) else capitalised).findall(text))
     return lower, names
 
 

@@ -338,7 +338,9 @@ def slugify(heading: str, max_words: int = 5) -> str:
 
 
 # How a name is written in running text, in one place: capitalised inside a sentence, or holding a digit.
-NAME_WORD = r"(?<=[a-z,;(] )[A-Z][\w.\-]*|\b[^\W\d_]*\d[\w.\-]*"
+NAME_CAPITALISED = r"(?<=[a-z,;(] )[A-Z][\w.\-]*"
+"""A capitalised word inside a sentence: what ``NAME_WORD`` finds in text without a digit."""
+NAME_WORD = NAME_CAPITALISED + r"|\b[^\W\d_]*\d[\w.\-]*"
 """One word of a name ("Midjourney", "GPT-4.5", "70B"); not after a colon, where sentences of lists start."""
 NAME_PHRASE = r"(?<=[a-z,;:(] )[A-Z][\w.\-]*(?: [A-Z0-9][\w.\-]*)?"
 """A capitalised name of up to two words ("Stable Diffusion")."""
