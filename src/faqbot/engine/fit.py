@@ -259,7 +259,8 @@ def choose_weights(built: Built, folds: Sequence[_Fold]) -> Weights | None:
                 fused = index.fuse(query, signals, weights=weights, fuzzy_candidates=config.fuzzy_candidates,
                                    sims=sims).fused
                 top = top_indices(fused, 1)
-                found[k] += bool(top.size) and index.corpus.entries[int(top[0])].question == entry.question
+                if top.size and index.corpus.entries[int(top[0])].question == entry.question:
+                    found[k] += 1
     best = max(range(len(choices)), key=lambda k: (found[k], -k))
     return choices[best]
 

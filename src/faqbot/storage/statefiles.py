@@ -93,9 +93,7 @@ class AppendLog:
                     self._reopen(len(data))
                     self._checked = now
                 assert self._fd is not None
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(self._fd, view):]
+                _write_all(self._fd, data)
                 self._size += len(data)
             except OSError:
                 self.close()
@@ -116,8 +114,8 @@ class AppendLog:
                 self._size = info.st_size
                 return
         self.close()
-        if info is not None and info.st_size + incoming > self.limit and stat.S_ISREG(info.st_mode):
-            os.replace(self.path, self.path + ".1")
+        if info is not None:
+            _rotate_if_full(self.path, info, incoming, self.limit)
         self._fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         self._size = os.fstat(self._fd).st_size
 
@@ -158,15 +156,23 @@ def read_private(path: str, limit: int = MAX_STATE_FILE) -> bytes:
 def append_private(path: str, data: bytes, limit: int = MAX_STATE_FILE) -> None:
     """Append *data* to a private state file; past *limit* bytes the file becomes ``path.1`` first."""
     try:
-        info = os.lstat(path)
-        if info.st_size + len(data) > limit and stat.S_ISREG(info.st_mode):
-            os.replace(path, path + ".1")
+        _rotate_if_full(path, os.lstat(path), len(data), limit)
     except FileNotFoundError:
         pass
     fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all(fd, data)
     finally:
         os.close(fd)
+
+
+def _rotate_if_full(path: str, info: os.stat_result, incoming: int, limit: int) -> None:
+    """Move the file at *path* (status *info*) to ``path.1`` when *incoming* more bytes would pass *limit*."""
+    if info.st_size + incoming > limit and stat.S_ISREG(info.st_mode):
+        os.replace(path, path + ".1")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
