@@ -339,3 +339,69 @@ def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_els
     assert "are in 'dog-walks' and not in this entry, which is why they pull the question there: a paraphrase of " \
            "this entry using them" in walk["message"]   # what to write, never "add X" and "X is the problem"
     assert report.to_dict()["self_test"]["missed"] == report.tested - report.found
+
+
+LITTER_ARTICLE = """
+    # Pets
+
+    Pets are animals kept for company. Cats and dogs are the most common pets in many homes today.
+
+    ## Cats
+
+    Cats are independent animals that sleep up to sixteen hours a day, in hindsight a sensible habit. A cat
+    uses a litter box indoors, and the litter box wants cleaning each morning.
+
+    ## Dogs
+
+    Dogs are loyal and need a walk at least twice a day. Many dogs enjoy fetching balls in the park.
+"""
+
+
+def test_a_self_test_miss_names_the_articles_own_words_not_the_authors_odd_ones(make_corpus: MakeCorpus) -> None:
+    faq = """
+        - id: cat-sleep
+          question: How long do cats sleep?
+          paraphrases: [cat sleep hours, snooze length sometimes, how much do cats sleep]
+          answer: Cats sleep up to sixteen hours a day and use a litter box.
+          sources: [cats-1]
+        - id: dog-walks
+          question: How often should I walk my dog?
+          paraphrases: [dog walks, walking a dog]
+          answer: Dogs need a walk at least twice a day.
+          sources: [dogs-1]
+        """
+    report = check_corpus(str(make_corpus({"article.md": LITTER_ARTICLE, "faq.yaml": faq})))
+    snooze = next(f for f in report.findings if f.check == "self-test" and "snooze" in f.words_missing)
+    assert {"snooze", "sometimes"} <= set(snooze.words_missing)   # the JSON keeps every missing word...
+    advice = snooze.message
+    assert "snooze" not in advice and "sometimes" not in advice   # ...the advice skips words no text uses
+    assert "'litter'" in advice   # the word the Cats section says twice, which no phrasing uses
+    assert "'hindsight'" not in advice   # said once in passing
+
+
+def test_check_proposes_out_of_scope_questions_that_would_be_answered(make_corpus: MakeCorpus) -> None:
+    article = """
+        # Acme
+
+        Acme is a build tool that many people use. Acme Cloud runs Acme builds for 300 teams.
+
+        ## What Acme does
+
+        Acme compiles projects, caches every step and reruns only what changed. Acme Cloud shares the cache
+        with 300 teams.
+        """
+    faq = """
+        - id: acme
+          question: What is Acme?
+          paraphrases: [what does acme do, acme build tool, tell me about acme, acme overview]
+          answer: Acme is a build tool that compiles projects, caches every step and reruns only what changed.
+          sources: [acme-acme-1]
+        """
+    root = make_corpus({"article.md": article, "faq.yaml": faq})
+    proposed = [f for f in check_corpus(str(root)).findings if f.check == "out of scope"]
+    assert proposed and all("add the question to out_of_scope.yaml" in f.message for f in proposed)
+    question = proposed[0].message.split("'")[1]
+    assert "Acme" in question
+    (root / "out_of_scope.yaml").write_text(f"- {question}\n", encoding="utf-8")
+    assert question not in {f.message.split("'")[1] for f in check_corpus(str(root)).findings
+                            if "add the question to" in f.message}   # listed: no longer proposed

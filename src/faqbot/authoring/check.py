@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -29,15 +30,20 @@ from typing import Literal
 from faqbot.authoring.lock import Locked, locked_texts, read_lock
 from faqbot.corpus.lock import most_like
 from faqbot.engine.built import Built
-from faqbot.engine.fit import FOLDS, held_out
+from faqbot.engine.fit import FOLDS, held_out, near_misses
 from faqbot.engine.index import Index
 from faqbot.engine.pipeline import Engine, winner
 from faqbot.errors import FaqbotError
+from faqbot.language.text import normalize
 from faqbot.models import Corpus, Entry
 
+_URL = re.compile(r"https?://\S+")
 Severity = Literal["error", "warning"]
 GROUNDED = 0.5           # share of an answer's content words its cited passages must hold
 NEAR_IDENTICAL = 92.0    # rapidfuzz ratio (0-100) above which two entries' phrasings collide
+ARTICLE_WORDS = 4        # the article's own words for an entry that a self-test finding names
+EVERYDAY_ZIPF = 5.0      # words this common in English ("way", "almost") say nothing of an entry
+OUT_OF_SCOPE_PROPOSALS = 5   # near-miss questions the "out of scope" check proposes to decline
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,7 @@ def check_corpus(root: str) -> CheckReport:
     findings += self_test
     findings += _collisions(corpus)
     findings += _still_answered(built)
+    findings += _proposed_out_of_scope(built)
     findings += _grounding(built.index)
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
@@ -147,11 +154,12 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 def _self_test(built: Built) -> tuple[list[Finding], int, int]:
     """Each phrasing of an entry with two or more, held out of its entry (as the fitted decision's
     folds do), asked of the rest through the engine: it should come back as its own entry. A miss says
-    why, in the phrasing's own words: those its entry lacks, and those that pull it elsewhere."""
+    why, in the phrasing's own words: those its entry lacks, and those that pull it elsewhere; and it
+    names the article's own words for the entry that no phrasing uses yet."""
     index, corpus = built.index, built.corpus
     by_id = {e.id: e for e in corpus.entries}
     findings: list[Finding] = []
-    declined: dict[str, list[Finding]] = {}
+    declined: dict[str, list[tuple[Finding, tuple[str, ...]]]] = {}
     tested = found = 0
     for fold in range(FOLDS):
         kept, held = held_out(corpus.entries, fold, questions_too=True)
@@ -168,28 +176,33 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
                 found += 1   # its own entry (or one with the same question: several answers to one)
                 continue
             rival = chosen or (verdict.chosen[0].id if verdict.action == "clarify" and verdict.chosen else None)
+            miss = _miss(sub, entry, phrase, rival, by_id, clarified=chosen is None and rival is not None,
+                         article=article_words(index, entry))
             if rival is None:
-                declined.setdefault(entry.id, []).append(_miss(sub, entry, phrase, None, by_id, clarified=False))
+                declined.setdefault(entry.id, []).append(miss)
             else:
-                findings.append(_miss(sub, entry, phrase, rival, by_id, clarified=chosen is None))
-    return findings + [_declined(by_id[entry_id], misses) for entry_id, misses in declined.items()], tested, found
+                findings.append(miss[0])
+    findings += [_declined(by_id[entry_id], misses, article_words(index, by_id[entry_id]))
+                 for entry_id, misses in declined.items()]
+    return findings, tested, found
 
 
-def _declined(entry: Entry, misses: list[Finding]) -> Finding:
+def _declined(entry: Entry, misses: list[tuple[Finding, tuple[str, ...]]], article: Sequence[str]) -> Finding:
     """One finding for the phrasings of *entry* that, held out, are declined: the words they need."""
     if len(misses) == 1:
-        return misses[0]
-    missing = tuple(dict.fromkeys(w for m in misses for w in m.words_missing))
+        return misses[0][0]
+    missing = tuple(dict.fromkeys(w for m, _ in misses for w in m.words_missing))
+    known = list(dict.fromkeys(w for _, words in misses for w in words))[:8]
     return Finding("self-test", "warning", f"{len(misses)} of its phrasings, held out, are declined or answered from "
-                   f"the article: " + (f"paraphrases using {_quoted(missing[:8])} would help" if missing else
-                                       "more paraphrases would help"),
+                   f"the article: " + _advice(known, (), None, article, several=True),
                    entry.id, entry.source, entry.line or None, words_missing=missing)
 
 
 def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[str, Entry], *,
-          clarified: bool) -> Finding:
+          clarified: bool, article: Sequence[str]) -> tuple[Finding, tuple[str, ...]]:
     """The self-test finding for *phrase*, which did not come back as *entry*: answered by *rival*, met
-    with "did you mean" (*clarified*), or declined (no *rival*)."""
+    with "did you mean" (*clarified*), or declined (no *rival*); with the missing words the rest of the
+    corpus uses (the others are the author's own wording: written again, they teach the self-test only)."""
     analysis = sub.analyzer.document(phrase)
     # A word in most entries (the product's own name) tells no entry apart: never asked for.
     idf, common = sub.evidence.idf, math.log(2) + 1.0
@@ -198,31 +211,66 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     # once: a word the other one has is not missing).
     own = frozenset(sub.analyzer.stems(" ".join((*(p for p in entry.phrasings if p != phrase), entry.answer))))
     missing = tuple(dict.fromkeys(w for w, t in words if t not in own))
+    known = tuple(dict.fromkeys(w for w, t in words if t not in own and t in idf))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
     said = f"gets only \"did you mean\" (with '{rival}')" if clarified else f"is answered by '{rival}'" \
         if rival else "is declined or answered from the article"
     shared = rival is not None and bool(set(entry.sources) & set(by_id[rival].sources))
-    advice = _advice(missing, pulled, rival)
+    advice = _advice(known, pulled, rival, article)
     if shared:   # two entries on one passage whose words collide: one answer, or questions apart
         advice += " — both cite the same passage: merge them, or make their questions differ" + (
             f" by more than {_quoted(pulled)}" if pulled else "")
     return Finding("self-test", "warning", f"'{phrase}' {said}: {advice}", entry.id, entry.source,
-                   entry.line or None, words_missing=missing, words_pulled=pulled, rival=rival)
+                   entry.line or None, words_missing=missing, words_pulled=pulled, rival=rival), known
 
 
-def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None) -> str:
-    """What to write for a held-out phrasing: its words that pull it to *rival* (and this entry lacks)
-    come first, then the other words this entry lacks."""
+def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None, article: Sequence[str], *,
+            several: bool = False) -> str:
+    """What to write for held-out phrasings that missed: their words that pull them to *rival* (and this
+    entry lacks) come first, then the other words this entry lacks, then the article's own words for it."""
     others = [w for w in missing if w not in pulled]
+    a_paraphrase = "paraphrases" if several else "a paraphrase"
     if pulled:
         one = len(pulled) == 1
-        return (f"{_quoted(pulled)} {'is' if one else 'are'} in '{rival}' and not in this entry, which is why "
-                f"{'it pulls' if one else 'they pull'} the question there: a paraphrase of this entry using "
-                f"{'it' if one else 'them'}" + (f" (and {_quoted(others)})" if others else "") + " would help")
-    if missing:
-        return f"a paraphrase using {_quoted(missing)} would help"
-    return "a paraphrase in other words readers use would help"
+        advice = (f"{_quoted(pulled)} {'is' if one else 'are'} in '{rival}' and not in this entry, which is why "
+                  f"{'it pulls' if one else 'they pull'} the question there: a paraphrase of this entry using "
+                  f"{'it' if one else 'them'}" + (f" (and {_quoted(others)})" if others else "") + " would help")
+    elif missing:
+        advice = f"{a_paraphrase} using {_quoted(missing)} would help"
+    else:
+        advice = ""
+    if article:
+        said = (f"{a_paraphrase} in the words the article uses for it, which no phrasing has yet "
+                f"({_quoted(article)}), would help" if not advice else
+                f"; so would the words the article uses for it, which no phrasing has yet ({_quoted(article)})")
+        advice += said
+    return advice or f"{a_paraphrase} in other words readers use would help"
+
+
+def article_words(index: Index, entry: Entry, limit: int = ARTICLE_WORDS) -> tuple[str, ...]:
+    """The words that mark the passages *entry* cites, and none of its phrasings uses: those of their
+    heading, and those said twice or more, rarest in the corpus first. Readers who ask in the article's
+    words use these; a word said once in passing ("hindsight") is seldom one of them."""
+    said = set(index.analyzer.stems(" ".join(entry.phrasings)))
+    idf, common = index.evidence.idf, math.log(2) + 1.0
+    english = index.analyzer.english
+    passages = {p.id: p for p in index.corpus.passages}
+    count: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    for source in entry.sources:
+        passage = passages.get(source)
+        if passage is None:
+            continue
+        for text, times in ((passage.section, 2), (_URL.sub(" ", passage.text), 1)):
+            analysis = index.analyzer.document(text)
+            for word, stem in zip(analysis.content, analysis.stems, strict=True):
+                if stem not in said and word.isalpha() and len(word) > 2 and idf.get(stem, 0.0) > common \
+                        and english.zipf(word) < EVERYDAY_ZIPF:
+                    count[stem] += times
+                    surface.setdefault(stem, word)
+    marked = sorted((t for t, n in count.items() if n >= 2), key=lambda t: (-count[t] * idf[t], t))
+    return tuple(surface[t] for t in marked[:limit])
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -246,14 +294,35 @@ def _still_answered(built: Built) -> list[Finding]:
     return findings
 
 
+def _proposed_out_of_scope(built: Built) -> list[Finding]:
+    """Fact questions about the corpus's own names ("When was Poetry released?") that would be answered:
+    unless the answer says, out_of_scope.yaml should decline them (the fit then leans their near
+    paraphrases to a decline too)."""
+    engine = Engine(built, built.corpus.config)
+    listed = {normalize(q) for q in built.corpus.out_of_scope}
+    by_id = {e.id: e for e in built.corpus.entries}
+    findings: list[Finding] = []
+    for question in near_misses(built.corpus):
+        if normalize(question) in listed or "_" in question or ". " in question:
+            continue   # listed already, or a "name" that is an identifier or runs across two sentences
+        found = engine.gatherer.gather(question)
+        chosen = winner(found, engine.judge(found))
+        if chosen is not None:
+            findings.append(_about(by_id[chosen], "out of scope", "warning",
+                                   f"'{question}' would be answered by '{chosen}': unless its answer says, add "
+                                   "the question to out_of_scope.yaml (its near paraphrases are then declined "
+                                   "too)"))
+            if len(findings) == OUT_OF_SCOPE_PROPOSALS:
+                break
+    return findings
+
+
 # ----------------------------------------------------------------------------- collisions
 
 
 def _collisions(corpus: Corpus) -> list[Finding]:
     """Near-identical phrasings in two entries that do not share their question."""
     from rapidfuzz import fuzz, process
-
-    from faqbot.language.text import normalize
 
     owners = [(normalize(p), e) for e in corpus.entries for p in e.phrasings]
     texts = [t for t, _ in owners]
