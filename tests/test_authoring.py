@@ -377,31 +377,3 @@ def test_a_self_test_miss_names_the_articles_own_words_not_the_authors_odd_ones(
     assert "snooze" not in advice and "sometimes" not in advice   # ...the advice skips words no text uses
     assert "'litter'" in advice   # the word the Cats section says twice, which no phrasing uses
     assert "'hindsight'" not in advice   # said once in passing
-
-
-def test_check_proposes_out_of_scope_questions_that_would_be_answered(make_corpus: MakeCorpus) -> None:
-    article = """
-        # Acme
-
-        Acme is a build tool that many people use. Acme Cloud runs Acme builds for 300 teams.
-
-        ## What Acme does
-
-        Acme compiles projects, caches every step and reruns only what changed. Acme Cloud shares the cache
-        with 300 teams.
-        """
-    faq = """
-        - id: acme
-          question: What is Acme?
-          paraphrases: [what does acme do, acme build tool, tell me about acme, acme overview]
-          answer: Acme is a build tool that compiles projects, caches every step and reruns only what changed.
-          sources: [acme-acme-1]
-        """
-    root = make_corpus({"article.md": article, "faq.yaml": faq})
-    proposed = [f for f in check_corpus(str(root)).findings if f.check == "out of scope"]
-    assert proposed and all("add the question to out_of_scope.yaml" in f.message for f in proposed)
-    question = proposed[0].message.split("'")[1]
-    assert "Acme" in question
-    (root / "out_of_scope.yaml").write_text(f"- {question}\n", encoding="utf-8")
-    assert question not in {f.message.split("'")[1] for f in check_corpus(str(root)).findings
-                            if "add the question to" in f.message}   # listed: no longer proposed

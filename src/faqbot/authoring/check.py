@@ -30,7 +30,7 @@ from typing import Literal
 from faqbot.authoring.lock import Locked, locked_texts, read_lock
 from faqbot.corpus.lock import most_like
 from faqbot.engine.built import Built
-from faqbot.engine.fit import FOLDS, held_out, near_misses
+from faqbot.engine.fit import FOLDS, held_out
 from faqbot.engine.index import Index
 from faqbot.engine.pipeline import Engine, winner
 from faqbot.errors import FaqbotError
@@ -43,7 +43,8 @@ GROUNDED = 0.5           # share of an answer's content words its cited passages
 NEAR_IDENTICAL = 92.0    # rapidfuzz ratio (0-100) above which two entries' phrasings collide
 ARTICLE_WORDS = 4        # the article's own words for an entry that a self-test finding names
 EVERYDAY_ZIPF = 5.0      # words this common in English ("way", "almost") say nothing of an entry
-OUT_OF_SCOPE_PROPOSALS = 5   # near-miss questions the "out of scope" check proposes to decline
+FILLER_ZIPF = 5.5        # a missing word this common ("use", "go") is not one to write again; one that pulls
+                         # the phrasing elsewhere is named however common it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,6 @@ def check_corpus(root: str) -> CheckReport:
     findings += self_test
     findings += _collisions(corpus)
     findings += _still_answered(built)
-    findings += _proposed_out_of_scope(built)
     findings += _grounding(built.index)
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
@@ -175,7 +175,9 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
             if chosen is not None and by_id[chosen].question in (entry.question, phrase):
                 found += 1   # its own entry (or one with the same question: several answers to one)
                 continue
-            rival = chosen or (verdict.chosen[0].id if verdict.action == "clarify" and verdict.chosen else None)
+            offered = [c.id for c in verdict.chosen if by_id[c.id].question != entry.question] \
+                if verdict.action == "clarify" else []
+            rival = chosen or (offered[0] if offered else None)   # the other entry offered, never its own
             miss = _miss(sub, entry, phrase, rival, by_id, clarified=chosen is None and rival is not None,
                          article=article_words(index, entry))
             if rival is None:
@@ -211,7 +213,8 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     # once: a word the other one has is not missing).
     own = frozenset(sub.analyzer.stems(" ".join((*(p for p in entry.phrasings if p != phrase), entry.answer))))
     missing = tuple(dict.fromkeys(w for w, t in words if t not in own))
-    known = tuple(dict.fromkeys(w for w, t in words if t not in own and t in idf))
+    english = sub.analyzer.english
+    known = tuple(dict.fromkeys(w for w, t in words if t not in own and t in idf and english.zipf(w) < FILLER_ZIPF))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
     said = f"gets only \"did you mean\" (with '{rival}')" if clarified else f"is answered by '{rival}'" \
@@ -291,29 +294,6 @@ def _still_answered(built: Built) -> list[Finding]:
                                    f"out_of_scope.yaml declines '{question}' as written, but asked otherwise it "
                                    f"would be answered by '{chosen}': add its paraphrases there, or make this "
                                    "entry's questions more specific"))
-    return findings
-
-
-def _proposed_out_of_scope(built: Built) -> list[Finding]:
-    """Fact questions about the corpus's own names ("When was Poetry released?") that would be answered:
-    unless the answer says, out_of_scope.yaml should decline them (the fit then leans their near
-    paraphrases to a decline too)."""
-    engine = Engine(built, built.corpus.config)
-    listed = {normalize(q) for q in built.corpus.out_of_scope}
-    by_id = {e.id: e for e in built.corpus.entries}
-    findings: list[Finding] = []
-    for question in near_misses(built.corpus):
-        if normalize(question) in listed or "_" in question or ". " in question:
-            continue   # listed already, or a "name" that is an identifier or runs across two sentences
-        found = engine.gatherer.gather(question)
-        chosen = winner(found, engine.judge(found))
-        if chosen is not None:
-            findings.append(_about(by_id[chosen], "out of scope", "warning",
-                                   f"'{question}' would be answered by '{chosen}': unless its answer says, add "
-                                   "the question to out_of_scope.yaml (its near paraphrases are then declined "
-                                   "too)"))
-            if len(findings) == OUT_OF_SCOPE_PROPOSALS:
-                break
     return findings
 
 
