@@ -43,6 +43,7 @@ GROUNDED = 0.5           # share of an answer's content words its cited passages
 NEAR_IDENTICAL = 92.0    # rapidfuzz ratio (0-100) above which two entries' phrasings collide
 ARTICLE_WORDS = 4        # the article's own words for an entry that a self-test finding names
 EVERYDAY_ZIPF = 5.0      # words this common in English ("way", "almost") say nothing of an entry
+_COMMON_IDF = math.log(2) + 1.0   # the IDF of a word in half the texts: it tells no entry apart
 FILLER_ZIPF = 5.5        # a missing word this common ("use", "go") is not one to write again; one that pulls
                          # the phrasing elsewhere is named however common it is
 
@@ -160,6 +161,7 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
     by_id = {e.id: e for e in corpus.entries}
     findings: list[Finding] = []
     declined: dict[str, list[tuple[Finding, tuple[str, ...]]]] = {}
+    article: dict[str, tuple[str, ...]] = {}   # per entry, found on its first miss
     tested = found = 0
     for fold in range(FOLDS):
         kept, held = held_out(corpus.entries, fold, questions_too=True)
@@ -178,13 +180,15 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
             offered = [c.id for c in verdict.chosen if by_id[c.id].question != entry.question] \
                 if verdict.action == "clarify" else []
             rival = chosen or (offered[0] if offered else None)   # the other entry offered, never its own
+            if entry.id not in article:
+                article[entry.id] = article_words(index, entry)
             miss = _miss(sub, entry, phrase, rival, by_id, clarified=chosen is None and rival is not None,
-                         article=article_words(index, entry))
+                         article=article[entry.id])
             if rival is None:
                 declined.setdefault(entry.id, []).append(miss)
             else:
                 findings.append(miss[0])
-    findings += [_declined(by_id[entry_id], misses, article_words(index, by_id[entry_id]))
+    findings += [_declined(by_id[entry_id], misses, article[entry_id])
                  for entry_id, misses in declined.items()]
     return findings, tested, found
 
@@ -207,8 +211,9 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     corpus uses (the others are the author's own wording: written again, they teach the self-test only)."""
     analysis = sub.analyzer.document(phrase)
     # A word in most entries (the product's own name) tells no entry apart: never asked for.
-    idf, common = sub.evidence.idf, math.log(2) + 1.0
-    words = [(w, t) for w, t in zip(analysis.content, analysis.stems, strict=True) if idf.get(t, common + 1) > common]
+    idf = sub.evidence.idf
+    words = [(w, t) for w, t in zip(analysis.content, analysis.stems, strict=True)
+             if idf.get(t, _COMMON_IDF + 1) > _COMMON_IDF]
     # What the entry says besides this phrasing, as written (a fold may hold out two of its phrasings at
     # once: a word the other one has is not missing).
     own = frozenset(sub.analyzer.stems(" ".join((*(p for p in entry.phrasings if p != phrase), entry.answer))))
@@ -256,8 +261,7 @@ def article_words(index: Index, entry: Entry, limit: int = ARTICLE_WORDS) -> tup
     heading, and those said twice or more, rarest in the corpus first. Readers who ask in the article's
     words use these; a word said once in passing ("hindsight") is seldom one of them."""
     said = set(index.analyzer.stems(" ".join(entry.phrasings)))
-    idf, common = index.evidence.idf, math.log(2) + 1.0
-    english = index.analyzer.english
+    idf, english = index.evidence.idf, index.analyzer.english
     passages = {p.id: p for p in index.corpus.passages}
     count: Counter[str] = Counter()
     surface: dict[str, str] = {}
@@ -268,7 +272,7 @@ def article_words(index: Index, entry: Entry, limit: int = ARTICLE_WORDS) -> tup
         for text, times in ((passage.section, 2), (_URL.sub(" ", passage.text), 1)):
             analysis = index.analyzer.document(text)
             for word, stem in zip(analysis.content, analysis.stems, strict=True):
-                if stem not in said and word.isalpha() and len(word) > 2 and idf.get(stem, 0.0) > common \
+                if stem not in said and word.isalpha() and len(word) > 2 and idf.get(stem, 0.0) > _COMMON_IDF \
                         and english.zipf(word) < EVERYDAY_ZIPF:
                     count[stem] += times
                     surface.setdefault(stem, word)
