@@ -8,13 +8,15 @@ Errors (exit 1) are findings that put a wrong or unchecked answer in front of a 
 
 Warnings (exit 0, or 1 with ``--strict``) are worth a look but are judgement calls:
 
-- **self-test**: a curated phrasing, held out of its own entry, is answered by another entry or
-  gets only "did you mean" (listed one by one), or is declined (counted per entry);
+- **self-test**: curated phrasings that, held out of their own entry, are answered by another entry,
+  get only "did you mean", are answered from the article or are declined (one finding per entry);
 - **collision**: near-identical phrasings in two entries;
 - **grounding**: sources faqbot inferred for an entry that names none (to confirm), and an entry no
   passage backs (it cites the FAQ file, not the article);
-- **drift**: no lock yet, or an entry not in it;
+- **drift**: an entry not in the lock yet;
 - **coverage**: sections no curated entry cites (their implicit heading entry answers for them).
+
+Notes are next steps, never counted: "no faq.lock yet".
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from faqbot.language.text import normalize
 from faqbot.models import Corpus, Entry
 
 _URL = re.compile(r"https?://\S+")
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]   # a note is a next step, not a problem: never counted
 GROUNDED = 0.5           # share of an answer's content words its cited passages must hold
 NEAR_IDENTICAL = 92.0    # rapidfuzz ratio (0-100) above which two entries' phrasings collide
 ARTICLE_WORDS = 4        # the article's own words for an entry that a self-test finding names
@@ -46,6 +48,25 @@ EVERYDAY_ZIPF = 5.0      # words this common in English ("way", "almost") say no
 _COMMON_IDF = math.log(2) + 1.0   # the IDF of a word in half the texts: it tells no entry apart
 FILLER_ZIPF = 5.5        # a missing word this common ("use", "go") is not one to write again; one that pulls
                          # the phrasing elsewhere is named however common it is
+
+
+Outcome = Literal["answered", "clarified", "extract", "declined"]
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """A curated phrasing that, held out of its entry, did not come back as it: what happened, and why."""
+
+    phrase: str
+    outcome: Outcome                   # answered by *rival*, "did you mean" *rival*, an article extract, declined
+    rival: str | None
+    words_missing: tuple[str, ...]     # the phrasing's words its own entry lacks
+    words_pulled: tuple[str, ...]      # of those, the ones *rival* has
+    known: tuple[str, ...] = ()        # of those missing, the ones worth writing again (the corpus uses them)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"phrase": self.phrase, "outcome": self.outcome, "rival": self.rival,
+                "words_missing": list(self.words_missing), "words_pulled": list(self.words_pulled)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +82,15 @@ class Finding:
     detail: str = ""          # e.g. a diff of a cited passage
     words_missing: tuple[str, ...] = ()   # self-test: the phrasing's words its own entry lacks
     words_pulled: tuple[str, ...] = ()    # self-test: of those, the ones the entry that won has
-    rival: str | None = None              # self-test: the entry that won (or was offered first)
+    rival: str | None = None              # self-test: the entry that won most of them (or was offered first)
+    misses: tuple[Miss, ...] = ()         # self-test: each held-out phrasing of the entry that missed
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"check": self.check, "severity": self.severity, "message": self.message,
                                    "entry": self.entry, "file": self.file, "line": self.line, "detail": self.detail}
         if self.check == "self-test":
             data |= {"words_missing": list(self.words_missing), "words_pulled": list(self.words_pulled),
-                     "rival": self.rival}
+                     "rival": self.rival, "misses": [m.to_dict() for m in self.misses]}
         return data
 
 
@@ -91,7 +113,7 @@ class CheckReport:
 
     def pulling(self) -> list[tuple[str, int]]:
         """The entries that won most self-test misses, with how many: the first to make more specific."""
-        return Counter(f.rival for f in self.findings if f.check == "self-test" and f.rival).most_common()
+        return Counter(m.rival for f in self.findings for m in f.misses if m.rival).most_common()
 
     def to_dict(self) -> dict[str, object]:
         return {"corpus": self.corpus, "errors": self.errors, "warnings": self.warnings,
@@ -154,14 +176,13 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 
 def _self_test(built: Built) -> tuple[list[Finding], int, int]:
     """Each phrasing of an entry with two or more, held out of its entry (as the fitted decision's
-    folds do), asked of the rest through the engine: it should come back as its own entry. A miss says
-    why, in the phrasing's own words: those its entry lacks, and those that pull it elsewhere; and it
-    names the article's own words for the entry that no phrasing uses yet."""
+    folds do), asked of the rest through the engine: it should come back as its own entry. The misses
+    are one finding per entry (one thing for the author to do), each saying why in the phrasings' own
+    words: those the entry lacks, those that pull them elsewhere, and the article's own words for the
+    entry that no phrasing uses yet."""
     index, corpus = built.index, built.corpus
     by_id = {e.id: e for e in corpus.entries}
-    findings: list[Finding] = []
-    declined: dict[str, list[tuple[Finding, tuple[str, ...]]]] = {}
-    article: dict[str, tuple[str, ...]] = {}   # per entry, found on its first miss
+    misses: dict[str, list[Miss]] = {}
     tested = found = 0
     for fold in range(FOLDS):
         kept, held = held_out(corpus.entries, fold, questions_too=True)
@@ -180,35 +201,18 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
             offered = [c.id for c in verdict.chosen if by_id[c.id].question != entry.question] \
                 if verdict.action == "clarify" else []
             rival = chosen or (offered[0] if offered else None)   # the other entry offered, never its own
-            if entry.id not in article:
-                article[entry.id] = article_words(index, entry)
-            miss = _miss(sub, entry, phrase, rival, by_id, clarified=chosen is None and rival is not None,
-                         article=article[entry.id])
-            if rival is None:
-                declined.setdefault(entry.id, []).append(miss)
-            else:
-                findings.append(miss[0])
-    findings += [_declined(by_id[entry_id], misses, article[entry_id])
-                 for entry_id, misses in declined.items()]
+            outcome: Outcome = "answered" if chosen else "clarified" if rival else \
+                "extract" if verdict.action == "extract" else "declined"
+            misses.setdefault(entry.id, []).append(_miss(sub, entry, phrase, rival, outcome))
+    findings = [_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article_words(index, by_id[entry_id]))
+                for entry_id, found_misses in misses.items()]
     return findings, tested, found
 
 
-def _declined(entry: Entry, misses: list[tuple[Finding, tuple[str, ...]]], article: Sequence[str]) -> Finding:
-    """One finding for the phrasings of *entry* that, held out, are declined: the words they need."""
-    if len(misses) == 1:
-        return misses[0][0]
-    missing = tuple(dict.fromkeys(w for m, _ in misses for w in m.words_missing))
-    known = list(dict.fromkeys(w for _, words in misses for w in words))[:8]
-    return Finding("self-test", "warning", f"{len(misses)} of its phrasings, held out, are declined or answered from "
-                   f"the article: " + _advice(known, (), None, article, several=True),
-                   entry.id, entry.source, entry.line or None, words_missing=missing)
-
-
-def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[str, Entry], *,
-          clarified: bool, article: Sequence[str]) -> tuple[Finding, tuple[str, ...]]:
-    """The self-test finding for *phrase*, which did not come back as *entry*: answered by *rival*, met
-    with "did you mean" (*clarified*), or declined (no *rival*); with the missing words the rest of the
-    corpus uses (the others are the author's own wording: written again, they teach the self-test only)."""
+def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Outcome) -> Miss:
+    """Why *phrase* did not come back as *entry*: its words the entry lacks, those worth writing again (the
+    rest of the corpus uses them; the others are the author's own wording, which teach the self-test only)
+    and those that *rival* has."""
     analysis = sub.analyzer.document(phrase)
     # A word in most entries (the product's own name) tells no entry apart: never asked for.
     idf = sub.evidence.idf
@@ -222,15 +226,48 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, by_id: dict[
     known = tuple(dict.fromkeys(w for w, t in words if t not in own and t in idf and english.zipf(w) < FILLER_ZIPF))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
-    said = f"gets only \"did you mean\" (with '{rival}')" if clarified else f"is answered by '{rival}'" \
-        if rival else "is declined or answered from the article"
-    shared = rival is not None and bool(set(entry.sources) & set(by_id[rival].sources))
-    advice = _advice(known, pulled, rival, article)
-    if shared:   # two entries on one passage whose words collide: one answer, or questions apart
-        advice += " — both cite the same passage: merge them, or make their questions differ" + (
+    return Miss(phrase, outcome, rival, missing, pulled, known)
+
+
+def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry], article: Sequence[str]) -> Finding:
+    """The one self-test finding for *entry*: which of its phrasings missed, how, and what to write."""
+    rivals = Counter(m.rival for m in misses if m.rival)
+    rival = rivals.most_common(1)[0][0] if rivals else None
+    pulled = tuple(dict.fromkeys(w for m in misses if m.rival == rival for w in m.words_pulled))
+    known = tuple(dict.fromkeys(w for m in misses for w in m.known))
+    several = len(misses) > 1
+    advice = _advice(known, pulled, rival, article, several=several)
+    if rival is not None and set(entry.sources) & set(by_id[rival].sources):
+        # two entries on one passage whose words collide: one answer, or questions apart
+        advice += f" — it and '{rival}' cite the same passage: merge them, or make their questions differ" + (
             f" by more than {_quoted(pulled)}" if pulled else "")
-    return Finding("self-test", "warning", f"'{phrase}' {said}: {advice}", entry.id, entry.source,
-                   entry.line or None, words_missing=missing, words_pulled=pulled, rival=rival), known
+    if several:
+        said = f"{len(misses)} of its {len(entry.phrasings)} phrasings, held out, do not come back to it: " + \
+            "; ".join(_outcomes(misses))
+    else:
+        said = _outcomes(misses)[0]
+    return Finding("self-test", "warning", f"{said}: {advice}", entry.id, entry.source, entry.line or None,
+                   words_missing=tuple(dict.fromkeys(w for m in misses for w in m.words_missing)),
+                   words_pulled=tuple(dict.fromkeys(w for m in misses for w in m.words_pulled)),
+                   rival=rival, misses=misses)
+
+
+def _outcomes(misses: Sequence[Miss], shown: int = 2) -> list[str]:
+    """The misses grouped by what happened to them ("'a' and 'b' are answered by 'x'"), a few quoted each."""
+    groups: dict[tuple[Outcome, str | None], list[str]] = {}
+    for m in misses:
+        groups.setdefault((m.outcome, m.rival), []).append(m.phrase)
+    said = []
+    for (outcome, rival), phrases in groups.items():
+        quoted = " and ".join(f"'{p}'" for p in phrases[:shown]) + (
+            f" (and {len(phrases) - shown} more)" if len(phrases) > shown else "")
+        one = len(phrases) == 1
+        said.append(quoted + " " + {
+            "answered": f"{'is' if one else 'are'} answered by '{rival}'",
+            "clarified": f"{'gets' if one else 'get'} only \"did you mean\" (with '{rival}')",
+            "extract": f"{'is' if one else 'are'} answered from the article instead",
+            "declined": f"{'is' if one else 'are'} declined"}[outcome])
+    return said
 
 
 def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None, article: Sequence[str], *,
@@ -285,19 +322,25 @@ def _quoted(words: Sequence[str]) -> str:
 
 
 def _still_answered(built: Built) -> list[Finding]:
-    """Each question of out_of_scope.yaml that the bot would answer were it not listed: it is declined as
-    written, and its paraphrases likely are not."""
+    """Per entry, the questions of out_of_scope.yaml it would answer were they not listed: they are
+    declined as written, and their paraphrases likely are not (one finding per entry to make specific)."""
     engine = Engine(built, built.corpus.config)
     by_id = {e.id: e for e in built.corpus.entries}
-    findings = []
+    answered: dict[str, list[str]] = {}
     for question in built.corpus.out_of_scope:
         found = engine.gatherer.gather(question)
         chosen = winner(found, engine.judge(found))
         if chosen is not None:
-            findings.append(_about(by_id[chosen], "out of scope", "warning",
-                                   f"out_of_scope.yaml declines '{question}' as written, but asked otherwise it "
-                                   f"would be answered by '{chosen}': add its paraphrases there, or make this "
-                                   "entry's questions more specific"))
+            answered.setdefault(chosen, []).append(question)
+    findings = []
+    for entry_id, questions in answered.items():
+        listed = " and ".join(f"'{q}'" for q in questions[:2]) + (
+            f" (and {len(questions) - 2} more)" if len(questions) > 2 else "")
+        one = len(questions) == 1
+        findings.append(_about(by_id[entry_id], "out of scope", "warning",
+                               f"out_of_scope.yaml declines {listed} as written, but asked otherwise "
+                               f"{'it' if one else 'they'} would be answered by '{entry_id}': make this entry's "
+                               f"questions more specific, or list {'its' if one else 'their'} paraphrases too"))
     return findings
 
 
@@ -362,7 +405,7 @@ def _grounding(index: Index) -> list[Finding]:
 def _drift(corpus: Corpus, lock: Locked | None) -> list[Finding]:
     """Entries whose cited passages changed since the answer was last reviewed."""
     if lock is None:
-        return [_about(None, "drift", "warning", "no faq.lock yet: run `faqbot check --accept` once the answers are "
+        return [_about(None, "drift", "note", "no faq.lock yet: run `faqbot check --accept` once the answers are "
                         "reviewed, and later checks will list answers whose cited text changed")] \
             if corpus.passages and any(not e.implicit for e in corpus.entries) else []
     now = locked_texts(corpus)

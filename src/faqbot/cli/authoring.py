@@ -76,7 +76,7 @@ def check_command(corpus: str | None, *, as_json: bool, strict: bool, accept: bo
 def check_text(report: CheckReport, paint: Painter) -> str:
     """The report for a terminal: errors in full, warnings grouped by check (a dozen of each)."""
     lines = []
-    for severity, style in (("error", "red"), ("warning", "yellow")):
+    for severity, style in (("error", "red"), ("warning", "yellow"), ("note", "dim")):
         by_check: dict[str, list[Finding]] = defaultdict(list)
         for finding in report.findings:
             if finding.severity == severity:
@@ -98,7 +98,9 @@ def check_text(report: CheckReport, paint: Painter) -> str:
                  f"come back as that entry ({share})")
     if report.tested > report.found:
         pulling = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
-        lines.append(f"  {report.tested - report.found} to raise: add the paraphrases named above"
+        entries = sum(f.check == "self-test" for f in report.findings)
+        lines.append(f"  {report.tested - report.found} to raise, in {entries} entr{'y' if entries == 1 else 'ies'}: "
+                     "add the paraphrases named above"
                      + (f"; the entries that pull most: {pulling}" if pulling else ""))
     verdict = paint("errors", "red") if report.errors else paint("clean", "green")
     lines.append(f"{report.corpus}: {verdict}: {report.errors} error(s), {report.warnings} warning(s)")
