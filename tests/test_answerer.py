@@ -152,3 +152,13 @@ def test_a_corpus_without_an_article_cites_its_curated_entries(make_corpus: Make
     assert answer.kind == "answer"
     citation = answer.citations[0]
     assert (citation.id, citation.source, citation.start_line) == ("dog-walks", "faq.yaml", 5)
+
+
+
+def test_a_curated_phrasing_asked_word_for_word_is_answered_not_offered(bot: Answerer) -> None:
+    # "what is generative ai all about" is a paraphrase of what-is-genai; all-llms-are-genai's answer shares
+    # its words, and the two were close enough that it used to get "did you mean" them both.
+    answer = bot.ask("what is generative ai all about")
+    assert answer.kind == "answer" and answer.matched is not None and answer.matched.id == "what-is-genai"
+    assert answer.trace is not None and answer.trace.reason == "a curated phrasing asked word for word"
+    assert bot.ask("What is generative AI all about??").matched.id == "what-is-genai"   # as normalised

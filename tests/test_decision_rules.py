@@ -14,6 +14,7 @@ from faqbot.engine.decision import (
     RULES,
     Case,
     article_sentences,
+    asked_word_for_word,
     bare_keywords,
     case_of,
     confident,
@@ -166,3 +167,17 @@ def test_meaning_never_overrides_the_vetoes() -> None:
     clean = vetoed()
     assert nearest_in_meaning(decide(found("foo bar", clean), DECISION, CONFIG, lambda e: 0)._replace(
         candidates=(clean,)), "a", 0.9, 0.1, CONFIG).action == "answer"
+
+
+def test_a_question_asked_as_an_entrys_phrasing_word_for_word_is_that_entrys() -> None:
+    # "b" scores higher (its answer shares the question's words), but the question is one of a's phrasings.
+    verdict = asked_word_for_word(case("can i call cargo from a makefile", entry("b", 0.64), entry("a", 0.3),
+                                       asked_as="a"))
+    assert verdict is not None and verdict.action == "answer" and [c.id for c in verdict.chosen] == ["a"]
+    assert asked_word_for_word(case("can i call cargo from a makefile", entry("b", 0.64))) is None
+
+
+def test_a_phrasing_asked_word_for_word_still_meets_the_fact_veto() -> None:
+    verdict = decide(found("how much does it cost", entry("a", 0.9), asked_as="a"), DECISION, CONFIG,
+                     lambda entry_id: 0)
+    assert verdict.action == "decline" and verdict.missing == "money"

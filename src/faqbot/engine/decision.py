@@ -226,6 +226,16 @@ def who_makes(case: Case) -> Verdict | None:
     return _maker_verdict(case.candidates, case.decision, case.states_maker)
 
 
+def asked_word_for_word(case: Case) -> Verdict | None:
+    """A question that is one of an entry's curated phrasings, word for word, is that entry's: no other
+    entry's answer words outweigh what its author wrote (the vetoes before this rule still apply)."""
+    asked_as = case.found.asked_as
+    chosen = next((c for c in case.candidates if c.id == asked_as), None) if asked_as else None
+    if chosen is None:
+        return None
+    return Verdict("answer", case.candidates, (chosen,), "a curated phrasing asked word for word")
+
+
 def confident(case: Case) -> Verdict | None:
     """The best entry is likely enough and no other question is close."""
     best = case.best
@@ -268,7 +278,8 @@ def article_sentences(case: Case) -> Verdict | None:
 
 
 RULES: tuple[Callable[[Case], Verdict | None], ...] = (
-    nothing_to_match, small_talk, no_content_words, stated_chain, missing_fact, who_makes, confident,
+    nothing_to_match, small_talk, no_content_words, stated_chain, missing_fact, who_makes, asked_word_for_word,
+    confident,
     too_close, thanks, bare_keywords, article_sentences,
 )
 """The rules of the decision, in the order they are tried: the first that gives a verdict decides."""

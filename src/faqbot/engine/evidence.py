@@ -114,9 +114,11 @@ class Gatherer:
         focus = focus_of(query.normalized)
         # Citations are ordered by what this question asks, the previous turn only breaking ties.
         passage_scores = own if prior is None else own + cover * prior
+        owner = self.index.phrasing_owner(query.fuzzy_text) if ctx is None else None
         return Findings(question, query, self._candidates(query, top, scores, coverage, rare, focus), hits,
                         passage_scores, self._extract(query, hits, coverage), greeting=greeting, notice=notice,
-                        context=topic.text if topic else "", chain=self.class_chain(query.tokens), focus=focus)
+                        context=topic.text if topic else "", chain=self.class_chain(query.tokens), focus=focus,
+                        asked_as=None if owner is None else self.index.corpus.entries[owner].id)
 
     def class_chain(self, tokens: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """For a yes/no question naming a thing and a class ("is Claude 3 generative AI?"), the entries

@@ -36,6 +36,7 @@ class Findings(NamedTuple):
     vague: bool = False                      # no content word (or only numbers)
     chain: tuple[tuple[str, str], ...] = ()  # "is X a Y?": (entry, "thing class") of each link, in order
     focus: str = ""                          # the kind of fact asked for (``faqbot.language.focus``), "" if none
+    asked_as: str | None = None              # the entry one of whose phrasings the question is, word for word
 
 
 class Topic(NamedTuple):

@@ -123,6 +123,7 @@ class Index:
         self._entry_of = {e: i for i, e in enumerate(column_of(corpus.entries, "id"))}
         # An entry's phrasings are consecutive: its best phrase score is one reduceat away.
         self._phrase_starts = np.flatnonzero(np.r_[True, np.diff(phrase_entry) != 0]) if phrase_entry.size else None
+        self._owners: dict[str, int] | None = None   # phrasing text -> its entry, made on first use
 
     # ------------------------------------------------------------------ building
 
@@ -266,6 +267,20 @@ class Index:
 
         choices = [self.phrase_texts[p] for p in phrases.tolist()]
         return np.asarray(process.cdist([text], choices, scorer=fuzz.ratio, dtype=np.float32)[0], dtype=float) / 100.0
+
+    def phrasing_owner(self, text: str) -> int | None:
+        """The entry one of whose phrasings is *text* word for word (as the fuzzy signal compares them), or
+        None (no such phrasing, or entries with different questions share it)."""
+        if self._owners is None:
+            owners: dict[str, int] = {}
+            questions = column_of(self.corpus.entries, "question")
+            for phrase, entry in zip(self.phrase_texts, self.phrase_entry.tolist(), strict=True):
+                seen = owners.setdefault(phrase, entry)
+                if seen >= 0 and questions[seen] != questions[entry]:
+                    owners[phrase] = -1
+            self._owners = owners
+        entry = self._owners.get(text, -1)
+        return entry if entry >= 0 else None
 
     def verbatim_matches(self, text: str, score_cutoff: float) -> list[tuple[int, float]]:
         """(entry, similarity 0-1) for entries with a phrasing nearly equal to *text*, best first."""
