@@ -46,6 +46,7 @@ NEAR_IDENTICAL = 92.0    # rapidfuzz ratio (0-100) above which two entries' phra
 ARTICLE_WORDS = 4        # the article's own words for an entry that a self-test finding names
 EVERYDAY_ZIPF = 5.0      # words this common in English ("way", "almost") say nothing of an entry
 _COMMON_IDF = math.log(2) + 1.0   # the IDF of a word in half the texts: it tells no entry apart
+SECTION_WORDS = 25       # a section saying fewer words than this (a title's one-line introduction) wants no entry
 FILLER_ZIPF = 5.5        # a missing word this common ("use", "go") is not one to write again; one that pulls
                          # the phrasing elsewhere is named however common it is
 
@@ -63,6 +64,7 @@ class Miss:
     words_missing: tuple[str, ...]     # the phrasing's words its own entry lacks
     words_pulled: tuple[str, ...]      # of those, the ones *rival* has
     known: tuple[str, ...] = ()        # of those missing, the ones worth writing again (the corpus uses them)
+    only_new: bool = False             # every missing word is one no other text uses: the phrasing teaches it
 
     def to_dict(self) -> dict[str, object]:
         return {"phrase": self.phrase, "outcome": self.outcome, "rival": self.rival,
@@ -101,7 +103,10 @@ class CheckReport:
     corpus: str
     findings: tuple[Finding, ...]
     tested: int               # phrasings held out and asked
-    found: int                # of those, answered by their own entry
+    found: int                # of those, answered by their own entry (or from a passage it cites)
+    from_article: int = 0     # of those found, answered from a passage the entry cites, not by the entry
+    teaching: tuple[Miss, ...] = ()  # misses only for words no other text uses: the phrasing itself teaches them
+    entries_tested: int = 0   # entries with two or more phrasings (each was held out)
 
     @property
     def errors(self) -> int:
@@ -118,6 +123,9 @@ class CheckReport:
     def to_dict(self) -> dict[str, object]:
         return {"corpus": self.corpus, "errors": self.errors, "warnings": self.warnings,
                 "self_test": {"tested": self.tested, "found": self.found, "missed": self.tested - self.found,
+                              "from_article": self.from_article, "teaching": [m.to_dict() for m in self.teaching],
+                              "entries_tested": self.entries_tested,
+                              "entries_to_fix": sum(f.check == "self-test" for f in self.findings),
                               "pulled_by": dict(self.pulling())},
                 "findings": [f.to_dict() for f in self.findings]}
 
@@ -135,14 +143,15 @@ def check_corpus(root: str) -> CheckReport:
         raise FaqbotError(meaning.note)
     lock = read_lock(root)
     findings = [*_unresolved(corpus, unresolved, lock)]
-    self_test, tested, found = _self_test(built)
-    findings += self_test
+    self_test = _self_test(built)
+    findings += self_test.findings
     findings += _collisions(corpus)
     findings += _still_answered(built)
     findings += _grounding(built.index)
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
-    return CheckReport(corpus.name, tuple(findings), tested, found)
+    return CheckReport(corpus.name, tuple(findings), self_test.tested, self_test.found, self_test.from_article,
+                       self_test.teaching, self_test.entries)
 
 
 def _about(entry: Entry | None, check: str, severity: Severity, message: str, detail: str = "") -> Finding:
@@ -174,16 +183,33 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 # ----------------------------------------------------------------------------- self-test
 
 
-def _self_test(built: Built) -> tuple[list[Finding], int, int]:
+@dataclass(frozen=True, slots=True)
+class SelfTest:
+    """What the self-test found: one finding per entry with misses to act on, and its figures."""
+
+    findings: list[Finding]
+    tested: int
+    found: int
+    from_article: int
+    teaching: tuple[Miss, ...]
+    entries: int
+
+
+def _self_test(built: Built) -> SelfTest:
     """Each phrasing of an entry with two or more, held out of its entry (as the fitted decision's
-    folds do), asked of the rest through the engine: it should come back as its own entry. The misses
-    are one finding per entry (one thing for the author to do), each saying why in the phrasings' own
-    words: those the entry lacks, those that pull them elsewhere, and the article's own words for the
-    entry that no phrasing uses yet."""
+    folds do), asked of the rest through the engine: it should come back as its own entry, or as the
+    article's sentences from a passage the entry cites (the reader still gets the right section).
+
+    The misses to act on are one finding per entry, each saying why in the phrasings' own words: those
+    the entry lacks, those that pull them elsewhere, and the article's own words for the entry that no
+    phrasing uses yet. A phrasing declined only for words no other text uses is not one: written, it is
+    what teaches the bot those words, which a test that holds it out cannot show."""
     index, corpus = built.index, built.corpus
     by_id = {e.id: e for e in corpus.entries}
     misses: dict[str, list[Miss]] = {}
-    tested = found = 0
+    teaching: list[Miss] = []
+    tested = found = from_article = 0
+    entries = sum(len(e.phrasings) > 1 for e in corpus.entries)
     for fold in range(FOLDS):
         kept, held = held_out(corpus.entries, fold, questions_too=True)
         if not held:
@@ -198,15 +224,24 @@ def _self_test(built: Built) -> tuple[list[Finding], int, int]:
             if chosen is not None and by_id[chosen].question in (entry.question, phrase):
                 found += 1   # its own entry (or one with the same question: several answers to one)
                 continue
+            if verdict.action == "extract" and evidence.extract is not None and \
+                    sub.corpus.passages[evidence.extract.sentences[0][0]].id in entry.sources:
+                found += 1
+                from_article += 1
+                continue
             offered = [c.id for c in verdict.chosen if by_id[c.id].question != entry.question] \
                 if verdict.action == "clarify" else []
             rival = chosen or (offered[0] if offered else None)   # the other entry offered, never its own
             outcome: Outcome = "answered" if chosen else "clarified" if rival else \
                 "extract" if verdict.action == "extract" else "declined"
-            misses.setdefault(entry.id, []).append(_miss(sub, entry, phrase, rival, outcome))
+            miss = _miss(sub, entry, phrase, rival, outcome)
+            if rival is None and miss.only_new:
+                teaching.append(miss)
+            else:
+                misses.setdefault(entry.id, []).append(miss)
     findings = [_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article_words(index, by_id[entry_id]))
                 for entry_id, found_misses in misses.items()]
-    return findings, tested, found
+    return SelfTest(findings, tested, found, from_article, tuple(teaching), entries)
 
 
 def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Outcome) -> Miss:
@@ -226,7 +261,8 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Out
     known = tuple(dict.fromkeys(w for w, t in words if t not in own and t in idf and english.zipf(w) < FILLER_ZIPF))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
-    return Miss(phrase, outcome, rival, missing, pulled, known)
+    only_new = bool(missing) and all(t not in idf for _, t in words if t not in own)
+    return Miss(phrase, outcome, rival, missing, pulled, known, only_new)
 
 
 def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry], article: Sequence[str]) -> Finding:
@@ -236,11 +272,20 @@ def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry
     pulled = tuple(dict.fromkeys(w for m in misses if m.rival == rival for w in m.words_pulled))
     known = tuple(dict.fromkeys(w for m in misses for w in m.known))
     several = len(misses) > 1
-    advice = _advice(known, pulled, rival, article, several=several)
-    if rival is not None and set(entry.sources) & set(by_id[rival].sources):
-        # two entries on one passage whose words collide: one answer, or questions apart
-        advice += f" — it and '{rival}' cite the same passage: merge them, or make their questions differ" + (
-            f" by more than {_quoted(pulled)}" if pulled else "")
+    shared = sorted(set(entry.sources) & set(by_id[rival].sources)) if rival else []
+    nothing_missing = not any(m.words_missing for m in misses)
+    fallback = ("its words are all in this entry already, but they do not tell it apart: "
+                f"{'paraphrases' if several else 'a paraphrase'} with a word only this entry uses would help"
+                if nothing_missing else "")
+    if shared:
+        # Two entries on one passage: the other's words would only make them collide more.
+        ties = f", and {_quoted(pulled)} tie{'s' if len(pulled) == 1 else ''} the question to it" if pulled else ""
+        own = _advice([w for w in known if w not in pulled], (), None, article, several=True,
+                      fallback=f"paraphrases in words '{rival}' does not use would help")
+        advice = (f"it and '{rival}' both cite '{shared[0]}'{ties}: if they answer one question, merge them; "
+                  f"if not, {own}")
+    else:
+        advice = _advice(known, pulled, rival, article, several=several, fallback=fallback)
     if several:
         said = f"{len(misses)} of its {len(entry.phrasings)} phrasings, held out, do not come back to it: " + \
             "; ".join(_outcomes(misses))
@@ -271,7 +316,7 @@ def _outcomes(misses: Sequence[Miss], shown: int = 2) -> list[str]:
 
 
 def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None, article: Sequence[str], *,
-            several: bool = False) -> str:
+            several: bool = False, fallback: str = "") -> str:
     """What to write for held-out phrasings that missed: their words that pull them to *rival* (and this
     entry lacks) come first, then the other words this entry lacks, then the article's own words for it."""
     others = [w for w in missing if w not in pulled]
@@ -290,13 +335,14 @@ def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None, ar
                 f"({_quoted(article)}), would help" if not advice else
                 f"; so would the words the article uses for it, which no phrasing has yet ({_quoted(article)})")
         advice += said
-    return advice or f"{a_paraphrase} in other words readers use would help"
+    return advice or fallback or f"{a_paraphrase} in other words readers use would help"
 
 
 def article_words(index: Index, entry: Entry, limit: int = ARTICLE_WORDS) -> tuple[str, ...]:
     """The words that mark the passages *entry* cites, and none of its phrasings uses: those of their
     heading, and those said twice or more, rarest in the corpus first. Readers who ask in the article's
-    words use these; a word said once in passing ("hindsight") is seldom one of them."""
+    words use these; a word said once in passing ("hindsight") is seldom one of them, and one that many
+    entries use does not mark this one."""
     said = set(index.analyzer.stems(" ".join(entry.phrasings)))
     idf, english = index.evidence.idf, index.analyzer.english
     passages = {p.id: p for p in index.corpus.passages}
@@ -313,7 +359,11 @@ def article_words(index: Index, entry: Entry, limit: int = ARTICLE_WORDS) -> tup
                         and english.zipf(word) < EVERYDAY_ZIPF:
                     count[stem] += times
                     surface.setdefault(stem, word)
-    marked = sorted((t for t, n in count.items() if n >= 2), key=lambda t: (-count[t] * idf[t], t))
+    # A word many entries use ("python" in a Python tool's FAQ) would not tell this one apart.
+    entry_terms = index.evidence.entry_terms
+    spread = max(2, len(entry_terms) // 4)
+    marked = sorted((t for t, n in count.items() if n >= 2 and sum(t in terms for terms in entry_terms) <= spread),
+                    key=lambda t: (-count[t] * idf[t], t))
     return tuple(surface[t] for t in marked[:limit])
 
 
@@ -432,13 +482,17 @@ def _drift(corpus: Corpus, lock: Locked | None) -> list[Finding]:
 
 
 def _coverage(corpus: Corpus) -> list[Finding]:
-    """Sections none of whose passages an entry cites (the article still answers from them)."""
+    """Sections none of whose passages an entry cites (the article still answers from them), unless they
+    say too little to ask about: a title's one-line introduction wants no entry of its own."""
     cited = {s for e in corpus.entries if not e.implicit for s in e.sources}
     if not cited:
         return []   # no entry cites anything yet: the grounding warnings say so
     sections: dict[tuple[str, ...], list[str]] = {}
+    words: Counter[tuple[str, ...]] = Counter()
     for p in corpus.passages:
         sections.setdefault(p.path, []).append(p.id)
+        words[p.path] += len(p.text.split())
     return [_about(None, "coverage", "warning", f"no curated entry cites the section "
                    f"'{' > '.join(path) or '(opening text)'}' ({', '.join(ids)}): its heading and opening answer "
-                   "for it, and article excerpts") for path, ids in sections.items() if not cited & set(ids)]
+                   "for it, and article excerpts") for path, ids in sections.items()
+            if not cited & set(ids) and words[path] >= SECTION_WORDS]

@@ -93,18 +93,33 @@ def check_text(report: CheckReport, paint: Painter) -> str:
             if len(findings) > len(shown):
                 lines.append(paint(f"  … and {len(findings) - len(shown)} more (--json lists them all)", "dim"))
             lines.append("")
-    share = f"{report.found / report.tested:.0%}" if report.tested else "n/a"
-    lines.append(f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, "
-                 f"come back as that entry ({share})")
-    if report.tested > report.found:
-        pulling = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
-        entries = sum(f.check == "self-test" for f in report.findings)
-        lines.append(f"  {report.tested - report.found} to raise, in {entries} entr{'y' if entries == 1 else 'ies'}: "
-                     "add the paraphrases named above"
-                     + (f"; the entries that pull most: {pulling}" if pulling else ""))
-    verdict = paint("errors", "red") if report.errors else paint("clean", "green")
+    lines += _self_test_summary(report)
+    verdict = paint("errors", "red") if report.errors else paint("passes", "yellow") if report.warnings \
+        else paint("clean", "green")
     lines.append(f"{report.corpus}: {verdict}: {report.errors} error(s), {report.warnings} warning(s)")
     return "\n".join(lines)
+
+
+def _self_test_summary(report: CheckReport) -> list[str]:
+    """The self-test in figures: phrasings that come back, entries that pass, and what is left to do."""
+    if not report.tested:
+        return ["self-test: no entry has two phrasings yet, so none could be held out"]
+    article = f"; {report.from_article} of them as the article's sentences from a passage the entry cites" \
+        if report.from_article else ""
+    lines = [f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, come back "
+             f"to it ({report.found / report.tested:.0%}{article})"]
+    to_fix = sum(f.check == "self-test" for f in report.findings)
+    lines.append(f"  entries: {report.entries_tested - to_fix} of {report.entries_tested} pass" +
+                 (f"; the self-test warnings above say what to write for the other {to_fix}" if to_fix else ""))
+    if report.teaching:
+        shown = ", ".join(f"'{safe(m.phrase)}'" for m in report.teaching[:3])
+        shown += " …" if len(report.teaching) > 3 else ""
+        lines.append(f"  {len(report.teaching)} miss only for words no other text uses ({shown}): keep them, they "
+                     "teach the bot those words")
+    taking = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
+    if taking:
+        lines.append(f"  the entries that take most of the misses: {taking}")
+    return lines
 
 
 def review_command(corpus: str | None, *, log: str | None, out: str, apply: str | None, purge: bool,
