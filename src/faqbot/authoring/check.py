@@ -40,6 +40,7 @@ from faqbot.language.text import normalize
 from faqbot.models import Corpus, Entry
 
 _URL = re.compile(r"https?://\S+")
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)   # code says what to type, seldom how readers ask
 Severity = Literal["error", "warning", "note"]   # a note is a next step, not a problem: never counted
 GROUNDED = 0.5           # share of an answer's content words its cited passages must hold
 NEAR_IDENTICAL = 92.0    # rapidfuzz ratio (0-100) above which two entries' phrasings collide
@@ -64,7 +65,6 @@ class Miss:
     words_missing: tuple[str, ...]     # the phrasing's words its own entry lacks
     words_pulled: tuple[str, ...]      # of those, the ones *rival* has
     known: tuple[str, ...] = ()        # of those missing, the ones worth writing again (the corpus uses them)
-    only_new: bool = False             # every missing word is one no other text uses: the phrasing teaches it
 
     def to_dict(self) -> dict[str, object]:
         return {"phrase": self.phrase, "outcome": self.outcome, "rival": self.rival,
@@ -105,7 +105,7 @@ class CheckReport:
     tested: int               # phrasings held out and asked
     found: int                # of those, answered by their own entry (or from a passage it cites)
     from_article: int = 0     # of those found, answered from a passage the entry cites, not by the entry
-    teaching: tuple[Miss, ...] = ()  # misses only for words no other text uses: the phrasing itself teaches them
+    stand_alone: tuple[Miss, ...] = ()   # declined misses nothing else would bring back: the phrasing is the fix
     entries_tested: int = 0   # entries with two or more phrasings (each was held out)
 
     @property
@@ -123,7 +123,7 @@ class CheckReport:
     def to_dict(self) -> dict[str, object]:
         return {"corpus": self.corpus, "errors": self.errors, "warnings": self.warnings,
                 "self_test": {"tested": self.tested, "found": self.found, "missed": self.tested - self.found,
-                              "from_article": self.from_article, "teaching": [m.to_dict() for m in self.teaching],
+                              "from_article": self.from_article, "stand_alone": [m.to_dict() for m in self.stand_alone],
                               "entries_tested": self.entries_tested,
                               "entries_to_fix": sum(f.check == "self-test" for f in self.findings),
                               "pulled_by": dict(self.pulling())},
@@ -151,7 +151,7 @@ def check_corpus(root: str) -> CheckReport:
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
     return CheckReport(corpus.name, tuple(findings), self_test.tested, self_test.found, self_test.from_article,
-                       self_test.teaching, self_test.entries)
+                       self_test.stand_alone, self_test.entries)
 
 
 def _about(entry: Entry | None, check: str, severity: Severity, message: str, detail: str = "") -> Finding:
@@ -191,7 +191,7 @@ class SelfTest:
     tested: int
     found: int
     from_article: int
-    teaching: tuple[Miss, ...]
+    stand_alone: tuple[Miss, ...]
     entries: int
 
 
@@ -202,12 +202,14 @@ def _self_test(built: Built) -> SelfTest:
 
     The misses to act on are one finding per entry, each saying why in the phrasings' own words: those
     the entry lacks, those that pull them elsewhere, and the article's own words for the entry that no
-    phrasing uses yet. A phrasing declined only for words no other text uses is not one: written, it is
-    what teaches the bot those words, which a test that holds it out cannot show."""
+    phrasing uses yet. A phrasing declined is asked to be backed up by the article's words for its entry,
+    never by its own words again; when the article has none left, it stands alone: written, it is what
+    teaches the bot its words, which a test that holds it out cannot show."""
     index, corpus = built.index, built.corpus
     by_id = {e.id: e for e in corpus.entries}
     misses: dict[str, list[Miss]] = {}
-    teaching: list[Miss] = []
+    stand_alone: list[Miss] = []
+    article: dict[str, tuple[str, ...]] = {}   # per entry, found on its first miss
     tested = found = from_article = 0
     entries = sum(len(e.phrasings) > 1 for e in corpus.entries)
     for fold in range(FOLDS):
@@ -235,13 +237,15 @@ def _self_test(built: Built) -> SelfTest:
             outcome: Outcome = "answered" if chosen else "clarified" if rival else \
                 "extract" if verdict.action == "extract" else "declined"
             miss = _miss(sub, entry, phrase, rival, outcome)
-            if rival is None and miss.only_new:
-                teaching.append(miss)
+            if entry.id not in article:
+                article[entry.id] = article_words(index, entry)
+            if rival is None and not article[entry.id]:
+                stand_alone.append(miss)   # nothing to write that would bring it back: the phrasing is the fix
             else:
                 misses.setdefault(entry.id, []).append(miss)
-    findings = [_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article_words(index, by_id[entry_id]))
+    findings = [_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article[entry_id])
                 for entry_id, found_misses in misses.items()]
-    return SelfTest(findings, tested, found, from_article, tuple(teaching), entries)
+    return SelfTest(findings, tested, found, from_article, tuple(stand_alone), entries)
 
 
 def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Outcome) -> Miss:
@@ -261,8 +265,7 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Out
     known = tuple(dict.fromkeys(w for w, t in words if t not in own and t in idf and english.zipf(w) < FILLER_ZIPF))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
-    only_new = bool(missing) and all(t not in idf for _, t in words if t not in own)
-    return Miss(phrase, outcome, rival, missing, pulled, known, only_new)
+    return Miss(phrase, outcome, rival, missing, pulled, known)
 
 
 def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry], article: Sequence[str]) -> Finding:
@@ -270,7 +273,9 @@ def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry
     rivals = Counter(m.rival for m in misses if m.rival)
     rival = rivals.most_common(1)[0][0] if rivals else None
     pulled = tuple(dict.fromkeys(w for m in misses if m.rival == rival for w in m.words_pulled))
-    known = tuple(dict.fromkeys(w for m in misses for w in m.known))
+    # A declined phrasing's own words are what it brings: only the words that pull one elsewhere, or the
+    # article's, are worth writing again.
+    known = tuple(dict.fromkeys(w for m in misses if m.rival for w in m.known))
     several = len(misses) > 1
     shared = sorted(set(entry.sources) & set(by_id[rival].sources)) if rival else []
     nothing_missing = not any(m.words_missing for m in misses)
@@ -352,7 +357,7 @@ def article_words(index: Index, entry: Entry, limit: int = ARTICLE_WORDS) -> tup
         passage = passages.get(source)
         if passage is None:
             continue
-        for text, times in ((passage.section, 2), (_URL.sub(" ", passage.text), 1)):
+        for text, times in ((passage.section, 2), (_CODE.sub(" ", _URL.sub(" ", passage.text)), 1)):
             analysis = index.analyzer.document(text)
             for word, stem in zip(analysis.content, analysis.stems, strict=True):
                 if stem not in said and word.isalpha() and len(word) > 2 and idf.get(stem, 0.0) > _COMMON_IDF \

@@ -109,13 +109,13 @@ def _self_test_summary(report: CheckReport) -> list[str]:
     lines = [f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, come back "
              f"to it ({report.found / report.tested:.0%}{article})"]
     to_fix = sum(f.check == "self-test" for f in report.findings)
-    lines.append(f"  entries: {report.entries_tested - to_fix} of {report.entries_tested} pass" +
+    lines.append(f"  entries: {report.entries_tested - to_fix} of {report.entries_tested} have nothing to fix" +
                  (f"; the self-test warnings above say what to write for the other {to_fix}" if to_fix else ""))
-    if report.teaching:
-        shown = ", ".join(f"'{safe(m.phrase)}'" for m in report.teaching[:3])
-        shown += " …" if len(report.teaching) > 3 else ""
-        lines.append(f"  {len(report.teaching)} miss only for words no other text uses ({shown}): keep them, they "
-                     "teach the bot those words")
+    if report.stand_alone:
+        shown = ", ".join(f"'{safe(m.phrase)}'" for m in report.stand_alone[:3])
+        shown += " …" if len(report.stand_alone) > 3 else ""
+        lines.append(f"  {len(report.stand_alone)} stand alone ({shown}): held out, nothing else brings them back, "
+                     "and the article has no other words for their entries; keep them, they teach the bot theirs")
     taking = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
     if taking:
         lines.append(f"  the entries that take most of the misses: {taking}")
