@@ -317,6 +317,16 @@ def test_passage_previews_read_as_text_not_markup() -> None:
     assert first_words("Use [ICU][ICU], [`normalize()`][] or [the docs](https://x.y) with **care**.") == \
         "Use ICU, normalize() or the docs with care."
     assert first_words("```js\nconst full = true;\n```") == "const full = true;"
+    assert first_words("pnpm links `node_modules` folders, _fast_") == "pnpm links node_modules folders, fast"
+
+
+def test_the_template_asks_a_question_heading_as_it_is() -> None:
+    from faqbot.authoring.scaffold import faq_template
+    from faqbot.models import Passage
+
+    heading = "Why does my `node_modules` folder use disk space?"
+    passage = Passage("disk-1", heading, ("FAQ", heading), "Hard links.", 3, 3, "article.md", ("Hard links.",))
+    assert "#   question: Why does my node_modules folder use disk space?\n" in faq_template([passage])
 
 
 def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_elsewhere(make_corpus: MakeCorpus) -> None:

@@ -287,7 +287,7 @@ def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry
         ties = f", and {_quoted(pulled)} tie{'s' if len(pulled) == 1 else ''} the question to it" if pulled else ""
         own = _advice([w for w in known if w not in pulled], (), None, article, several=True,
                       fallback=f"paraphrases in words '{rival}' does not use would help")
-        advice = (f"it and '{rival}' both cite '{shared[0]}'{ties}: if they answer one question, merge them; "
+        advice = (f"this entry and '{rival}' both cite '{shared[0]}'{ties}: if they answer one question, merge them; "
                   f"if not, {own}")
     else:
         advice = _advice(known, pulled, rival, article, several=several, fallback=fallback)

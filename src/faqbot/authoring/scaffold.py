@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from faqbot.corpus.files import read_corpus_file, write_atomically
 from faqbot.errors import CorpusError
-from faqbot.language.text import as_read
+from faqbot.language.text import heading_as_read
 from faqbot.models import Passage
 
 STARTER_ARTICLE = """# Your topic
@@ -42,9 +42,8 @@ def passages_under(passages: Sequence[Passage], section: str | None = None) -> l
 def first_words(text: str, count: int = 12) -> str:
     """The first *count* words of a passage, on one line, as a reader sees them: link and emphasis
     markup and code fences dropped ("[ICU][ICU]" reads "ICU")."""
-    text = as_read(text)
     text = re.sub(r"^\s*(?:`{3,}|~{3,}).*$", " ", text, flags=re.MULTILINE)        # fence lines
-    text = re.sub(r"[*_`]+", "", text)
+    text = re.sub(r"[*`]+", "", heading_as_read(text))   # what is left of emphasis; node_modules keeps its _
     words = " ".join(text.split()).split(" ")
     return " ".join(words[:count]) + (" …" if len(words) > count else "")
 
@@ -67,7 +66,8 @@ def faq_template(passages: Sequence[Passage], article: str = "article.md") -> st
         "#",
     ]
     example = passages[0] if passages else None
-    question = f"What does the article say about {example.section}?" if example and example.section \
+    section = heading_as_read(example.section).strip() if example and example.section else ""
+    question = section if section.endswith("?") else f"What does the article say about {section}?" if section \
         else "Your question?"
     lines += [
         "# - id: example",

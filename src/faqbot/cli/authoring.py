@@ -118,7 +118,7 @@ def _self_test_summary(report: CheckReport) -> list[str]:
                      "and the article has no other words for their entries; keep them, they teach the bot theirs")
     taking = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
     if taking:
-        lines.append(f"  the entries that take most of the misses: {taking}")
+        lines.append(f"  the entries that other entries' phrasings go to most: {taking}")
     return lines
 
 
