@@ -66,8 +66,8 @@ def faq_template(passages: Sequence[Passage], article: str = "article.md") -> st
         "#",
     ]
     example = passages[0] if passages else None
-    section = heading_as_read(example.section).strip() if example and example.section else ""
-    question = section if section.endswith("?") else f"What does the article say about {section}?" if section \
+    heading = heading_as_read(example.section).strip() if example and example.section else ""
+    question = heading if heading.endswith("?") else f"What does the article say about {heading}?" if heading \
         else "Your question?"
     lines += [
         "# - id: example",
