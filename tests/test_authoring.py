@@ -329,11 +329,13 @@ def test_the_template_asks_a_question_heading_as_it_is() -> None:
     assert "#   question: Why does my node_modules folder use disk space?\n" in faq_template([passage])
 
 
-def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_elsewhere(make_corpus: MakeCorpus) -> None:
-    faq = """
+def _cats_and_dogs(cat_paraphrases: str) -> str:
+    """A faq.yaml: the cat-sleep entry with *cat_paraphrases*, and a dog-walks entry whose words
+    ("often", "walk", "park") pull cat phrasings that use them."""
+    return f"""
         - id: cat-sleep
           question: How long do cats sleep?
-          paraphrases: [cat sleep hours, do they rest in the park, how often should i walk my cat]
+          paraphrases: [{cat_paraphrases}]
           answer: Cats sleep up to sixteen hours a day.
           sources: [cats-1]
         - id: dog-walks
@@ -342,6 +344,10 @@ def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_els
           answer: Dogs need a walk at least twice a day, many enjoy the park.
           sources: [dogs-1]
         """
+
+
+def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_elsewhere(make_corpus: MakeCorpus) -> None:
+    faq = _cats_and_dogs("cat sleep hours, do they rest in the park, how often should i walk my cat")
     report = check_corpus(str(make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": faq})))
     misses = {f.to_dict()["message"]: f.to_dict() for f in report.findings if f.check == "self-test"}
     assert misses and all({"words_missing", "words_pulled"} <= set(m) for m in misses.values())
@@ -394,19 +400,8 @@ def test_a_self_test_miss_names_the_articles_own_words_not_the_authors_odd_ones(
 
 def test_self_test_misses_are_one_finding_per_entry_so_the_warnings_fall_as_entries_get_fixed(
         make_corpus: MakeCorpus) -> None:
-    faq = """
-        - id: cat-sleep
-          question: How long do cats sleep?
-          paraphrases: [cat sleep hours, how often should i walk my cat, walks for a cat in the park,
-                        do cats need a walk outside, how much do cats sleep]
-          answer: Cats sleep up to sixteen hours a day.
-          sources: [cats-1]
-        - id: dog-walks
-          question: How often should I walk my dog?
-          paraphrases: [dog walks, walking a dog]
-          answer: Dogs need a walk at least twice a day, many enjoy the park.
-          sources: [dogs-1]
-        """
+    faq = _cats_and_dogs("cat sleep hours, how often should i walk my cat, walks for a cat in the park, "
+                         "do cats need a walk outside, how much do cats sleep")
     report = check_corpus(str(make_corpus({"article.md": LITTER_ARTICLE, "faq.yaml": faq})))
     cats = [f for f in report.findings if f.check == "self-test" and f.entry == "cat-sleep"]
     assert len(cats) == 1   # one thing to do about the entry, however many of its phrasings missed
