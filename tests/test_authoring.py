@@ -427,7 +427,10 @@ def test_a_declined_phrasing_that_nothing_else_brings_back_stands_alone_and_asks
     report = check_corpus(str(make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})))
     assert "cat naps" in [m.phrase for m in report.stand_alone] and report.warnings == 0
     assert report.found < report.tested   # still counted as missed: the figure stays honest
-    assert report.to_dict()["self_test"]["stand_alone"][0]["words_missing"] is not None
+    data = report.to_dict()
+    assert data["self_test"]["stand_alone"][0]["entry"] in {"cat-sleep", "dog-walks"}
+    assert data["self_test"]["entries_all_back"] < data["self_test"]["entries_tested"] == 2
+    assert data["decision"].startswith("the corpus is too small to fit")   # 10 phrasings: the defaults
 
 
 def test_coverage_names_an_uncited_section_but_not_a_titles_one_line_introduction(make_corpus: MakeCorpus) -> None:

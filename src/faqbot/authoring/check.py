@@ -65,9 +65,10 @@ class Miss:
     words_missing: tuple[str, ...]     # the phrasing's words its own entry lacks
     words_pulled: tuple[str, ...]      # of those, the ones *rival* has
     known: tuple[str, ...] = ()        # of those missing, the ones worth writing again (the corpus uses them)
+    entry: str = ""                    # the entry it is a phrasing of
 
     def to_dict(self) -> dict[str, object]:
-        return {"phrase": self.phrase, "outcome": self.outcome, "rival": self.rival,
+        return {"phrase": self.phrase, "entry": self.entry, "outcome": self.outcome, "rival": self.rival,
                 "words_missing": list(self.words_missing), "words_pulled": list(self.words_pulled)}
 
 
@@ -107,6 +108,7 @@ class CheckReport:
     from_article: int = 0     # of those found, answered from a passage the entry cites, not by the entry
     stand_alone: tuple[Miss, ...] = ()   # declined misses nothing else would bring back: the phrasing is the fix
     entries_tested: int = 0   # entries with two or more phrasings (each was held out)
+    decision: str = ""        # how the decision was made for this corpus: fitted, or why the defaults
 
     @property
     def errors(self) -> int:
@@ -115,6 +117,12 @@ class CheckReport:
     @property
     def warnings(self) -> int:
         return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def entries_all_back(self) -> int:
+        """Entries whose every phrasing, held out, comes back to them."""
+        missing = {f.entry for f in self.findings if f.check == "self-test"} | {m.entry for m in self.stand_alone}
+        return self.entries_tested - len(missing)
 
     def pulling(self) -> list[tuple[str, int]]:
         """The entries that won most self-test misses, with how many: the first to make more specific."""
@@ -126,8 +134,9 @@ class CheckReport:
                               "from_article": self.from_article, "stand_alone": [m.to_dict() for m in self.stand_alone],
                               "entries_tested": self.entries_tested,
                               "entries_to_fix": sum(f.check == "self-test" for f in self.findings),
+                              "entries_all_back": self.entries_all_back,
                               "pulled_by": dict(self.pulling())},
-                "findings": [f.to_dict() for f in self.findings]}
+                "decision": self.decision, "findings": [f.to_dict() for f in self.findings]}
 
 
 def check_corpus(root: str) -> CheckReport:
@@ -151,7 +160,7 @@ def check_corpus(root: str) -> CheckReport:
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
     return CheckReport(corpus.name, tuple(findings), self_test.tested, self_test.found, self_test.from_article,
-                       self_test.stand_alone, self_test.entries)
+                       self_test.stand_alone, self_test.entries, built.decision.note)
 
 
 def _about(entry: Entry | None, check: str, severity: Severity, message: str, detail: str = "") -> Finding:
@@ -265,7 +274,7 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Out
     known = tuple(dict.fromkeys(w for w, t in words if t not in own and t in idf and english.zipf(w) < FILLER_ZIPF))
     theirs = sub.evidence.entry_terms[sub.entry_index(rival)] if rival and sub.has_entry(rival) else frozenset()
     pulled = tuple(dict.fromkeys(w for w, t in words if t in theirs and t not in own))
-    return Miss(phrase, outcome, rival, missing, pulled, known)
+    return Miss(phrase, outcome, rival, missing, pulled, known, entry.id)
 
 
 def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry], article: Sequence[str]) -> Finding:
@@ -285,7 +294,8 @@ def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry
     if shared:
         # Two entries on one passage: the other's words would only make them collide more.
         ties = f", and {_quoted(pulled)} tie{'s' if len(pulled) == 1 else ''} the question to it" if pulled else ""
-        own = _advice([w for w in known if w not in pulled], (), None, article, several=True,
+        # The article's words for a shared passage would fit both: not asked for.
+        own = _advice([w for w in known if w not in pulled], (), None, (), several=True,
                       fallback=f"paraphrases in words '{rival}' does not use would help")
         advice = (f"this entry and '{rival}' both cite '{shared[0]}'{ties}: if they answer one question, merge them; "
                   f"if not, {own}")

@@ -109,16 +109,19 @@ def _self_test_summary(report: CheckReport) -> list[str]:
     lines = [f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, come back "
              f"to it ({report.found / report.tested:.0%}{article})"]
     to_fix = sum(f.check == "self-test" for f in report.findings)
-    lines.append(f"  entries: {report.entries_tested - to_fix} of {report.entries_tested} have nothing to fix" +
-                 (f"; the self-test warnings above say what to write for the other {to_fix}" if to_fix else ""))
+    lines.append(f"  entries: {report.entries_all_back} of {report.entries_tested} bring back every phrasing" +
+                 (f"; the self-test warnings above say what to write for {to_fix}" if to_fix else ""))
     if report.stand_alone:
         shown = ", ".join(f"'{safe(m.phrase)}'" for m in report.stand_alone[:3])
         shown += " …" if len(report.stand_alone) > 3 else ""
-        lines.append(f"  {len(report.stand_alone)} stand alone ({shown}): held out, nothing else brings them back, "
-                     "and the article has no other words for their entries; keep them, they teach the bot theirs")
+        lines.append(f"  {len(report.stand_alone)} stand alone ({shown}): held out, nothing else in the corpus brings "
+                     "them back, and check has no words to suggest; the bot knows these wordings through them alone, "
+                     "so keep them (readers who ask otherwise need paraphrases of their own)")
     taking = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
     if taking:
         lines.append(f"  the entries that other entries' phrasings go to most: {taking}")
+    if report.decision:
+        lines.append(f"decision: {report.decision}")
     return lines
 
 
