@@ -104,8 +104,8 @@ def _self_test_summary(report: CheckReport) -> list[str]:
     """The self-test in figures: phrasings that come back, entries that pass, and what is left to do."""
     if not report.tested:
         return ["self-test: no entry has two phrasings yet, so none could be held out"]
-    article = f"; {report.from_article} of them as the article's sentences from a passage the entry cites" \
-        if report.from_article else ""
+    article = f"; {report.from_article} of them by the article's sentences from a passage the entry cites, not by " \
+        "the entry" if report.from_article else ""
     lines = [f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, come back "
              f"to it ({report.found / report.tested:.0%}{article})"]
     to_fix = sum(f.check == "self-test" for f in report.findings)
