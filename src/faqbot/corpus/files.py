@@ -124,7 +124,8 @@ def signature(files: list[str]) -> Signature:
     return found
 
 
-def write_atomically(path: str, parts: Sequence[bytes], *, suffix: str = "", mode: int | None = None) -> int:
+def write_atomically(path: str, parts: Sequence[bytes | memoryview], *, suffix: str = "",
+                     mode: int | None = None) -> int:
     """Write *parts* to *path* under a temporary name, fsync, then rename: a reader sees the old file or
     the new one, never half of one. Temporaries a killed writer left (older than an hour) are swept.
     Returns the size written; OSError when it cannot be written (nothing is left behind)."""

@@ -67,14 +67,16 @@ def write(path: str, meta: dict[str, Any], arrays: Arrays) -> int:
     """Write the parts' settings *meta* and their *arrays* to *path* atomically; returns the file size."""
     from faqbot.version import __version__
 
-    table, blobs, offset = {}, [], 0
+    table: dict[str, dict[str, Any]] = {}
+    blobs: list[bytes | memoryview] = []
+    offset = 0
     for name, array in arrays.items():
         array = np.ascontiguousarray(array)
         array = array.astype(array.dtype.newbyteorder("<"), copy=False)
         pad = (-offset) % _ALIGN
         blobs.append(b"\0" * pad)
         offset += pad
-        data = array.tobytes()
+        data = array.reshape(-1).view(np.uint8).data   # the array's own bytes: no copy of the file in memory
         table[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset,
                        "nbytes": array.nbytes, "crc32": zlib.crc32(data)}
         blobs.append(data)
@@ -86,7 +88,7 @@ def write(path: str, meta: dict[str, Any], arrays: Arrays) -> int:
                                     zlib.crc32(header).to_bytes(8, "little"), header, *blobs])
 
 
-def _write_atomically(path: str, parts: list[bytes]) -> int:
+def _write_atomically(path: str, parts: list[bytes | memoryview]) -> int:
     try:
         return write_atomically(path, parts, suffix=".idx")
     except OSError as exc:
