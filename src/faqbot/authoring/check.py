@@ -196,7 +196,7 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 class SelfTest:
     """What the self-test found: one finding per entry with misses to act on, and its figures."""
 
-    findings: list[Finding]
+    findings: tuple[Finding, ...]
     tested: int
     found: int
     from_article: int
@@ -252,8 +252,8 @@ def _self_test(built: Built) -> SelfTest:
                 stand_alone.append(miss)   # nothing to write that would bring it back: the phrasing is the fix
             else:
                 misses.setdefault(entry.id, []).append(miss)
-    findings = [_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article[entry_id])
-                for entry_id, found_misses in misses.items()]
+    findings = tuple(_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article[entry_id])
+                     for entry_id, found_misses in misses.items())
     return SelfTest(findings, tested, found, from_article, tuple(stand_alone), entries)
 
 
@@ -319,13 +319,11 @@ def _outcomes(misses: Sequence[Miss], shown: int = 2) -> list[str]:
         groups.setdefault((m.outcome, m.rival), []).append(m.phrase)
     said = []
     for (outcome, rival), phrases in groups.items():
-        quoted = " and ".join(f"'{p}'" for p in phrases[:shown]) + (
-            f" (and {len(phrases) - shown} more)" if len(phrases) > shown else "")
         one = len(phrases) == 1
-        said.append(quoted + " " + {
+        said.append(_some(phrases, shown) + " " + {
             "answered": f"{'is' if one else 'are'} answered by '{rival}'",
             "clarified": f"{'gets' if one else 'get'} only \"did you mean\" (with '{rival}')",
-            "extract": f"{'is' if one else 'are'} answered from the article instead",
+            "extract": f"{'is' if one else 'are'} answered from another part of the article",
             "declined": f"{'is' if one else 'are'} declined"}[outcome])
     return said
 
@@ -386,6 +384,12 @@ def _quoted(words: Sequence[str]) -> str:
     return ", ".join(f"'{w}'" for w in words)
 
 
+def _some(texts: Sequence[str], shown: int = 2) -> str:
+    """The first *shown* of *texts*, quoted, and how many more: "'a' and 'b' (and 3 more)"."""
+    return " and ".join(f"'{t}'" for t in texts[:shown]) + (
+        f" (and {len(texts) - shown} more)" if len(texts) > shown else "")
+
+
 def _still_answered(built: Built) -> list[Finding]:
     """Per entry, the questions of out_of_scope.yaml it would answer were they not listed: they are
     declined as written, and their paraphrases likely are not (one finding per entry to make specific)."""
@@ -399,11 +403,9 @@ def _still_answered(built: Built) -> list[Finding]:
             answered.setdefault(chosen, []).append(question)
     findings = []
     for entry_id, questions in answered.items():
-        listed = " and ".join(f"'{q}'" for q in questions[:2]) + (
-            f" (and {len(questions) - 2} more)" if len(questions) > 2 else "")
         one = len(questions) == 1
         findings.append(_about(by_id[entry_id], "out of scope", "warning",
-                               f"out_of_scope.yaml declines {listed} as written, but asked otherwise "
+                               f"out_of_scope.yaml declines {_some(questions)} as written, but asked otherwise "
                                f"{'it' if one else 'they'} would be answered by '{entry_id}': make this entry's "
                                f"questions more specific, or list {'its' if one else 'their'} paraphrases too"))
     return findings

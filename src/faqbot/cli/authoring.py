@@ -101,7 +101,8 @@ def check_text(report: CheckReport, paint: Painter) -> str:
 
 
 def _self_test_summary(report: CheckReport) -> list[str]:
-    """The self-test in figures: phrasings that come back, entries that pass, and what is left to do."""
+    """The self-test in figures: phrasings that come back, entries that bring back all of theirs, what is
+    left to do, and how the decision was made."""
     if not report.tested:
         return ["self-test: no entry has two phrasings yet, so none could be held out"]
     article = f"; {report.from_article} of them by the article's sentences from a passage the entry cites, not by " \

@@ -270,13 +270,11 @@ class Index:
 
     def phrasing_owner(self, text: str) -> int | None:
         """The entry one of whose phrasings is *text* word for word (as the fuzzy signal compares them), or
-        None (no such phrasing, or entries with different questions share it)."""
+        None (no such phrasing, or several entries share it)."""
         if self._owners is None:
             owners: dict[str, int] = {}
-            questions = column_of(self.corpus.entries, "question")
             for phrase, entry in zip(self.phrase_texts, self.phrase_entry.tolist(), strict=True):
-                seen = owners.setdefault(phrase, entry)
-                if seen >= 0 and questions[seen] != questions[entry]:
+                if owners.setdefault(phrase, entry) != entry:
                     owners[phrase] = -1
             self._owners = owners
         entry = self._owners.get(text, -1)
