@@ -4,6 +4,9 @@ grounding, drift lock, renumbered sources, collisions, coverage), through the re
 from __future__ import annotations
 
 import json
+import os
+import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -443,3 +446,58 @@ def test_coverage_names_an_uncited_section_but_not_a_titles_one_line_introductio
     report = check_corpus(str(make_corpus({"article.md": article, "faq.yaml": SMALL_FAQ})))
     coverage = [f.message for f in report.findings if f.check == "coverage"]
     assert len(coverage) == 1 and "'Pets > Rabbits'" in coverage[0]   # not "Pets", a one-line introduction
+
+
+def test_check_says_what_an_edit_moved_since_the_last_check(make_corpus: MakeCorpus, tmp_path: Path) -> None:
+    from faqbot.authoring.history import changes_since, history_path, record
+
+    root = make_corpus({"article.md": LITTER_ARTICLE, "faq.yaml": _cats_and_dogs("cat sleep hours, how much do cats sleep")})
+    path = history_path(str(root))
+    first = check_corpus(str(root))
+    assert changes_since(path, first) is None and record(path, first)   # nothing to compare with yet
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600" and str(tmp_path / "state") in path   # never the corpus
+    # A cat paraphrase that dog-walks' words pull away: it was not there before, so it is not "newly" missed;
+    # and the same check again changes nothing.
+    (root / "faq.yaml").write_text(textwrap.dedent(_cats_and_dogs(
+        "cat sleep hours, how much do cats sleep, how often should i walk my cat")).lstrip())
+    second = check_corpus(str(root))
+    changes = changes_since(path, second)
+    assert changes is not None and changes.answer_at == (first.answer_at, second.answer_at)
+    walk = ("cat-sleep", "how often should i walk my cat")
+    assert walk not in changes.newly_found and all((m.entry, m.phrase) != walk for m in changes.newly_missed)
+    record(path, second)
+    again = changes_since(path, check_corpus(str(root)))
+    assert again is not None and not again.newly_found and not again.newly_missed and not again.threshold_moved
+
+
+def test_a_phrasing_that_came_back_and_no_longer_does_is_named_with_what_happens_now(make_corpus: MakeCorpus) -> None:
+    from faqbot.authoring.history import changes_since, history_path, record
+
+    root = make_corpus({"article.md": LITTER_ARTICLE, "faq.yaml": _cats_and_dogs("cat sleep hours, how much do cats sleep")})
+    before = check_corpus(str(root))
+    found_then = {(e, p) for e, p, back in before.results if back}
+    # Recorded as if every phrasing had come back: whatever misses now is "no longer".
+    record(history_path(str(root)), replace(before, results=tuple((e, p, True) for e, p, _ in before.results)))
+    changes = changes_since(history_path(str(root)), before)
+    assert changes is not None
+    missed_now = {(e, p) for e, p, back in before.results if not back} - {(m.entry, m.phrase) for m in before.stand_alone}
+    assert {(m.entry, m.phrase) for m in changes.newly_missed} == missed_now and not changes.newly_found
+    assert found_then.isdisjoint((m.entry, m.phrase) for m in changes.newly_missed)
+
+
+def test_check_history_is_skipped_with_no_history_and_a_damaged_record_is_ignored(make_corpus: MakeCorpus,
+                                                                                  tmp_path: Path) -> None:
+    from faqbot.authoring.history import history_path
+
+    root = make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})
+    path = history_path(str(root))
+    assert run_cli_here(["check", "--corpus", str(root), "--no-history"]).returncode == 0
+    assert not os.path.exists(path)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write('{"format": 1, "found": [1, 2')
+    os.chmod(path, 0o600)
+    result = run_cli_here(["check", "--corpus", str(root), "--json"])
+    assert result.returncode == 0 and json.loads(_out(result))["since_last"] is None   # as if there were none
+    result = run_cli_here(["check", "--corpus", str(root)])
+    assert "since the last check (just now): the self-test found the same phrasings" in _out(result)

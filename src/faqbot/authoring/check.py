@@ -109,6 +109,8 @@ class CheckReport:
     stand_alone: tuple[Miss, ...] = ()   # declined misses nothing else would bring back: the phrasing is the fix
     entries_tested: int = 0   # entries with two or more phrasings (each was held out)
     decision: str = ""        # how the decision was made for this corpus: fitted, or why the defaults
+    answer_at: float = 0.0    # the decision's answer threshold
+    results: tuple[tuple[str, str, bool], ...] = ()   # per phrasing held out: (entry, phrasing, came back)
 
     @property
     def errors(self) -> int:
@@ -160,7 +162,8 @@ def check_corpus(root: str) -> CheckReport:
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
     return CheckReport(corpus.name, tuple(findings), self_test.tested, self_test.found, self_test.from_article,
-                       self_test.stand_alone, self_test.entries, built.decision.note)
+                       self_test.stand_alone, self_test.entries, built.decision.note, built.decision.answer_at,
+                       self_test.results)
 
 
 def _about(entry: Entry | None, check: str, severity: Severity, message: str, detail: str = "") -> Finding:
@@ -202,6 +205,7 @@ class SelfTest:
     from_article: int
     stand_alone: tuple[Miss, ...]
     entries: int
+    results: tuple[tuple[str, str, bool], ...]
 
 
 def _self_test(built: Built) -> SelfTest:
@@ -218,6 +222,7 @@ def _self_test(built: Built) -> SelfTest:
     by_id = {e.id: e for e in corpus.entries}
     misses: dict[str, list[Miss]] = {}
     stand_alone: list[Miss] = []
+    results: list[tuple[str, str, bool]] = []
     article: dict[str, tuple[str, ...]] = {}   # per entry, found on its first miss
     tested = found = from_article = 0
     entries = sum(len(e.phrasings) > 1 for e in corpus.entries)
@@ -232,13 +237,14 @@ def _self_test(built: Built) -> SelfTest:
             evidence = engine.gatherer.gather(phrase)
             verdict = engine.verdict(evidence)
             chosen = winner(evidence, verdict)
-            if chosen is not None and by_id[chosen].question in (entry.question, phrase):
-                found += 1   # its own entry (or one with the same question: several answers to one)
-                continue
-            if verdict.action == "extract" and evidence.extract is not None and \
-                    sub.corpus.passages[evidence.extract.sentences[0][0]].id in entry.sources:
+            own = chosen is not None and by_id[chosen].question in (entry.question, phrase)
+            # (its own entry, or one with the same question: several answers to one)
+            cited = not own and verdict.action == "extract" and evidence.extract is not None and \
+                sub.corpus.passages[evidence.extract.sentences[0][0]].id in entry.sources
+            results.append((entry.id, phrase, own or cited))
+            if own or cited:
                 found += 1
-                from_article += 1
+                from_article += cited
                 continue
             offered = [c.id for c in verdict.chosen if by_id[c.id].question != entry.question] \
                 if verdict.action == "clarify" else []
@@ -254,7 +260,7 @@ def _self_test(built: Built) -> SelfTest:
                 misses.setdefault(entry.id, []).append(miss)
     findings = tuple(_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article[entry_id])
                      for entry_id, found_misses in misses.items())
-    return SelfTest(findings, tested, found, from_article, tuple(stand_alone), entries)
+    return SelfTest(findings, tested, found, from_article, tuple(stand_alone), entries, tuple(results))
 
 
 def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Outcome) -> Miss:
@@ -319,13 +325,16 @@ def _outcomes(misses: Sequence[Miss], shown: int = 2) -> list[str]:
         groups.setdefault((m.outcome, m.rival), []).append(m.phrase)
     said = []
     for (outcome, rival), phrases in groups.items():
-        one = len(phrases) == 1
-        said.append(_some(phrases, shown) + " " + {
-            "answered": f"{'is' if one else 'are'} answered by '{rival}'",
+        said.append(_some(phrases, shown) + " " + outcome_text(outcome, rival, one=len(phrases) == 1))
+    return said
+
+
+def outcome_text(outcome: Outcome, rival: str | None, *, one: bool = True) -> str:
+    """What happened to held-out phrasings ("is answered by 'x'", "are declined")."""
+    return {"answered": f"{'is' if one else 'are'} answered by '{rival}'",
             "clarified": f"{'gets' if one else 'get'} only \"did you mean\" (with '{rival}')",
             "extract": f"{'is' if one else 'are'} answered from another part of the article",
-            "declined": f"{'is' if one else 'are'} declined"}[outcome])
-    return said
+            "declined": f"{'is' if one else 'are'} declined"}[outcome]
 
 
 def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None, article: Sequence[str], *,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 
-from faqbot.authoring.check import CheckReport, Finding, check_corpus
+from faqbot.authoring.check import CheckReport, Finding, check_corpus, outcome_text
+from faqbot.authoring.history import Changes
 from faqbot.cli.render import Painter, safe, to_json, use_color
 
 EXIT_CLEAN, EXIT_ERRORS = 0, 1
@@ -54,7 +55,7 @@ def passages_command(corpus: str | None, section: str | None, as_json: bool) -> 
     return EXIT_CLEAN
 
 
-def check_command(corpus: str | None, *, as_json: bool, strict: bool, accept: bool) -> int:
+def check_command(corpus: str | None, *, as_json: bool, strict: bool, accept: bool, history: bool = True) -> int:
     from faqbot.corpus.files import bundled_corpus_dir
 
     root = corpus or bundled_corpus_dir()
@@ -65,16 +66,24 @@ def check_command(corpus: str | None, *, as_json: bool, strict: bool, accept: bo
         path = write_lock(root, load_corpus(root))
         print(f"recorded the cited text of every answer as reviewed: {safe(path)}", file=sys.stderr)
     report = check_corpus(root)
+    changes = None
+    if history:
+        from faqbot.authoring.history import changes_since, history_path, record
+
+        path = history_path(root)
+        changes = changes_since(path, report)
+        record(path, report)
     if as_json:
-        print(to_json(report.to_dict()))
+        print(to_json(report.to_dict() | {"since_last": changes.to_dict() if changes else None}))
     else:
-        print(check_text(report, Painter(use_color(sys.stdout))))
+        print(check_text(report, Painter(use_color(sys.stdout)), changes))
     failed = report.errors or (strict and report.warnings)
     return EXIT_ERRORS if failed else EXIT_CLEAN
 
 
-def check_text(report: CheckReport, paint: Painter) -> str:
-    """The report for a terminal: errors in full, warnings grouped by check (a dozen of each)."""
+def check_text(report: CheckReport, paint: Painter, changes: Changes | None = None) -> str:
+    """The report for a terminal: errors in full, warnings grouped by check (a dozen of each), the
+    self-test's figures, and what changed since the last check."""
     lines = []
     for severity, style in (("error", "red"), ("warning", "yellow"), ("note", "dim")):
         by_check: dict[str, list[Finding]] = defaultdict(list)
@@ -94,6 +103,8 @@ def check_text(report: CheckReport, paint: Painter) -> str:
                 lines.append(paint(f"  … and {len(findings) - len(shown)} more (--json lists them all)", "dim"))
             lines.append("")
     lines += _self_test_summary(report)
+    if changes is not None:
+        lines += _changes_text(changes)
     verdict = paint("errors", "red") if report.errors else paint("passes", "yellow") if report.warnings \
         else paint("clean", "green")
     lines.append(f"{report.corpus}: {verdict}: {report.errors} error(s), {report.warnings} warning(s)")
@@ -123,6 +134,29 @@ def _self_test_summary(report: CheckReport) -> list[str]:
         lines.append(f"  the entries that other entries' phrasings go to most: {taking}")
     if report.decision:
         lines.append(f"decision: {report.decision}")
+    return lines
+
+
+def _changes_text(changes: Changes) -> list[str]:
+    """What the self-test brings back now that it did not at the last check, and the other way round."""
+    minutes = changes.seconds_ago / 60
+    when = "just now" if minutes < 1 else f"{minutes:.0f} min ago" if minutes < 120 else f"{minutes / 60:.0f} h ago"
+    if not changes.newly_found and not changes.newly_missed and not changes.threshold_moved:
+        return [f"since the last check ({when}): the self-test found the same phrasings"]
+    lines = [f"since the last check ({when}):"]
+    if changes.newly_found:
+        shown = ", ".join(f"'{safe(p)}' ({safe(e)})" for e, p in changes.newly_found[:3])
+        lines.append(f"  {len(changes.newly_found)} come back now that did not: {shown}" +
+                     (" …" if len(changes.newly_found) > 3 else ""))
+    if changes.newly_missed:
+        shown = "; ".join(f"'{safe(m.phrase)}' ({safe(m.entry)}) {safe(outcome_text(m.outcome, m.rival))}"
+                          for m in changes.newly_missed[:3])
+        lines.append(f"  {len(changes.newly_missed)} that came back no longer do: {shown}" +
+                     (" …" if len(changes.newly_missed) > 3 else ""))
+    if changes.threshold_moved:
+        before, now = changes.answer_at
+        lines.append(f"  the answer threshold moved from {before:.2f} to {now:.2f}: the decision is fitted to the "
+                     "whole corpus again after each change, so an edit to one entry can move another's phrasings")
     return lines
 
 

@@ -169,6 +169,8 @@ def _add_check(commands: Any, shared: argparse.ArgumentParser) -> None:
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.add_argument("--accept", action="store_true",
                        help="record the text each answer cites as reviewed (writes faq.lock), then check")
+    check.add_argument("--no-history", dest="history", action="store_false",
+                       help="do not compare with the last check or keep this one (kept in faqbot's state folder)")
     check.set_defaults(run=_cmd_check)
 
 
@@ -436,7 +438,8 @@ def _cmd_passages(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from faqbot.cli.authoring import check_command
 
-    return check_command(args.corpus, as_json=args.json, strict=args.strict, accept=args.accept)
+    return check_command(args.corpus, as_json=args.json, strict=args.strict, accept=args.accept,
+                         history=args.history)
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
