@@ -357,8 +357,10 @@ def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_els
     walk = next(m for text, m in misses.items() if "walk my cat" in text)
     assert walk["entry"] == "cat-sleep" and walk["rival"] == "dog-walks"
     assert {"often", "walk"} <= set(walk["words_missing"]) and {"often", "walk"} <= set(walk["words_pulled"])
-    assert "are in 'dog-walks' and not in this entry, which is why they pull the question there: a paraphrase of " \
-           "this entry using them" in walk["message"]   # what to write, never "add X" and "X is the problem"
+    assert "are in 'dog-walks' and not in this entry, which is why they pull the question there: " in walk["message"]
+    advice = walk["message"].split("pull the question there: ", 1)[1]
+    assert "'often'" not in advice and "'walk'" not in advice   # the reason, never the fix: written into this
+    assert "words 'dog-walks' does not use" in advice            # entry too, they would only collide more
     assert report.to_dict()["self_test"]["missed"] == report.tested - report.found
 
 
@@ -456,33 +458,37 @@ def test_check_says_what_an_edit_moved_since_the_last_check(make_corpus: MakeCor
     first = check_corpus(str(root))
     assert changes_since(path, first) is None and record(path, first)   # nothing to compare with yet
     assert oct(os.stat(path).st_mode & 0o777) == "0o600" and str(tmp_path / "state") in path   # never the corpus
-    # A cat paraphrase that dog-walks' words pull away: it was not there before, so it is not "newly" missed;
-    # and the same check again changes nothing.
     (root / "faq.yaml").write_text(textwrap.dedent(_cats_and_dogs(
         "cat sleep hours, how much do cats sleep, how often should i walk my cat")).lstrip())
     second = check_corpus(str(root))
     changes = changes_since(path, second)
     assert changes is not None and changes.answer_at == (first.answer_at, second.answer_at)
-    walk = ("cat-sleep", "how often should i walk my cat")
-    assert walk not in changes.newly_found and all((m.entry, m.phrase) != walk for m in changes.newly_missed)
+    [added] = changes.added   # the new paraphrase, and what became of it: dog-walks' words pull it there
+    assert (added.entry, added.phrase, added.outcome, added.rival) == \
+        ("cat-sleep", "how often should i walk my cat", "answered", "dog-walks")
     record(path, second)
     again = changes_since(path, check_corpus(str(root)))
-    assert again is not None and not again.newly_found and not again.newly_missed and not again.threshold_moved
+    assert again is not None and again.nothing   # the same check again: nothing moved
 
 
 def test_a_phrasing_that_came_back_and_no_longer_does_is_named_with_what_happens_now(make_corpus: MakeCorpus) -> None:
+    from faqbot.authoring.check import Result
     from faqbot.authoring.history import changes_since, history_path, record
 
-    root = make_corpus({"article.md": LITTER_ARTICLE, "faq.yaml": _cats_and_dogs("cat sleep hours, how much do cats sleep")})
-    before = check_corpus(str(root))
-    found_then = {(e, p) for e, p, back in before.results if back}
-    # Recorded as if every phrasing had come back: whatever misses now is "no longer".
-    record(history_path(str(root)), replace(before, results=tuple((e, p, True) for e, p, _ in before.results)))
-    changes = changes_since(history_path(str(root)), before)
-    assert changes is not None
-    missed_now = {(e, p) for e, p, back in before.results if not back} - {(m.entry, m.phrase) for m in before.stand_alone}
-    assert {(m.entry, m.phrase) for m in changes.newly_missed} == missed_now and not changes.newly_found
-    assert found_then.isdisjoint((m.entry, m.phrase) for m in changes.newly_missed)
+    root = make_corpus({"article.md": LITTER_ARTICLE, "faq.yaml": _cats_and_dogs(
+        "cat sleep hours, how much do cats sleep, how often should i walk my cat")})
+    now = check_corpus(str(root))
+    walk = next(r for r in now.results if r.phrase == "how often should i walk my cat")
+    missed = [r for r in now.results if not r.came_back and r != walk]
+    assert walk.outcome == "answered" and missed
+    # As if, last time, every miss but the walk one had come back, and the walk one had been declined.
+    then = tuple(Result(r.entry, r.phrase, "declined") if r == walk else r._replace(outcome="found", rival=None)
+                 for r in now.results)
+    record(history_path(str(root)), replace(now, results=then))
+    changes = changes_since(history_path(str(root)), now)
+    assert changes is not None and not changes.added and not changes.newly_found
+    assert set(changes.newly_missed) == set(missed)
+    assert changes.moved == ((then[now.results.index(walk)], walk),)   # missed then and now, in another way
 
 
 def test_check_history_is_skipped_with_no_history_and_a_damaged_record_is_ignored(make_corpus: MakeCorpus,
@@ -500,4 +506,4 @@ def test_check_history_is_skipped_with_no_history_and_a_damaged_record_is_ignore
     result = run_cli_here(["check", "--corpus", str(root), "--json"])
     assert result.returncode == 0 and json.loads(_out(result))["since_last"] is None   # as if there were none
     result = run_cli_here(["check", "--corpus", str(root)])
-    assert "since the last check (just now): the self-test found the same phrasings" in _out(result)
+    assert "since the last check (just now): every phrasing fared as it did then" in _out(result)

@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from faqbot.authoring.lock import Locked, locked_texts, read_lock
 from faqbot.corpus.lock import most_like
@@ -39,7 +39,7 @@ from faqbot.errors import FaqbotError
 from faqbot.language.text import normalize
 from faqbot.models import Corpus, Entry
 
-_URL = re.compile(r"https?://\S+")
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")   # https://, file:///foo/bar.js, ...
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)   # code says what to type, seldom how readers ask
 Severity = Literal["error", "warning", "note"]   # a note is a next step, not a problem: never counted
 GROUNDED = 0.5           # share of an answer's content words its cited passages must hold
@@ -53,6 +53,20 @@ FILLER_ZIPF = 5.5        # a missing word this common ("use", "go") is not one t
 
 
 Outcome = Literal["answered", "clarified", "extract", "declined"]
+
+
+class Result(NamedTuple):
+    """What became of one phrasing held out of its entry: it came back ("found", or "article": as the
+    article's sentences from a passage the entry cites), or an ``Outcome`` (with the *rival* entry)."""
+
+    entry: str
+    phrase: str
+    outcome: str
+    rival: str | None = None
+
+    @property
+    def came_back(self) -> bool:
+        return self.outcome in ("found", "article")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +124,7 @@ class CheckReport:
     entries_tested: int = 0   # entries with two or more phrasings (each was held out)
     decision: str = ""        # how the decision was made for this corpus: fitted, or why the defaults
     answer_at: float = 0.0    # the decision's answer threshold
-    results: tuple[tuple[str, str, bool], ...] = ()   # per phrasing held out: (entry, phrasing, came back)
+    results: tuple[Result, ...] = ()   # per phrasing held out, what became of it
 
     @property
     def errors(self) -> int:
@@ -205,7 +219,7 @@ class SelfTest:
     from_article: int
     stand_alone: tuple[Miss, ...]
     entries: int
-    results: tuple[tuple[str, str, bool], ...]
+    results: tuple[Result, ...]
 
 
 def _self_test(built: Built) -> SelfTest:
@@ -222,7 +236,7 @@ def _self_test(built: Built) -> SelfTest:
     by_id = {e.id: e for e in corpus.entries}
     misses: dict[str, list[Miss]] = {}
     stand_alone: list[Miss] = []
-    results: list[tuple[str, str, bool]] = []
+    results: list[Result] = []
     article: dict[str, tuple[str, ...]] = {}   # per entry, found on its first miss
     tested = found = from_article = 0
     entries = sum(len(e.phrasings) > 1 for e in corpus.entries)
@@ -241,8 +255,8 @@ def _self_test(built: Built) -> SelfTest:
             # (its own entry, or one with the same question: several answers to one)
             cited = not own and verdict.action == "extract" and evidence.extract is not None and \
                 sub.corpus.passages[evidence.extract.sentences[0][0]].id in entry.sources
-            results.append((entry.id, phrase, own or cited))
             if own or cited:
+                results.append(Result(entry.id, phrase, "found" if own else "article"))
                 found += 1
                 from_article += cited
                 continue
@@ -252,6 +266,7 @@ def _self_test(built: Built) -> SelfTest:
             outcome: Outcome = "answered" if chosen else "clarified" if rival else \
                 "extract" if verdict.action == "extract" else "declined"
             miss = _miss(sub, entry, phrase, rival, outcome)
+            results.append(Result(entry.id, phrase, outcome, rival))
             if entry.id not in article:
                 article[entry.id] = article_words(index, entry)
             if rival is None and not article[entry.id]:
@@ -329,9 +344,12 @@ def _outcomes(misses: Sequence[Miss], shown: int = 2) -> list[str]:
     return said
 
 
-def outcome_text(outcome: Outcome, rival: str | None, *, one: bool = True) -> str:
-    """What happened to held-out phrasings ("is answered by 'x'", "are declined")."""
-    return {"answered": f"{'is' if one else 'are'} answered by '{rival}'",
+def outcome_text(outcome: str, rival: str | None, *, one: bool = True) -> str:
+    """What happened to held-out phrasings ("is answered by 'x'", "are declined"): an ``Outcome``, or a
+    ``Result``'s "found" or "article"."""
+    return {"found": f"{'comes' if one else 'come'} back",
+            "article": f"{'comes' if one else 'come'} back as the article's sentences",
+            "answered": f"{'is' if one else 'are'} answered by '{rival}'",
             "clarified": f"{'gets' if one else 'get'} only \"did you mean\" (with '{rival}')",
             "extract": f"{'is' if one else 'are'} answered from another part of the article",
             "declined": f"{'is' if one else 'are'} declined"}[outcome]
@@ -339,15 +357,24 @@ def outcome_text(outcome: Outcome, rival: str | None, *, one: bool = True) -> st
 
 def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None, article: Sequence[str], *,
             several: bool = False, fallback: str = "") -> str:
-    """What to write for held-out phrasings that missed: their words that pull them to *rival* (and this
-    entry lacks) come first, then the other words this entry lacks, then the article's own words for it."""
+    """What to write for held-out phrasings that missed: the words that pull them to *rival* are named as
+    the reason; the other words this entry lacks, then the article's own words for it, are the fix."""
     others = [w for w in missing if w not in pulled]
     a_paraphrase = "paraphrases" if several else "a paraphrase"
     if pulled:
+        # The words that pull it are the reason, never the fix: written into this entry too, they only make
+        # the two entries collide more. What sets this entry apart is.
         one = len(pulled) == 1
-        advice = (f"{_quoted(pulled)} {'is' if one else 'are'} in '{rival}' and not in this entry, which is why "
-                  f"{'it pulls' if one else 'they pull'} the question there: a paraphrase of this entry using "
-                  f"{'it' if one else 'them'}" + (f" (and {_quoted(others)})" if others else "") + " would help")
+        why = (f"{_quoted(pulled)} {'is' if one else 'are'} in '{rival}' and not in this entry, which is why "
+               f"{'it pulls' if one else 'they pull'} the question there")
+        if others:
+            advice = f"{why}: {a_paraphrase} using the words that set this entry apart ({_quoted(others)}) would help"
+        elif article:
+            advice = (f"{why}: {a_paraphrase} in the words the article uses for this entry, which no phrasing has yet "
+                      f"({_quoted(article)}), would help")
+            article = ()
+        else:
+            advice = f"{why}: {a_paraphrase} in words '{rival}' does not use would help"
     elif missing:
         advice = f"{a_paraphrase} using {_quoted(missing)} would help"
     else:

@@ -15,32 +15,40 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from faqbot.authoring.check import CheckReport, Miss
+from faqbot.authoring.check import CheckReport, Result
 from faqbot.corpus.files import corpus_key, state_dir
 from faqbot.storage.statefiles import open_private, private_folder, read_private
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 _SEP = "\t"   # between an entry's id and a phrasing in a record's keys (neither holds a tab)
 
 
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """The self-test against the last check's: phrasings found now and missed then, the other way
-    round (with how they miss now), and the answer threshold then and now."""
+    """The self-test against the last check's: phrasings added since, those found now and missed then,
+    the other way round, those that miss in another way, and the answer threshold then and now."""
 
     seconds_ago: float
-    newly_found: tuple[tuple[str, str], ...]   # (entry, phrasing)
-    newly_missed: tuple[Miss, ...]
+    added: tuple[Result, ...]               # phrasings the last check did not have, and what became of them
+    newly_found: tuple[Result, ...]
+    newly_missed: tuple[Result, ...]
+    moved: tuple[tuple[Result, Result], ...]   # missed then and now, in another way: (then, now)
     answer_at: tuple[float, float]
 
     @property
     def threshold_moved(self) -> bool:
         return abs(self.answer_at[0] - self.answer_at[1]) >= 0.005
 
+    @property
+    def nothing(self) -> bool:
+        return not (self.added or self.newly_found or self.newly_missed or self.moved or self.threshold_moved)
+
     def to_dict(self) -> dict[str, object]:
-        return {"seconds_ago": round(self.seconds_ago, 1),
-                "newly_found": [{"entry": e, "phrase": p} for e, p in self.newly_found],
-                "newly_missed": [m.to_dict() for m in self.newly_missed], "answer_at": list(self.answer_at)}
+        return {"seconds_ago": round(self.seconds_ago, 1), "added": [_as_dict(r) for r in self.added],
+                "newly_found": [_as_dict(r) for r in self.newly_found],
+                "newly_missed": [_as_dict(r) for r in self.newly_missed],
+                "moved": [{"then": _as_dict(a), "now": _as_dict(b)} for a, b in self.moved],
+                "answer_at": list(self.answer_at)}
 
 
 def history_path(corpus_root: str) -> str:
@@ -53,23 +61,30 @@ def changes_since(path: str, report: CheckReport, now: float | None = None) -> C
     last = _read(path)
     if last is None:
         return None
-    found_then = {tuple(k.split(_SEP, 1)) for k in last["found"]}
-    missed_then = {tuple(k.split(_SEP, 1)) for k in last["missed"]}
-    misses = {(m.entry, m.phrase): m for f in report.findings for m in f.misses} | \
-        {(m.entry, m.phrase): m for m in report.stand_alone}
-    newly_found = tuple((e, p) for e, p, back in report.results if back and (e, p) in missed_then)
-    newly_missed = tuple(misses[(e, p)] for e, p, back in report.results
-                         if not back and (e, p) in found_then and (e, p) in misses)
-    return Changes((now or time.time()) - float(last["time"]), newly_found, newly_missed,
-                   (float(last["answer_at"]), report.answer_at))
+    then: dict[tuple[str, str], Result] = {}
+    for key, (outcome, rival) in last["outcomes"].items():
+        entry, phrase = key.split(_SEP, 1)
+        then[(entry, phrase)] = Result(entry, phrase, outcome, rival)
+    added, found, missed, moved = [], [], [], []
+    for result in report.results:
+        before = then.get((result.entry, result.phrase))
+        if before is None:
+            added.append(result)
+        elif result.came_back and not before.came_back:
+            found.append(result)
+        elif before.came_back and not result.came_back:
+            missed.append(result)
+        elif not result.came_back and (before.outcome, before.rival) != (result.outcome, result.rival):
+            moved.append((before, result))
+    return Changes((now or time.time()) - float(last["time"]), tuple(added), tuple(found), tuple(missed),
+                   tuple(moved), (float(last["answer_at"]), report.answer_at))
 
 
 def record(path: str, report: CheckReport, now: float | None = None) -> bool:
     """Keep *report*'s self-test as the last check's; False when it cannot be written (the check itself
     never fails for that)."""
     data = {"format": RECORD_FORMAT, "time": now or time.time(), "answer_at": report.answer_at,
-            "found": [f"{e}{_SEP}{p}" for e, p, back in report.results if back],
-            "missed": [f"{e}{_SEP}{p}" for e, p, back in report.results if not back]}
+            "outcomes": {f"{r.entry}{_SEP}{r.phrase}": [r.outcome, r.rival] for r in report.results}}
     try:
         private_folder(os.path.dirname(path))
         fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
@@ -80,14 +95,19 @@ def record(path: str, report: CheckReport, now: float | None = None) -> bool:
     return True
 
 
+def _as_dict(result: Result) -> dict[str, object]:
+    return {"entry": result.entry, "phrase": result.phrase, "outcome": result.outcome, "rival": result.rival}
+
+
 def _read(path: str) -> dict[str, Any] | None:
     try:
         data = json.loads(read_private(path) or b"null")
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT or \
-            not all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k])
-                    for k in ("found", "missed")) or \
-            not all(isinstance(data.get(k), float | int) for k in ("time", "answer_at")):
+            not all(isinstance(data.get(k), float | int) for k in ("time", "answer_at")) or \
+            not isinstance(data.get("outcomes"), dict) or \
+            not all(_SEP in k and isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and
+                    (v[1] is None or isinstance(v[1], str)) for k, v in data["outcomes"].items()):
         return None   # another version's, or damaged: as if there were none
     return data

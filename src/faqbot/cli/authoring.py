@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 
-from faqbot.authoring.check import CheckReport, Finding, check_corpus, outcome_text
+from faqbot.authoring.check import CheckReport, Finding, Result, check_corpus, outcome_text
 from faqbot.authoring.history import Changes
 from faqbot.cli.render import Painter, safe, to_json, use_color
 
@@ -121,8 +122,10 @@ def _self_test_summary(report: CheckReport) -> list[str]:
     lines = [f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, come back "
              f"to it ({report.found / report.tested:.0%}{article})"]
     to_fix = sum(f.check == "self-test" for f in report.findings)
+    alone = report.entries_tested - report.entries_all_back - to_fix
     lines.append(f"  entries: {report.entries_all_back} of {report.entries_tested} bring back every phrasing" +
-                 (f"; the self-test warnings above say what to write for {to_fix}" if to_fix else ""))
+                 (f"; the self-test warnings above say what to write for {to_fix}" if to_fix else "") +
+                 (f"; {alone} more miss only phrasings that stand alone" if alone else ""))
     if report.stand_alone:
         shown = ", ".join(f"'{safe(m.phrase)}'" for m in report.stand_alone[:3])
         shown += " …" if len(report.stand_alone) > 3 else ""
@@ -138,26 +141,44 @@ def _self_test_summary(report: CheckReport) -> list[str]:
 
 
 def _changes_text(changes: Changes) -> list[str]:
-    """What the self-test brings back now that it did not at the last check, and the other way round."""
+    """What became of the phrasings since the last check: added, found again, lost, or missing otherwise."""
     minutes = changes.seconds_ago / 60
     when = "just now" if minutes < 1 else f"{minutes:.0f} min ago" if minutes < 120 else f"{minutes / 60:.0f} h ago"
-    if not changes.newly_found and not changes.newly_missed and not changes.threshold_moved:
-        return [f"since the last check ({when}): the self-test found the same phrasings"]
+    if changes.nothing:
+        return [f"since the last check ({when}): every phrasing fared as it did then"]
     lines = [f"since the last check ({when}):"]
+    if changes.added:
+        back = sum(r.came_back for r in changes.added)
+        lines.append(f"  {len(changes.added)} new phrasing(s): {back} come back" +
+                     (f"; {_results([r for r in changes.added if not r.came_back])}" if back < len(changes.added)
+                      else ""))
     if changes.newly_found:
-        shown = ", ".join(f"'{safe(p)}' ({safe(e)})" for e, p in changes.newly_found[:3])
-        lines.append(f"  {len(changes.newly_found)} come back now that did not: {shown}" +
-                     (" …" if len(changes.newly_found) > 3 else ""))
+        lines.append(f"  {len(changes.newly_found)} come back now that did not: {_results(changes.newly_found, True)}")
     if changes.newly_missed:
-        shown = "; ".join(f"'{safe(m.phrase)}' ({safe(m.entry)}) {safe(outcome_text(m.outcome, m.rival))}"
-                          for m in changes.newly_missed[:3])
-        lines.append(f"  {len(changes.newly_missed)} that came back no longer do: {shown}" +
-                     (" …" if len(changes.newly_missed) > 3 else ""))
+        one = len(changes.newly_missed) == 1
+        lines.append(f"  {len(changes.newly_missed)} that came back no longer {'does' if one else 'do'}: "
+                     f"{_results(changes.newly_missed)}")
+    if changes.moved:
+        shown = "; ".join(f"'{safe(now.phrase)}' ({safe(now.entry)}) {safe(outcome_text(now.outcome, now.rival))}, "
+                          f"where it {safe(_was(then))}" for then, now in changes.moved[:3])
+        lines.append(f"  {len(changes.moved)} that missed miss in another way: {shown}" +
+                     (" …" if len(changes.moved) > 3 else ""))
     if changes.threshold_moved:
         before, now = changes.answer_at
         lines.append(f"  the answer threshold moved from {before:.2f} to {now:.2f}: the decision is fitted to the "
                      "whole corpus again after each change, so an edit to one entry can move another's phrasings")
     return lines
+
+
+def _results(results: Sequence[Result], names_only: bool = False) -> str:
+    shown = "; ".join(f"'{safe(r.phrase)}' ({safe(r.entry)})" + ("" if names_only else
+                      f" {safe(outcome_text(r.outcome, r.rival))}") for r in results[:3])
+    return shown + (" …" if len(results) > 3 else "")
+
+
+def _was(result: Result) -> str:
+    """A miss as it was: "was declined", "was answered by 'x'"."""
+    return outcome_text(result.outcome, result.rival).replace("is ", "was ", 1).replace("gets ", "got ", 1)
 
 
 def review_command(corpus: str | None, *, log: str | None, out: str, apply: str | None, purge: bool,
