@@ -361,7 +361,7 @@ def test_a_self_test_miss_names_the_words_missing_and_the_words_that_pull_it_els
     advice = walk["message"].split("pull the question there: ", 1)[1]
     assert "'often'" not in advice and "'walk'" not in advice   # the reason, never the fix: written into this
     assert "words 'dog-walks' does not use" in advice            # entry too, they would only collide more
-    assert report.to_dict()["self_test"]["missed"] == report.tested - report.found
+    assert report.to_dict()["self_test"]["missed"] == report.self_test.tested - report.self_test.found
 
 
 LITTER_ARTICLE = """
@@ -430,8 +430,8 @@ def test_a_declined_phrasing_that_nothing_else_brings_back_stands_alone_and_asks
         make_corpus: MakeCorpus) -> None:
     # The Cats section says no word twice that no phrasing has: nothing to write would bring "cat naps" back.
     report = check_corpus(str(make_corpus({"article.md": SMALL_ARTICLE, "faq.yaml": SMALL_FAQ})))
-    assert "cat naps" in [m.phrase for m in report.stand_alone] and report.warnings == 0
-    assert report.found < report.tested   # still counted as missed: the figure stays honest
+    assert "cat naps" in [m.phrase for m in report.self_test.stand_alone] and report.warnings == 0
+    assert report.self_test.found < report.self_test.tested   # still counted as missed: the figure stays honest
     data = report.to_dict()
     assert data["self_test"]["stand_alone"][0]["entry"] in {"cat-sleep", "dog-walks"}
     assert data["self_test"]["entries_all_back"] < data["self_test"]["entries_tested"] == 2
@@ -478,17 +478,17 @@ def test_a_phrasing_that_came_back_and_no_longer_does_is_named_with_what_happens
     root = make_corpus({"article.md": LITTER_ARTICLE, "faq.yaml": _cats_and_dogs(
         "cat sleep hours, how much do cats sleep, how often should i walk my cat")})
     now = check_corpus(str(root))
-    walk = next(r for r in now.results if r.phrase == "how often should i walk my cat")
-    missed = [r for r in now.results if not r.came_back and r != walk]
+    walk = next(r for r in now.self_test.results if r.phrase == "how often should i walk my cat")
+    missed = [r for r in now.self_test.results if not r.came_back and r != walk]
     assert walk.outcome == "answered" and missed
     # As if, last time, every miss but the walk one had come back, and the walk one had been declined.
     then = tuple(Result(r.entry, r.phrase, "declined") if r == walk else r._replace(outcome="found", rival=None)
-                 for r in now.results)
-    record(history_path(str(root)), replace(now, results=then))
+                 for r in now.self_test.results)
+    record(history_path(str(root)), replace(now, self_test=replace(now.self_test, results=then)))
     changes = changes_since(history_path(str(root)), now)
     assert changes is not None and not changes.added and not changes.newly_found
     assert set(changes.newly_missed) == set(missed)
-    assert changes.moved == ((then[now.results.index(walk)], walk),)   # missed then and now, in another way
+    assert changes.moved == ((then[now.self_test.results.index(walk)], walk),)   # missed then and now, in another way
 
 
 def test_check_history_is_skipped_with_no_history_and_a_damaged_record_is_ignored(make_corpus: MakeCorpus,

@@ -112,19 +112,31 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class SelfTest:
+    """The self-test's figures: each phrasing held out of its entry, and what became of it."""
+
+    tested: int                       # phrasings held out and asked
+    found: int                        # of those, answered by their own entry (or from a passage it cites)
+    from_article: int                 # of those found, answered from a passage the entry cites, not by the entry
+    stand_alone: tuple[Miss, ...]     # declined misses nothing else would bring back: the phrasing is the fix
+    entries: int                      # entries with two or more phrasings (each was held out)
+    results: tuple[Result, ...]       # per phrasing held out, what became of it
+
+    def to_dict(self) -> dict[str, object]:
+        return {"tested": self.tested, "found": self.found, "missed": self.tested - self.found,
+                "from_article": self.from_article, "stand_alone": [m.to_dict() for m in self.stand_alone],
+                "entries_tested": self.entries}
+
+
+@dataclass(frozen=True, slots=True)
 class CheckReport:
     """Everything `faqbot check` found, with the self-test's figures."""
 
     corpus: str
     findings: tuple[Finding, ...]
-    tested: int               # phrasings held out and asked
-    found: int                # of those, answered by their own entry (or from a passage it cites)
-    from_article: int = 0     # of those found, answered from a passage the entry cites, not by the entry
-    stand_alone: tuple[Miss, ...] = ()   # declined misses nothing else would bring back: the phrasing is the fix
-    entries_tested: int = 0   # entries with two or more phrasings (each was held out)
+    self_test: SelfTest
     decision: str = ""        # how the decision was made for this corpus: fitted, or why the defaults
     answer_at: float = 0.0    # the decision's answer threshold
-    results: tuple[Result, ...] = ()   # per phrasing held out, what became of it
 
     @property
     def errors(self) -> int:
@@ -135,10 +147,16 @@ class CheckReport:
         return sum(f.severity == "warning" for f in self.findings)
 
     @property
+    def entries_to_fix(self) -> int:
+        """Entries with a self-test warning: what to write for them is said."""
+        return sum(f.check == "self-test" for f in self.findings)
+
+    @property
     def entries_all_back(self) -> int:
         """Entries whose every phrasing, held out, comes back to them."""
-        missing = {f.entry for f in self.findings if f.check == "self-test"} | {m.entry for m in self.stand_alone}
-        return self.entries_tested - len(missing)
+        missing = {f.entry for f in self.findings if f.check == "self-test"} | \
+            {m.entry for m in self.self_test.stand_alone}
+        return self.self_test.entries - len(missing)
 
     def pulling(self) -> list[tuple[str, int]]:
         """The entries that won most self-test misses, with how many: the first to make more specific."""
@@ -146,12 +164,9 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, object]:
         return {"corpus": self.corpus, "errors": self.errors, "warnings": self.warnings,
-                "self_test": {"tested": self.tested, "found": self.found, "missed": self.tested - self.found,
-                              "from_article": self.from_article, "stand_alone": [m.to_dict() for m in self.stand_alone],
-                              "entries_tested": self.entries_tested,
-                              "entries_to_fix": sum(f.check == "self-test" for f in self.findings),
-                              "entries_all_back": self.entries_all_back,
-                              "pulled_by": dict(self.pulling())},
+                "self_test": self.self_test.to_dict() | {
+                    "entries_to_fix": self.entries_to_fix, "entries_all_back": self.entries_all_back,
+                    "pulled_by": dict(self.pulling())},
                 "decision": self.decision, "findings": [f.to_dict() for f in self.findings]}
 
 
@@ -168,16 +183,14 @@ def check_corpus(root: str) -> CheckReport:
         raise FaqbotError(meaning.note)
     lock = read_lock(root)
     findings = [*_unresolved(corpus, unresolved, lock)]
-    self_test = _self_test(built)
-    findings += self_test.findings
+    self_findings, self_test = _self_test(built)
+    findings += self_findings
     findings += _collisions(corpus)
     findings += _still_answered(built)
     findings += _grounding(built.index)
     findings += _drift(corpus, lock)
     findings += _coverage(corpus)
-    return CheckReport(corpus.name, tuple(findings), self_test.tested, self_test.found, self_test.from_article,
-                       self_test.stand_alone, self_test.entries, built.decision.note, built.decision.answer_at,
-                       self_test.results)
+    return CheckReport(corpus.name, tuple(findings), self_test, built.decision.note, built.decision.answer_at)
 
 
 def _about(entry: Entry | None, check: str, severity: Severity, message: str, detail: str = "") -> Finding:
@@ -209,20 +222,9 @@ def _closest_id(corpus: Corpus, source: str) -> str | None:
 # ----------------------------------------------------------------------------- self-test
 
 
-@dataclass(frozen=True, slots=True)
-class SelfTest:
-    """What the self-test found: one finding per entry with misses to act on, and its figures."""
-
-    findings: tuple[Finding, ...]
-    tested: int
-    found: int
-    from_article: int
-    stand_alone: tuple[Miss, ...]
-    entries: int
-    results: tuple[Result, ...]
 
 
-def _self_test(built: Built) -> SelfTest:
+def _self_test(built: Built) -> tuple[tuple[Finding, ...], SelfTest]:
     """Each phrasing of an entry with two or more, held out of its entry (as the fitted decision's
     folds do), asked of the rest through the engine: it should come back as its own entry, or as the
     article's sentences from a passage the entry cites (the reader still gets the right section).
@@ -275,7 +277,7 @@ def _self_test(built: Built) -> SelfTest:
                 misses.setdefault(entry.id, []).append(miss)
     findings = tuple(_entry_misses(by_id[entry_id], tuple(found_misses), by_id, article[entry_id])
                      for entry_id, found_misses in misses.items())
-    return SelfTest(findings, tested, found, from_article, tuple(stand_alone), entries, tuple(results))
+    return findings, SelfTest(tested, found, from_article, tuple(stand_alone), entries, tuple(results))
 
 
 def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Outcome) -> Miss:

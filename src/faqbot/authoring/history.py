@@ -66,7 +66,7 @@ def changes_since(path: str, report: CheckReport, now: float | None = None) -> C
         entry, phrase = key.split(_SEP, 1)
         then[(entry, phrase)] = Result(entry, phrase, outcome, rival)
     added, found, missed, moved = [], [], [], []
-    for result in report.results:
+    for result in report.self_test.results:
         before = then.get((result.entry, result.phrase))
         if before is None:
             added.append(result)
@@ -84,7 +84,7 @@ def record(path: str, report: CheckReport, now: float | None = None) -> bool:
     """Keep *report*'s self-test as the last check's; False when it cannot be written (the check itself
     never fails for that)."""
     data = {"format": RECORD_FORMAT, "time": now or time.time(), "answer_at": report.answer_at,
-            "outcomes": {f"{r.entry}{_SEP}{r.phrase}": [r.outcome, r.rival] for r in report.results}}
+            "outcomes": {f"{r.entry}{_SEP}{r.phrase}": [r.outcome, r.rival] for r in report.self_test.results}}
     try:
         private_folder(os.path.dirname(path))
         fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)

@@ -115,21 +115,22 @@ def check_text(report: CheckReport, paint: Painter, changes: Changes | None = No
 def _self_test_summary(report: CheckReport) -> list[str]:
     """The self-test in figures: phrasings that come back, entries that bring back all of theirs, what is
     left to do, and how the decision was made."""
-    if not report.tested:
+    test = report.self_test
+    if not test.tested:
         return ["self-test: no entry has two phrasings yet, so none could be held out"]
-    article = f"; {report.from_article} of them by the article's sentences from a passage the entry cites, not by " \
-        "the entry" if report.from_article else ""
-    lines = [f"self-test: {report.found} of {report.tested} curated phrasings, each held out of its entry, come back "
-             f"to it ({report.found / report.tested:.0%}{article})"]
-    to_fix = sum(f.check == "self-test" for f in report.findings)
-    alone = report.entries_tested - report.entries_all_back - to_fix
-    lines.append(f"  entries: {report.entries_all_back} of {report.entries_tested} bring back every phrasing" +
+    article = f"; {test.from_article} of them by the article's sentences from a passage the entry cites, not by " \
+        "the entry" if test.from_article else ""
+    lines = [f"self-test: {test.found} of {test.tested} curated phrasings, each held out of its entry, come back "
+             f"to it ({test.found / test.tested:.0%}{article})"]
+    to_fix = report.entries_to_fix
+    alone = test.entries - report.entries_all_back - to_fix
+    lines.append(f"  entries: {report.entries_all_back} of {test.entries} bring back every phrasing" +
                  (f"; the self-test warnings above say what to write for {to_fix}" if to_fix else "") +
                  (f"; {alone} more miss only phrasings that stand alone" if alone else ""))
-    if report.stand_alone:
-        shown = ", ".join(f"'{safe(m.phrase)}'" for m in report.stand_alone[:3])
-        shown += " …" if len(report.stand_alone) > 3 else ""
-        lines.append(f"  {len(report.stand_alone)} stand alone ({shown}): held out, nothing else in the corpus brings "
+    if test.stand_alone:
+        shown = ", ".join(f"'{safe(m.phrase)}'" for m in test.stand_alone[:3])
+        shown += " …" if len(test.stand_alone) > 3 else ""
+        lines.append(f"  {len(test.stand_alone)} stand alone ({shown}): held out, nothing else in the corpus brings "
                      "them back, and check has no words to suggest; the bot knows these wordings through them alone, "
                      "so keep them (readers who ask otherwise need paraphrases of their own)")
     taking = ", ".join(f"{entry} ({n})" for entry, n in report.pulling()[:3])
