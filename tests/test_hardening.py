@@ -67,6 +67,7 @@ PATHOLOGICAL_MARKDOWN = {
 }
 
 
+@pytest.mark.slow   # a process loading a 200,000-line article
 @pytest.mark.parametrize("case", sorted(PATHOLOGICAL_MARKDOWN))
 def test_pathological_markdown_loads_in_linear_time(make_corpus: MakeCorpus, case: str) -> None:
     root = make_corpus({"article.md": PATHOLOGICAL_MARKDOWN[case]})
