@@ -568,6 +568,7 @@ def test_a_read_only_cache_in_a_shared_sticky_folder_or_an_image_is_trusted(corp
         assert _answers(Answerer.from_corpus(corpus, cache_dir=cache_dir)) == expected
 
 
+@pytest.mark.slow   # a process that builds and writes the index
 def test_faqbot_index_warns_when_the_cache_it_wrote_will_not_be_read(corpus: Path, tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o777)

@@ -123,7 +123,12 @@ def test_the_stem_memo_stays_bounded_in_a_long_lived_answerer(monkeypatch: pytes
 SURROGATE_FAQ = '- id: z\n  question: "zebra \\ud800 food?"\n  answer: "Zebras eat grass. \\x1b]0;title\\x07 Really."\n'
 
 
-@pytest.mark.parametrize("args", [["ask", "--json", "zebra food"], ["ask", "zebra food"], ["chat", "--json"],
+_BUILDS = pytest.mark.slow   # a process that builds the index (about a second each)
+
+
+@pytest.mark.parametrize("args", [pytest.param(["ask", "--json", "zebra food"], marks=_BUILDS),
+                                  pytest.param(["ask", "zebra food"], marks=_BUILDS),
+                                  pytest.param(["chat", "--json"], marks=_BUILDS),
                                   ["export", "--format", "jsonl"], ["export", "--format", "yaml"],
                                   ["export", "--format", "tsv"]])
 def test_lone_surrogates_and_escapes_in_a_corpus_never_reach_the_output_raw(make_corpus: MakeCorpus,
@@ -303,6 +308,7 @@ def test_a_bad_value_is_quoted_short_in_its_error() -> None:
     assert len(str(error.value)) < 400
 
 
+@_BUILDS
 def test_a_symlink_leading_out_of_the_corpus_is_refused_unless_allowed(make_corpus: MakeCorpus, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.md"
     outside.write_text("# Secret\n\nThe password is swordfish.\n")
