@@ -97,10 +97,23 @@ class Finding:
     file: str | None = None
     line: int | None = None
     detail: str = ""          # e.g. a diff of a cited passage
-    words_missing: tuple[str, ...] = ()   # self-test: the phrasing's words its own entry lacks
-    words_pulled: tuple[str, ...] = ()    # self-test: of those, the ones the entry that won has
-    rival: str | None = None              # self-test: the entry that won most of them (or was offered first)
     misses: tuple[Miss, ...] = ()         # self-test: each held-out phrasing of the entry that missed
+
+    @property
+    def words_missing(self) -> tuple[str, ...]:
+        """Self-test: its missed phrasings' words the entry lacks."""
+        return tuple(dict.fromkeys(w for m in self.misses for w in m.words_missing))
+
+    @property
+    def words_pulled(self) -> tuple[str, ...]:
+        """Self-test: of those, the ones the entries that took them have."""
+        return tuple(dict.fromkeys(w for m in self.misses for w in m.words_pulled))
+
+    @property
+    def rival(self) -> str | None:
+        """Self-test: the entry that took most of its missed phrasings (or was offered first)."""
+        rivals = Counter(m.rival for m in self.misses if m.rival)
+        return rivals.most_common(1)[0][0] if rivals else None
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"check": self.check, "severity": self.severity, "message": self.message,
@@ -302,8 +315,8 @@ def _miss(sub: Index, entry: Entry, phrase: str, rival: str | None, outcome: Out
 
 def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry], article: Sequence[str]) -> Finding:
     """The one self-test finding for *entry*: which of its phrasings missed, how, and what to write."""
-    rivals = Counter(m.rival for m in misses if m.rival)
-    rival = rivals.most_common(1)[0][0] if rivals else None
+    found = Finding("self-test", "warning", "", entry.id, entry.source, entry.line or None, misses=misses)
+    rival = found.rival
     pulled = tuple(dict.fromkeys(w for m in misses if m.rival == rival for w in m.words_pulled))
     # A declined phrasing's own words are what it brings: only the words that pull one elsewhere, or the
     # article's, are worth writing again.
@@ -329,10 +342,7 @@ def _entry_misses(entry: Entry, misses: tuple[Miss, ...], by_id: dict[str, Entry
             "; ".join(_outcomes(misses))
     else:
         said = _outcomes(misses)[0]
-    return Finding("self-test", "warning", f"{said}: {advice}", entry.id, entry.source, entry.line or None,
-                   words_missing=tuple(dict.fromkeys(w for m in misses for w in m.words_missing)),
-                   words_pulled=tuple(dict.fromkeys(w for m in misses for w in m.words_pulled)),
-                   rival=rival, misses=misses)
+    return replace(found, message=f"{said}: {advice}")
 
 
 def _outcomes(misses: Sequence[Miss], shown: int = 2) -> list[str]:
@@ -346,15 +356,15 @@ def _outcomes(misses: Sequence[Miss], shown: int = 2) -> list[str]:
     return said
 
 
-def outcome_text(outcome: str, rival: str | None, *, one: bool = True) -> str:
-    """What happened to held-out phrasings ("is answered by 'x'", "are declined"): an ``Outcome``, or a
-    ``Result``'s "found" or "article"."""
-    return {"found": f"{'comes' if one else 'come'} back",
-            "article": f"{'comes' if one else 'come'} back as the article's sentences",
-            "answered": f"{'is' if one else 'are'} answered by '{rival}'",
-            "clarified": f"{'gets' if one else 'get'} only \"did you mean\" (with '{rival}')",
-            "extract": f"{'is' if one else 'are'} answered from another part of the article",
-            "declined": f"{'is' if one else 'are'} declined"}[outcome]
+def outcome_text(outcome: str, rival: str | None, *, one: bool = True, past: bool = False) -> str:
+    """What happened to held-out phrasings ("is answered by 'x'", "are declined", with *past* "was
+    declined"): an ``Outcome``, or a ``Result``'s "found" or "article"."""
+    be = ("was" if one else "were") if past else ("is" if one else "are")
+    come = "came" if past else "comes" if one else "come"
+    get = "got" if past else "gets" if one else "get"
+    return {"found": f"{come} back", "article": f"{come} back as the article's sentences",
+            "answered": f"{be} answered by '{rival}'", "clarified": f"{get} only \"did you mean\" (with '{rival}')",
+            "extract": f"{be} answered from another part of the article", "declined": f"{be} declined"}[outcome]
 
 
 def _advice(missing: Sequence[str], pulled: Sequence[str], rival: str | None, article: Sequence[str], *,

@@ -161,7 +161,8 @@ def _changes_text(changes: Changes) -> list[str]:
                      f"{_results(changes.newly_missed)}")
     if changes.moved:
         shown = "; ".join(f"'{safe(now.phrase)}' ({safe(now.entry)}) {safe(outcome_text(now.outcome, now.rival))}, "
-                          f"where it {safe(_was(then))}" for then, now in changes.moved[:3])
+                          f"where it {safe(outcome_text(then.outcome, then.rival, past=True))}"
+                          for then, now in changes.moved[:3])
         lines.append(f"  {len(changes.moved)} that missed miss in another way: {shown}" +
                      (" …" if len(changes.moved) > 3 else ""))
     if changes.threshold_moved:
@@ -175,11 +176,6 @@ def _results(results: Sequence[Result], names_only: bool = False) -> str:
     shown = "; ".join(f"'{safe(r.phrase)}' ({safe(r.entry)})" + ("" if names_only else
                       f" {safe(outcome_text(r.outcome, r.rival))}") for r in results[:3])
     return shown + (" …" if len(results) > 3 else "")
-
-
-def _was(result: Result) -> str:
-    """A miss as it was: "was declined", "was answered by 'x'"."""
-    return outcome_text(result.outcome, result.rival).replace("is ", "was ", 1).replace("gets ", "got ", 1)
 
 
 def review_command(corpus: str | None, *, log: str | None, out: str, apply: str | None, purge: bool,

@@ -107,7 +107,8 @@ class Tables(NamedTuple):
 
 
 class Index:
-    """Every search structure of one corpus. Build once with ``Index.build``; read-only afterwards."""
+    """Every search structure of one corpus. Build once with ``Index.build``; read-only afterwards (but
+    for the phrasing lookup ``phrasing_owner`` makes on first use, the same whoever makes it)."""
 
     def __init__(self, corpus: Corpus, analyzer: Analyzer, *, tables: Tables, phrase_entry: np.ndarray,
                  phrase_texts: Sequence[str], evidence: Evidence, meaning: Meaning = LEXICAL) -> None:
